@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# A real Apache Kafka broker (KRaft, one combined node) on loopback, with two client listeners:
+#   PLAINTEXT                       for quick local work
+#   SASL_SSL + SCRAM-SHA-512 + CA   what production (Strimzi) uses
+# There is no Docker here: the broker's jars come from Maven Central through Maven.
+#
+#   scripts/kafka-local.sh up      resolve jars, make certs, format, start, wait, print env
+#   scripts/kafka-local.sh down    stop the broker by its pid
+#   scripts/kafka-local.sh env     print the environment of the running broker
+#   scripts/kafka-local.sh status  exit 0 when the broker runs
+#
+# Everything lives in $KAFKA_LOCAL_DIR (default .kafka/ in the project, git-ignored) and is
+# reused by the next start: jars, certificates, the SCRAM password and the data.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+dir=${KAFKA_LOCAL_DIR:-$root/.kafka}
+libs=$dir/libs
+certs=$dir/certs
+data=$dir/data
+conf=$dir/server.properties
+pidfile=$dir/broker.pid
+logfile=$dir/broker.log
+user=${KAFKA_LOCAL_USER:-streamforge}
+start_timeout=${KAFKA_LOCAL_START_TIMEOUT:-120}
+
+say() { printf 'kafka-local: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || die "$1 is not installed ($2)"
+}
+
+running() {
+  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+resolve_jars() {
+  if [ -f "$libs/.complete" ] && cmp -s "$root/scripts/kafka/pom.xml" "$libs/.complete"; then
+    return
+  fi
+  need mvn "Maven resolves the Kafka jars from Maven Central"
+  need java "the broker runs on Java 17"
+  say "resolving Apache Kafka jars from Maven Central into $libs"
+  rm -rf "$libs"
+  mvn -B -q -f "$root/scripts/kafka/pom.xml" dependency:copy-dependencies -DoutputDirectory="$libs" >&2 \
+    || die "Maven could not resolve the Kafka jars (is Maven Central reachable?)"
+  cp "$root/scripts/kafka/pom.xml" "$libs/.complete"
+}
+
+make_certs() {
+  [ -f "$certs/broker.p12" ] && return
+  need openssl "it generates the CA and the broker certificate"
+  say "generating a CA and a broker certificate in $certs"
+  mkdir -p "$certs"
+  local keypass
+  keypass=$(openssl rand -hex 16)
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=streamforge-local-ca" \
+    -keyout "$certs/ca.key" -out "$certs/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+    -keyout "$certs/broker.key" -out "$certs/broker.csr" 2>/dev/null
+  # librdkafka verifies the host name, so the certificate must name what clients dial.
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$certs/san.ext"
+  openssl x509 -req -in "$certs/broker.csr" -CA "$certs/ca.pem" -CAkey "$certs/ca.key" \
+    -CAcreateserial -days 3650 -extfile "$certs/san.ext" -out "$certs/broker.pem" 2>/dev/null
+  openssl pkcs12 -export -in "$certs/broker.pem" -inkey "$certs/broker.key" -certfile "$certs/ca.pem" \
+    -name broker -passout "pass:$keypass" -out "$certs/broker.p12"
+  printf '%s' "$keypass" > "$certs/keystore.pass"
+  chmod 600 "$certs"/*.key "$certs/keystore.pass"
+}
+
+write_config() {
+  local plain=$1 sasl=$2 ctrl=$3 password=$4 keypass
+  keypass=$(cat "$certs/keystore.pass")
+  cat > "$conf" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$ctrl
+listeners=PLAINTEXT://127.0.0.1:$plain,SASL_SSL://127.0.0.1:$sasl,CONTROLLER://127.0.0.1:$ctrl
+advertised.listeners=PLAINTEXT://127.0.0.1:$plain,SASL_SSL://localhost:$sasl
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$user" password="$password";
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$certs/broker.p12
+ssl.keystore.password=$keypass
+ssl.key.password=$keypass
+log.dirs=$data
+num.partitions=3
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=2
+log.cleaner.dedupe.buffer.size=2097152
+EOF
+  cat > "$dir/log4j2.properties" <<EOF
+status = warn
+appender.out.type = Console
+appender.out.name = OUT
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.out.ref = OUT
+logger.kafka.name = kafka
+logger.kafka.level = INFO
+logger.state.name = state.change.logger
+logger.state.level = WARN
+EOF
+}
+
+java_cmd() {
+  java -Xms256m -Xmx512m -XX:+UseSerialGC -Dlog4j2.configurationFile="$dir/log4j2.properties" \
+    -cp "$libs/*" "$@"
+}
+
+format_storage() {
+  local password=$1
+  [ -f "$data/meta.properties" ] && return
+  say "formatting KRaft storage in $data (SCRAM user $user)"
+  local id
+  id=$(java_cmd kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+  java_cmd kafka.tools.StorageTool format -t "$id" -c "$conf" --ignore-formatted \
+    --add-scram "SCRAM-SHA-512=[name=$user,password=$password]" > "$dir/format.log" 2>&1 \
+    || { tail -n 20 "$dir/format.log" >&2; die "formatting failed (log: $dir/format.log)"; }
+}
+
+write_env() {
+  local plain=$1 sasl=$2 password=$3
+  # dotenv format: usable as a streamforge .env file, or with `set -a; . file; set +a`
+  cat > "$dir/plaintext.env" <<EOF
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$plain
+KAFKA_SECURITY_PROTOCOL=PLAINTEXT
+EOF
+  cat > "$dir/sasl.env" <<EOF
+KAFKA_BOOTSTRAP_SERVERS=localhost:$sasl
+KAFKA_SECURITY_PROTOCOL=SASL_SSL
+KAFKA_SASL_MECHANISM=SCRAM-SHA-512
+KAFKA_USER=$user
+KAFKA_PASSWORD=$password
+KAFKA_CA_PATH=$certs/ca.pem
+EOF
+  chmod 600 "$dir/sasl.env"
+}
+
+print_env() {
+  [ -f "$dir/plaintext.env" ] || die "no broker environment yet: run '$0 up'"
+  printf '# PLAINTEXT listener (%s/plaintext.env)\n' "$dir"
+  sed 's/^/export /' "$dir/plaintext.env"
+  printf '\n# SASL_SSL + SCRAM-SHA-512 listener (%s/sasl.env)\n' "$dir"
+  sed 's/^/export /' "$dir/sasl.env"
+}
+
+wait_ready() {
+  local plain=$1 sasl=$2 pid=$3 waited=0
+  # "Kafka Server started" is logged once every listener is bound and metadata is loaded.
+  until grep -q 'Kafka Server started' "$logfile" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 40 "$logfile" >&2 || true
+      rm -f "$pidfile"
+      die "the broker exited during start-up (log: $logfile)"
+    fi
+    [ "$waited" -ge "$start_timeout" ] && die "the broker did not start within ${start_timeout}s (log: $logfile)"
+    sleep 1
+    waited=$((waited + 1))
+  done
+  for port in "$plain" "$sasl"; do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "listener 127.0.0.1:$port does not answer"
+  done
+}
+
+up() {
+  mkdir -p "$dir"
+  if running; then
+    say "the broker already runs (pid $(cat "$pidfile"))"
+    print_env
+    return
+  fi
+  resolve_jars
+  make_certs
+  [ -f "$dir/sasl.password" ] || { openssl rand -hex 12 > "$dir/sasl.password"; chmod 600 "$dir/sasl.password"; }
+  local password plain sasl ctrl
+  password=$(cat "$dir/sasl.password")
+  plain=${KAFKA_LOCAL_PLAINTEXT_PORT:-$(free_port)}
+  sasl=${KAFKA_LOCAL_SASL_PORT:-$(free_port)}
+  ctrl=${KAFKA_LOCAL_CONTROLLER_PORT:-$(free_port)}
+  write_config "$plain" "$sasl" "$ctrl" "$password"
+  format_storage "$password"
+  say "starting the broker (PLAINTEXT 127.0.0.1:$plain, SASL_SSL localhost:$sasl)"
+  : > "$logfile"
+  # setsid: the broker must outlive the shell (and the test run) that started it.
+  setsid bash -c "exec java -Xms256m -Xmx512m -XX:+UseSerialGC \
+    -Dlog4j2.configurationFile='$dir/log4j2.properties' -cp '$libs/*' kafka.Kafka '$conf'" \
+    >>"$logfile" 2>&1 < /dev/null &
+  local pid=$!
+  echo "$pid" > "$pidfile"
+  wait_ready "$plain" "$sasl" "$pid"
+  write_env "$plain" "$sasl" "$password"
+  say "ready (pid $pid)"
+  print_env
+}
+
+down() {
+  if ! running; then
+    say "no broker runs"
+    rm -f "$pidfile"
+    return
+  fi
+  local pid waited=0
+  pid=$(cat "$pidfile")
+  say "stopping the broker (pid $pid)"
+  kill "$pid"
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ "$waited" -ge 30 ]; then
+      say "the broker ignored SIGTERM for 30s; killing it"
+      kill -9 "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+  rm -f "$pidfile"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  env) print_env ;;
+  status) running && say "running (pid $(cat "$pidfile"))" || { say "not running"; exit 1; } ;;
+  *) printf 'usage: %s up|down|env|status\n' "$0" >&2; exit 2 ;;
+esac
