@@ -1,0 +1,129 @@
+/**
+ * The streamforge program: commander wiring, help texts built from the settings tables, and
+ * the only place that reads process.env, handles signals and exits. Subcommands' heavy modules
+ * load inside their `run`, so `streamforge --help` stays fast.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import type { CommandSpec, RunContext } from './commands/command-spec.js';
+import { dummyCommand } from './commands/dummy.js';
+import { pingCommand } from './commands/ping.js';
+import { stopCommand } from './commands/stop.js';
+import { readDotenv } from './config/dotenv.js';
+import { resolveSettings, type SettingMap } from './config/resolve.js';
+import type { Setting } from './config/setting.js';
+import { describeError, ExitCode, StreamforgeError } from './errors.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the list mixes commands of different settings
+const commands: ReadonlyArray<CommandSpec<any>> = [dummyCommand, pingCommand, stopCommand];
+
+function helpText(setting: Setting<unknown>): string {
+  const notes: string[] = [];
+  const env = setting.env ?? setting.envLabel;
+  if (env) notes.push(`env ${env}`);
+  const def = setting.defaultLabel ?? (setting.default === undefined || setting.default === false ? undefined : String(setting.default));
+  if (def !== undefined) notes.push(`default ${def}`);
+  return notes.length ? `${setting.description} [${notes.join('; ')}]` : setting.description;
+}
+
+function envOnlyHelp(settings: SettingMap): string {
+  const lines = Object.values(settings)
+    .filter((s) => !s.flags && s.env)
+    .map((s) => `  ${String(s.env).padEnd(22)} ${s.description}`);
+  return lines.length ? `\nEnvironment only:\n${lines.join('\n')}\n` : '';
+}
+
+function register(program: Command, spec: CommandSpec<SettingMap>, ctx: RunContext, setExit: (code: number) => void): void {
+  const cmd = program.command(spec.name).summary(spec.summary).description(spec.description);
+  for (const [key, setting] of Object.entries(spec.settings)) {
+    if (!setting.flags) continue;
+    const option = new Option(setting.flags, helpText(setting));
+    if (setting.repeatable) option.argParser((value: string, prev: string[] | undefined) => [...(prev ?? []), value]);
+    if (option.attributeName() !== key) throw new Error(`setting ${key} does not match its flag ${setting.flags}`);
+    cmd.addOption(option);
+  }
+  cmd.addHelpText(
+    'after',
+    `${envOnlyHelp(spec.settings)}
+Precedence: flags, then the environment, then a .env file in the working directory, then defaults.
+
+Examples:
+${spec.examples.map((e) => `  $ ${e}`).join('\n')}
+`,
+  );
+  cmd.action(async (_opts: unknown, self: Command) => {
+    const resolved = resolveSettings(spec.settings, { flags: self.opts(), env: ctx.env, dotenv: readDotenv(ctx.cwd) });
+    setExit(await spec.run(resolved.values, resolved.sources, ctx));
+  });
+}
+
+export function buildProgram(ctx: RunContext, setExit: (code: number) => void): Command {
+  const program = new Command('streamforge')
+    .description('The StreamForge control plane from one executable: a dummy service, ping and stop over Kafka.')
+    .version(pkg.version, '-V, --version')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({
+      writeOut: (s) => void ctx.stdout.write(s),
+      writeErr: (s) => void ctx.stderr.write(s),
+    });
+  for (const spec of commands) register(program, spec as CommandSpec<SettingMap>, ctx, setExit);
+  program.addHelpText(
+    'after',
+    `
+Exit codes: 0 done, 1 an answer missing or bad, 2 usage or configuration error, 3 Kafka unreachable or authentication failed.
+
+Examples:
+  $ streamforge dummy --queue-id q1 --simulate-loading --exit-after 30
+  $ streamforge ping --queue-id q1 --expect-pong --repeat 5
+  $ streamforge stop --queue-id q1 --wait
+`,
+  );
+  return program;
+}
+
+export async function main(argv: readonly string[], ctx: RunContext): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(ctx, (code) => (exitCode = code));
+  if (argv.length <= 2) {
+    program.outputHelp({ error: true });
+    return ExitCode.usage;
+  }
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are successes; everything else commander rejects is a usage error.
+      return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code) ? ExitCode.ok : ExitCode.usage;
+    }
+    const { code, message, hint } = describeError(err);
+    ctx.stderr.write(`streamforge: ${message} (${code})\n${hint ? `  hint: ${hint}\n` : ''}`);
+    if (!(err instanceof StreamforgeError) && err instanceof Error && err.stack) ctx.stderr.write(`${err.stack}\n`);
+    return err instanceof StreamforgeError ? err.exitCode : ExitCode.failed;
+  }
+}
+
+const signalHandlers: Array<(signal: string) => void> = [];
+let signalsSeen = 0;
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(sig, () => {
+    // A second Ctrl-C means "now": do not wait for a flush that may never end.
+    if (++signalsSeen > 1 && sig === 'SIGINT') process.exit(130);
+    for (const h of signalHandlers) h(sig);
+  });
+}
+
+const code = await main(process.argv, {
+  env: process.env,
+  cwd: process.cwd(),
+  stdout: process.stdout,
+  stderr: process.stderr,
+  onSignal: (handler) => void signalHandlers.push(handler),
+  version: pkg.version,
+});
+process.exitCode = code;
+// librdkafka threads can outlive a clean disconnect by a moment; do not let them hold the exit.
+setTimeout(() => process.exit(code), 1000).unref();

@@ -1,0 +1,91 @@
+import { hostname } from 'node:os';
+import { kafkaSettings, logSettings, topicSettings } from '../config/common-settings.js';
+import { parse, type Setting } from '../config/setting.js';
+import { describeError } from '../errors.js';
+import { connectionOf, loggerFrom } from './common.js';
+import { defineCommand } from './command-spec.js';
+
+const optionalText = (raw: string): string => raw.trim();
+
+const settings = {
+  queueId: {
+    flags: '--queue-id <id>',
+    env: 'QUEUE_ID',
+    description: 'this service\'s queue id: it answers commands for this id and for "*"',
+    defaultLabel: 'dummy-<hostname>',
+    parse: parse.nonEmpty,
+  } satisfies Setting<string>,
+  symbol: { flags: '--symbol <symbol>', env: 'SYMBOL', description: 'ticker carried in events, e.g. BTCUSDT', parse: optionalText } satisfies Setting<string>,
+  timeRange: { flags: '--time-range <range>', env: 'TIME_RANGE', description: 'range carried in events, e.g. 2024-01-01:2024-01-02', parse: optionalText } satisfies Setting<string>,
+  type: { flags: '--type <type>', env: 'TYPE', description: 'source type carried in events: api, ws, dummy, ...', default: 'dummy', parse: parse.nonEmpty } satisfies Setting<string>,
+  producerId: { flags: '--producer-id <id>', env: 'TELEMETRY_PRODUCER_ID', description: 'service name carried in events as "producer"', default: 'dummy', parse: parse.nonEmpty } satisfies Setting<string>,
+  kafkaTopic: { flags: '--kafka-topic <topic>', env: 'KAFKA_TOPIC', description: 'data topic carried in events as kafka_topic (nothing is written to it)', parse: optionalText } satisfies Setting<string>,
+  noop: { flags: '--noop', env: 'DUMMY_NOOP', description: 'send only "started": no command reader', switch: true, default: false, parse: parse.bool } satisfies Setting<boolean>,
+  exitOnPing: { flags: '--exit-on-ping', env: 'DUMMY_EXIT_ON_PING', description: 'answer the first ping, then finish (exit 0)', switch: true, default: false, parse: parse.bool } satisfies Setting<boolean>,
+  exitAfter: { flags: '--exit-after <seconds>', env: 'DUMMY_EXIT_AFTER', description: 'send "finished" and exit 0 after this long', parse: parse.seconds({ min: 0.001 }) } satisfies Setting<number>,
+  failAfter: { flags: '--fail-after <seconds>', env: 'DUMMY_FAIL_AFTER', description: 'send "error" and exit 1 after this long', parse: parse.seconds({ min: 0.001 }) } satisfies Setting<number>,
+  simulateLoading: { flags: '--simulate-loading', env: 'DUMMY_SIMULATE_LOADING', description: 'send "loading" events with a growing records_written', switch: true, default: false, parse: parse.bool } satisfies Setting<boolean>,
+  loadingInterval: { flags: '--loading-interval <seconds>', env: 'DUMMY_LOADING_INTERVAL', description: 'seconds between "loading" events (implies --simulate-loading)', default: 10, parse: parse.seconds({ min: 0.01 }) } satisfies Setting<number>,
+  metricsPort: { flags: '--metrics-port <port>', env: 'METRICS_PORT', description: '/metrics, /healthz and /readyz on this port; 0 turns them off', default: 8000, parse: parse.port } satisfies Setting<number>,
+  metricsHost: { flags: '--metrics-host <address>', env: 'METRICS_HOST', description: 'address the metrics endpoint binds', default: '0.0.0.0', parse: parse.nonEmpty } satisfies Setting<string>,
+  shutdownTimeout: { flags: '--shutdown-timeout <seconds>', env: 'SHUTDOWN_TIMEOUT', description: 'how long to flush the last events at exit', default: 10, parse: parse.seconds({ min: 0.1 }) } satisfies Setting<number>,
+  ...topicSettings,
+  ...kafkaSettings,
+  ...logSettings,
+};
+
+export const dummyCommand = defineCommand({
+  name: 'dummy',
+  summary: 'a stand-in service: answers ping/stop, emits lifecycle events, serves metrics',
+  description: 'Runs a simulated StreamForge service. It reads commands from the control topic, answers ping with pong and stop with interrupted, and sends exactly one started and one terminal event to the events topic. SIGTERM/SIGINT send interrupted and exit 0. Logs are JSON lines on stdout. ARANGO_* variables are ignored.',
+  examples: [
+    'streamforge dummy --queue-id loader-btcusdt-dummy-2024-06-01-testid --simulate-loading --exit-after 30',
+    'QUEUE_ID=q1 KAFKA_USER=u KAFKA_PASSWORD=... KAFKA_CA_PATH=/ca.crt streamforge dummy --exit-on-ping',
+    'streamforge dummy --queue-id q1 --fail-after 5      # sends "error", exits 1',
+  ],
+  settings,
+  async run(v, sources, ctx) {
+    const queueId = v.queueId ?? `dummy-${hostname()}`;
+    const logger = loggerFrom(v, ctx.stdout, { queue_id: queueId });
+    try {
+      const conn = connectionOf(v, sources);
+      const [{ DummyService }, { createRegistry }] = await Promise.all([
+        import('../dummy/service.js'),
+        import('../observability/metrics.js'),
+      ]);
+      const service = new DummyService(
+        {
+          context: {
+            queue_id: queueId,
+            symbol: v.symbol || null,
+            type: v.type ?? 'dummy',
+            producer: v.producerId ?? 'dummy',
+            time_range: v.timeRange || null,
+            kafka_topic: v.kafkaTopic || null,
+          },
+          conn,
+          topics: { control: v.controlTopic ?? 'queue-control', events: v.eventsTopic ?? 'queue-events' },
+          noop: v.noop ?? false,
+          exitOnPing: v.exitOnPing ?? false,
+          exitAfterS: v.exitAfter,
+          failAfterS: v.failAfter,
+          loadingIntervalS: v.simulateLoading || sources.loadingInterval.kind !== 'default' ? (v.loadingInterval ?? 10) : undefined,
+          metricsPort: v.metricsPort ?? 8000,
+          metricsHost: v.metricsHost ?? '0.0.0.0',
+          shutdownTimeoutMs: (v.shutdownTimeout ?? 10) * 1000,
+        },
+        { logger, registry: createRegistry() },
+      );
+      ctx.onSignal((signal) => {
+        logger.info('signal received', { signal });
+        service.signal(signal);
+      });
+      logger.info('starting', { version: ctx.version, brokers: conn.brokers, security_protocol: conn.securityProtocol });
+      return await service.run();
+    } catch (err) {
+      const { code, message, hint } = describeError(err);
+      logger.error(message, { code, hint });
+      throw err;
+    }
+  },
+});

@@ -1,0 +1,67 @@
+import { kafkaSettings, logSettings, topicSettings } from '../config/common-settings.js';
+import { parse, type Setting } from '../config/setting.js';
+import { connectionOf, loggerFrom } from './common.js';
+import { defineCommand } from './command-spec.js';
+
+export const controlTargetSetting = {
+  flags: '--queue-id <id>',
+  env: 'QUEUE_ID',
+  description: 'queue to address; "*" addresses every service',
+  parse: parse.nonEmpty,
+} satisfies Setting<string>;
+
+const settings = {
+  queueId: controlTargetSetting,
+  expectPong: { flags: '--expect-pong', env: 'PING_EXPECT_PONG', description: 'exit 1 unless every ping is answered in time (for CI)', switch: true, default: false, parse: parse.bool } satisfies Setting<boolean>,
+  repeat: { flags: '-c, --repeat <n>', env: 'PING_REPEAT', description: 'how many pings to send', default: 1, parse: parse.int(1, 1_000_000) } satisfies Setting<number>,
+  interval: { flags: '-i, --interval <seconds>', env: 'PING_INTERVAL', description: 'seconds between pings (a fixed cadence: replies do not shift it)', default: 1.0, parse: parse.seconds({ min: 0.001 }) } satisfies Setting<number>,
+  timeout: { flags: '-W, --timeout <seconds>', env: 'PING_TIMEOUT', description: 'how long to wait for each pong', default: 5, parse: parse.seconds({ min: 0.01 }) } satisfies Setting<number>,
+  json: { flags: '--json', env: 'PING_JSON', description: 'one JSON object per line instead of text', switch: true, default: false, parse: parse.bool } satisfies Setting<boolean>,
+  ...topicSettings,
+  ...kafkaSettings,
+  ...logSettings,
+};
+
+export const pingCommand = defineCommand({
+  name: 'ping',
+  summary: 'ping a queue over Kafka and measure the round trip, like unix ping',
+  description: 'Sends ping commands to the control topic and matches the pongs on the events topic. The events reader is positioned before the first ping, so no fast reply is missed. Prints one line per reply and a summary. Exit: 0 all answered (or --expect-pong not given), 1 a ping lost with --expect-pong, 2 bad usage, 3 Kafka unreachable.',
+  examples: [
+    'streamforge ping --queue-id loader-btcusdt-dummy-2024-06-01-testid --expect-pong',
+    'streamforge ping --queue-id q1 --expect-pong --repeat 5 --interval 2',
+    "streamforge ping --queue-id '*' --timeout 3        # every queue that answers, with its own figures",
+    'streamforge ping --queue-id q1 --repeat 100 --interval 0.1 --json | jq .',
+  ],
+  settings,
+  async run(v, sources, ctx) {
+    const logger = loggerFrom(v, ctx.stderr);
+    if (!v.queueId) {
+      const { ConfigError } = await import('../errors.js');
+      throw new ConfigError('no queue to ping: --queue-id is required', 'pass --queue-id <id>, "*" for every queue, or set QUEUE_ID');
+    }
+    const conn = connectionOf(v, sources);
+    const [{ openKafkaControlIo }, { runPing }, { pingFailed }, report] = await Promise.all([
+      import('../control/kafka-control-io.js'),
+      import('../control/ping-run.js'),
+      import('../control/ping-tracker.js'),
+      import('../control/ping-report.js'),
+    ]);
+    const write = (line: string): void => void ctx.stdout.write(`${line}\n`);
+    const io = await openKafkaControlIo(conn, { control: v.controlTopic ?? 'queue-control', events: v.eventsTopic ?? 'queue-events' }, logger, 'streamforge-ping');
+    let interrupted = false;
+    ctx.onSignal(() => {
+      interrupted = true;
+    });
+    try {
+      const summary = await runPing(
+        io,
+        { target: v.queueId, repeat: v.repeat ?? 1, intervalMs: (v.interval ?? 1) * 1000, timeoutMs: (v.timeout ?? 5) * 1000 },
+        v.json ? report.jsonReporter(write) : report.textReporter(write),
+      );
+      if (interrupted) return 1;
+      return v.expectPong && pingFailed(summary) ? 1 : 0;
+    } finally {
+      await io.close();
+    }
+  },
+});

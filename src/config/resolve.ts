@@ -1,0 +1,88 @@
+/**
+ * Precedence, in one function: flags beat the environment, the environment beats `.env`,
+ * `.env` beats defaults. Every value is parsed here, so a bad one fails before any I/O.
+ */
+import { configErrorFor, ParseFailure, type Setting, type Source } from './setting.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a map of settings of any value type
+export type SettingMap = Record<string, Setting<any>>;
+
+export type ValuesOf<S extends SettingMap> = {
+  [K in keyof S]: S[K] extends Setting<infer T> ? (S[K]['repeatable'] extends true ? T[] : T) : never;
+};
+
+export interface Inputs {
+  /** what commander parsed: strings, `true` for switches, string arrays for repeatables */
+  readonly flags: Readonly<Record<string, unknown>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly dotenv: Readonly<Record<string, string>>;
+}
+
+export interface Resolved<S extends SettingMap> {
+  /** undefined where nothing set the value and there is no default */
+  readonly values: Partial<ValuesOf<S>>;
+  readonly sources: { readonly [K in keyof S]: Source };
+}
+
+function flagName(setting: Setting<unknown>): string {
+  return setting.flags?.split(/[ ,]+/).find((f) => f.startsWith('--')) ?? '';
+}
+
+function parseWith<T>(setting: Setting<T>, raw: string, source: Source): T {
+  try {
+    return setting.parse(raw);
+  } catch (failure) {
+    if (failure instanceof ParseFailure) throw configErrorFor(setting, source, failure);
+    throw failure;
+  }
+}
+
+/** The raw text of a setting from the environment or `.env`, with its aliases. */
+function lookupVar(
+  setting: Setting<unknown>,
+  vars: Readonly<Record<string, string | undefined>>,
+  kind: 'env' | 'dotenv',
+): { raw: string; source: Source } | undefined {
+  for (const name of [setting.env, ...(setting.envAliases ?? [])]) {
+    if (!name) continue;
+    const raw = vars[name];
+    if (raw !== undefined) return { raw, source: { kind, name } };
+  }
+  return undefined;
+}
+
+export function resolveSettings<S extends SettingMap>(settings: S, inputs: Inputs): Resolved<S> {
+  const values: Record<string, unknown> = {};
+  const sources: Record<string, Source> = {};
+
+  for (const [key, setting] of Object.entries(settings)) {
+    const flagValue = inputs.flags[key];
+    if (flagValue !== undefined) {
+      const source: Source = { kind: 'flag', name: flagName(setting) };
+      sources[key] = source;
+      if (setting.switch) values[key] = flagValue === true;
+      else if (setting.repeatable) {
+        const list = Array.isArray(flagValue) ? flagValue : [flagValue];
+        values[key] = list.map((raw) => parseWith(setting, String(raw), source));
+      } else values[key] = parseWith(setting, String(flagValue), source);
+      continue;
+    }
+    const fromVar = lookupVar(setting, inputs.env, 'env') ?? lookupVar(setting, inputs.dotenv, 'dotenv');
+    if (fromVar) {
+      sources[key] = fromVar.source;
+      if (setting.repeatable) {
+        // Several values in one variable are separated by semicolons: commas occur inside
+        // librdkafka values (broker lists), semicolons do not.
+        values[key] = fromVar.raw
+          .split(';')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .map((raw) => parseWith(setting, raw, fromVar.source));
+      } else values[key] = parseWith(setting, fromVar.raw, fromVar.source);
+      continue;
+    }
+    sources[key] = { kind: 'default' };
+    values[key] = setting.repeatable ? (setting.default ?? []) : setting.default;
+  }
+  return { values: values as Partial<ValuesOf<S>>, sources: sources as Resolved<S>['sources'] };
+}

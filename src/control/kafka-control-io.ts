@@ -1,0 +1,64 @@
+/**
+ * ControlIo over Kafka: commands out on the control topic (keyed by queue id, so one queue's
+ * commands stay ordered), events in from the events topic, decoded and validated.
+ */
+import { performance } from 'node:perf_hooks';
+import type { KafkaConnection } from '../config/kafka-connection.js';
+import { KafkaProducer } from '../kafka/producer.js';
+import { KafkaReader } from '../kafka/reader.js';
+import { ensureTopics } from '../kafka/topics.js';
+import type { Logger } from '../observability/logger.js';
+import { decodeEvent, encode, snippet } from '../protocol/codec.js';
+import { validators } from '../protocol/validators.js';
+import type { ControlIo } from './ping-run.js';
+
+export interface ControlTopics {
+  readonly control: string;
+  readonly events: string;
+}
+
+export async function openKafkaControlIo(
+  conn: KafkaConnection,
+  topics: ControlTopics,
+  logger: Logger,
+  clientId: string,
+): Promise<ControlIo> {
+  validators();
+  const producer = await KafkaProducer.connect(conn, {
+    clientId,
+    logger,
+    // Commands are tiny and latency is what ping measures: send at once.
+    props: { 'linger.ms': 0, 'message.timeout.ms': conn.connectTimeoutMs, 'enable.idempotence': true },
+    pollIntervalMs: 5,
+  });
+  let reader: KafkaReader | undefined;
+  try {
+    await ensureTopics(conn, producer, [topics.control, topics.events], { clientId, logger });
+  } catch (err) {
+    await producer.close(1000).catch(() => undefined);
+    throw err;
+  }
+
+  return {
+    async listen(onEvent) {
+      reader = await KafkaReader.openAtEnd(conn, {
+        clientId: `${clientId}-events`,
+        logger,
+        topics: [topics.events],
+        onMessage: (msg) => {
+          const arrival = performance.now();
+          const decoded = decodeEvent(msg.value);
+          if (!decoded.ok) {
+            logger.debug('skipping an invalid event', { reason: decoded.reason, partition: msg.partition, offset: msg.offset, value: snippet(msg.value) });
+            return;
+          }
+          onEvent(decoded.value, arrival);
+        },
+      });
+    },
+    send: (command) => producer.send({ topic: topics.control, key: command.queue_id, value: encode(command) }),
+    async close() {
+      await Promise.allSettled([reader?.close(), producer.close(5000)]);
+    },
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * A ping run: listen first, then send on a fixed cadence, classify every pong, report
+ * timeouts once, and stop as soon as waiting longer cannot change the result. The Kafka side
+ * comes in through `ControlIo`, so the timing logic is testable without a broker.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { unixSeconds } from '../protocol/codec.js';
+import type { Command, CommandName, ReceivedEvent } from '../protocol/types.js';
+import { PingTracker, type PingSummary, type PongOutcome, type SentPing } from './ping-tracker.js';
+
+export interface Delivered {
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** What a control-plane command needs from Kafka. */
+export interface ControlIo {
+  /** resolves once the events reader is positioned; events then flow to the callback */
+  listen(onEvent: (event: ReceivedEvent, arrivalMono: number) => void): Promise<void>;
+  send(command: Command): Promise<Delivered>;
+  close(): Promise<void>;
+}
+
+export interface PingReporter {
+  start(info: { target: string; repeat: number; intervalMs: number; timeoutMs: number }): void;
+  sent(ping: SentPing, delivered: Delivered): void;
+  outcome(outcome: Exclude<PongOutcome, { kind: 'unrelated' }>): void;
+  timeout(ping: SentPing): void;
+  summary(summary: PingSummary): void;
+}
+
+export interface PingOptions {
+  readonly target: string;
+  readonly repeat: number;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+}
+
+export interface Clock {
+  mono(): number;
+  wall(): number;
+}
+
+export const systemClock: Clock = { mono: () => performance.now(), wall: () => Date.now() };
+
+export function makeCommand(target: string, command: CommandName, wallMs: number, id = randomUUID()): Command {
+  return { queue_id: target, command, sent_at: unixSeconds(wallMs), command_id: id };
+}
+
+const TICK_MS = 20;
+
+export async function runPing(
+  io: ControlIo,
+  opts: PingOptions,
+  reporter: PingReporter,
+  clock: Clock = systemClock,
+): Promise<PingSummary> {
+  const tracker = new PingTracker(opts.target, opts.timeoutMs);
+  const reportedTimeouts = new Set<number>();
+  let allSent = false;
+  let failure: unknown;
+
+  await io.listen((event, arrivalMono) => {
+    const outcome = tracker.recordEvent(event, arrivalMono);
+    if (outcome.kind !== 'unrelated') reporter.outcome(outcome);
+  });
+  reporter.start({ target: opts.target, repeat: opts.repeat, intervalMs: opts.intervalMs, timeoutMs: opts.timeoutMs });
+
+  const sends: Promise<void>[] = [];
+  const t0 = clock.mono();
+  const sendOne = (seq: number): void => {
+    const sentMono = clock.mono();
+    const command = makeCommand(opts.target, 'ping', clock.wall());
+    const ping: SentPing = { seq, commandId: command.command_id as string, sentAt: command.sent_at, sentMono };
+    tracker.recordSent(ping);
+    sends.push(
+      io.send(command).then(
+        (d) => reporter.sent(ping, d),
+        (err: unknown) => {
+          failure ??= err;
+        },
+      ),
+    );
+  };
+
+  await new Promise<void>((resolve) => {
+    let seq = 0;
+    // Each send is scheduled against t0, so a slow reply or a slow tick never shifts the cadence.
+    const scheduleNext = (): void => {
+      if (seq >= opts.repeat) {
+        allSent = true;
+        return;
+      }
+      const due = t0 + seq * opts.intervalMs;
+      setTimeout(() => {
+        sendOne(++seq);
+        scheduleNext();
+      }, Math.max(0, due - clock.mono()));
+    };
+    scheduleNext();
+
+    const ticker = setInterval(() => {
+      const now = clock.mono();
+      for (const p of tracker.expired(now)) {
+        if (!reportedTimeouts.has(p.seq)) {
+          reportedTimeouts.add(p.seq);
+          reporter.timeout(p);
+        }
+      }
+      if (failure || tracker.settled(now, allSent)) {
+        clearInterval(ticker);
+        resolve();
+      }
+    }, TICK_MS);
+  });
+
+  await Promise.allSettled(sends);
+  if (failure) throw failure;
+  const summary = tracker.summary();
+  reporter.summary(summary);
+  return summary;
+}

@@ -1,0 +1,103 @@
+/**
+ * Every error a user can meet, in one place: a string code to grep for, a message that says
+ * what and why, a hint that says what to do, and the process exit code from PROTOCOL.md.
+ */
+
+export const ExitCode = {
+  ok: 0,
+  /** ran, but the answer was missing or bad */
+  failed: 1,
+  /** usage or configuration error */
+  usage: 2,
+  /** Kafka unreachable or authentication failed */
+  kafka: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export type ErrorCode =
+  | 'SF_USAGE'
+  | 'SF_CONFIG_INVALID'
+  | 'SF_PORT_IN_USE'
+  | 'SF_KAFKA_UNREACHABLE'
+  | 'SF_KAFKA_AUTH'
+  | 'SF_KAFKA_TLS'
+  | 'SF_KAFKA_TOPIC'
+  | 'SF_KAFKA_PRODUCE'
+  | 'SF_KAFKA';
+
+const exitCodes: Record<ErrorCode, ExitCode> = {
+  SF_USAGE: ExitCode.usage,
+  SF_CONFIG_INVALID: ExitCode.usage,
+  SF_PORT_IN_USE: ExitCode.usage,
+  SF_KAFKA_UNREACHABLE: ExitCode.kafka,
+  SF_KAFKA_AUTH: ExitCode.kafka,
+  SF_KAFKA_TLS: ExitCode.kafka,
+  SF_KAFKA_TOPIC: ExitCode.kafka,
+  SF_KAFKA_PRODUCE: ExitCode.failed,
+  SF_KAFKA: ExitCode.failed,
+};
+
+export class StreamforgeError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+  readonly exitCode: ExitCode;
+
+  constructor(code: ErrorCode, message: string, hint: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = hint;
+    this.exitCode = exitCodes[code];
+  }
+}
+
+/** A flag, environment variable or .env entry with a value we cannot use. */
+export class ConfigError extends StreamforgeError {
+  constructor(message: string, hint: string) {
+    super('SF_CONFIG_INVALID', message, hint);
+  }
+}
+
+/** A port we were told to listen on is taken. */
+export class PortInUseError extends StreamforgeError {
+  constructor(port: number, setting: string) {
+    super(
+      'SF_PORT_IN_USE',
+      `port ${port} is already in use`,
+      `choose another port with ${setting}, or 0 to turn the endpoint off`,
+    );
+  }
+}
+
+/** Kafka-side failures; the kafka layer maps librdkafka's codes onto these. */
+export class KafkaError extends StreamforgeError {
+  /** librdkafka's own code, kept for logs and tests */
+  readonly librdkafkaCode: number | undefined;
+
+  constructor(
+    code: Extract<
+      ErrorCode,
+      | 'SF_KAFKA_UNREACHABLE'
+      | 'SF_KAFKA_AUTH'
+      | 'SF_KAFKA_TLS'
+      | 'SF_KAFKA_TOPIC'
+      | 'SF_KAFKA_PRODUCE'
+      | 'SF_KAFKA'
+    >,
+    message: string,
+    hint: string,
+    librdkafkaCode?: number,
+  ) {
+    super(code, message, hint);
+    this.librdkafkaCode = librdkafkaCode;
+  }
+}
+
+/** One line for a terminal or a log: what, why, and what to do. */
+export function describeError(err: unknown): { code: string; message: string; hint?: string } {
+  if (err instanceof StreamforgeError) {
+    return { code: err.code, message: err.message, hint: err.hint };
+  }
+  if (err instanceof Error) return { code: 'SF_INTERNAL', message: err.message };
+  return { code: 'SF_INTERNAL', message: String(err) };
+}

@@ -1,0 +1,116 @@
+/**
+ * librdkafka's error codes, translated into ours with a hint a user can act on. The broker
+ * list is named; the password never is (librdkafka's own texts do not carry it either).
+ */
+import Kafka from 'node-rdkafka';
+import { KafkaError } from '../errors.js';
+
+const E = Kafka.CODES.ERRORS;
+
+export interface RdkafkaErrorLike {
+  readonly message: string;
+  readonly code: number;
+}
+
+export function isRdkafkaError(err: unknown): err is RdkafkaErrorLike {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof (err as { code: unknown }).code === 'number';
+}
+
+/** Failures that retrying will not cure: give up at once instead of waiting out the timeout. */
+export function isFatalAtConnect(code: number): boolean {
+  return (
+    code === E.ERR__AUTHENTICATION ||
+    code === E.ERR_SASL_AUTHENTICATION_FAILED ||
+    code === E.ERR__SSL ||
+    code === E.ERR_CLUSTER_AUTHORIZATION_FAILED ||
+    code === E.ERR_TOPIC_AUTHORIZATION_FAILED
+  );
+}
+
+export function mapConnectError(err: RdkafkaErrorLike, brokers: string, timeoutMs: number): KafkaError {
+  if (err.code === E.ERR__AUTHENTICATION || err.code === E.ERR_SASL_AUTHENTICATION_FAILED) {
+    return new KafkaError(
+      'SF_KAFKA_AUTH',
+      `authentication to Kafka at ${brokers} failed: ${err.message}`,
+      'check KAFKA_USER, KAFKA_PASSWORD and KAFKA_SASL_MECHANISM (SCRAM-SHA-512 for Strimzi)',
+      err.code,
+    );
+  }
+  if (err.code === E.ERR__SSL) {
+    return new KafkaError(
+      'SF_KAFKA_TLS',
+      `TLS handshake with Kafka at ${brokers} failed: ${err.message}`,
+      'check KAFKA_CA_PATH (the CA that signed the broker certificates) and that the broker host names match them',
+      err.code,
+    );
+  }
+  if (err.code === E.ERR_TOPIC_AUTHORIZATION_FAILED || err.code === E.ERR_CLUSTER_AUTHORIZATION_FAILED) {
+    return new KafkaError(
+      'SF_KAFKA_AUTH',
+      `Kafka at ${brokers} refused access: ${err.message}`,
+      'the user lacks an ACL for this topic or operation; ask for Read/Write/Describe on the control-plane topics',
+      err.code,
+    );
+  }
+  return new KafkaError(
+    'SF_KAFKA_UNREACHABLE',
+    `cannot reach Kafka at ${brokers} within ${(timeoutMs / 1000).toFixed(1)}s: ${err.message}`,
+    'check KAFKA_BOOTSTRAP_SERVERS and the network, that the broker runs, and that the security protocol matches its listener',
+    err.code,
+  );
+}
+
+export function mapProduceError(err: RdkafkaErrorLike, topic: string): KafkaError {
+  switch (err.code) {
+    case E.ERR__QUEUE_FULL:
+      return new KafkaError(
+        'SF_KAFKA_PRODUCE',
+        `the local producer queue is full (${err.message})`,
+        'Kafka is slower than the incoming messages; retry later',
+        err.code,
+      );
+    case E.ERR_MSG_SIZE_TOO_LARGE:
+      return new KafkaError(
+        'SF_KAFKA_PRODUCE',
+        `the message is too large for topic ${topic}: ${err.message}`,
+        'send a smaller message, or raise max.message.bytes on the topic and message.max.bytes (-X) on the producer',
+        err.code,
+      );
+    case E.ERR__MSG_TIMED_OUT:
+      return new KafkaError(
+        'SF_KAFKA_PRODUCE',
+        `Kafka did not acknowledge the message to ${topic} in time: ${err.message}`,
+        'the brokers are unreachable or overloaded; check the cluster',
+        err.code,
+      );
+    case E.ERR_UNKNOWN_TOPIC_OR_PART:
+    case E.ERR__UNKNOWN_TOPIC:
+      return new KafkaError('SF_KAFKA_TOPIC', `topic ${topic} does not exist: ${err.message}`, 'create the topic first', err.code);
+    case E.ERR_TOPIC_AUTHORIZATION_FAILED:
+      return new KafkaError(
+        'SF_KAFKA_AUTH',
+        `not allowed to write to topic ${topic}: ${err.message}`,
+        'the user needs a Write ACL on this topic',
+        err.code,
+      );
+    default:
+      return new KafkaError('SF_KAFKA_PRODUCE', `producing to ${topic} failed: ${err.message}`, 'see the broker logs', err.code);
+  }
+}
+
+export function mapAdminError(err: RdkafkaErrorLike, topic: string): KafkaError {
+  if (err.code === E.ERR_TOPIC_AUTHORIZATION_FAILED || err.code === E.ERR_CLUSTER_AUTHORIZATION_FAILED) {
+    return new KafkaError(
+      'SF_KAFKA_TOPIC',
+      `topic ${topic} does not exist and this user may not create it: ${err.message}`,
+      'create the topic (a Strimzi KafkaTopic) or grant Create on it',
+      err.code,
+    );
+  }
+  return new KafkaError('SF_KAFKA_TOPIC', `cannot create topic ${topic}: ${err.message}`, 'create the topic by hand', err.code);
+}
+
+export const rdkafkaCodes = {
+  topicAlreadyExists: E.ERR_TOPIC_ALREADY_EXISTS,
+  partitionEof: E.ERR__PARTITION_EOF,
+} as const;

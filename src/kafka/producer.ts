@@ -1,0 +1,145 @@
+/**
+ * A producer whose `send` resolves once Kafka has acknowledged the message, with the partition
+ * and offset the broker really assigned. Closing flushes first and checks the flush, because
+ * node-rdkafka's own disconnect flushes with a fixed timeout and ignores the result.
+ */
+import Kafka from 'node-rdkafka';
+import { librdkafkaProps, redactProps, type KafkaConnection, type LibrdkafkaProps } from '../config/kafka-connection.js';
+import { KafkaError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { connectClient } from './connect.js';
+import { isRdkafkaError, mapProduceError } from './error-map.js';
+import { fetchPartitions, type PartitionSource } from './topics.js';
+
+export interface OutgoingMessage {
+  readonly topic: string;
+  readonly value: Buffer | string;
+  readonly key?: Buffer | string | null;
+  readonly partition?: number;
+  readonly headers?: ReadonlyArray<Record<string, string | Buffer>>;
+}
+
+export interface Delivery {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number | undefined;
+}
+
+export interface ProducerOptions {
+  readonly clientId: string;
+  readonly logger: Logger;
+  /** librdkafka properties for this use, below the user's -X overrides */
+  readonly props?: LibrdkafkaProps;
+  /** how often delivery reports are polled for */
+  readonly pollIntervalMs?: number;
+}
+
+interface Pending {
+  readonly topic: string;
+  readonly resolve: (d: Delivery) => void;
+  readonly reject: (e: Error) => void;
+}
+
+export class KafkaProducer implements PartitionSource {
+  readonly #client: Kafka.Producer;
+  readonly #logger: Logger;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 0;
+  #closed = false;
+
+  private constructor(client: Kafka.Producer, logger: Logger) {
+    this.#client = client;
+    this.#logger = logger;
+    client.on('delivery-report', (err, report) => this.#onDelivery(err, report));
+    client.on('event.error', (err) => logger.warn('kafka producer error', { code: err.code, error: err.message }));
+  }
+
+  static async connect(conn: KafkaConnection, opts: ProducerOptions): Promise<KafkaProducer> {
+    const props: LibrdkafkaProps = {
+      ...opts.props,
+      ...librdkafkaProps(conn, opts.clientId),
+      dr_cb: true,
+    };
+    opts.logger.debug('connecting producer', { props: redactProps(props) });
+    const client = new Kafka.Producer(props);
+    await connectClient(client, conn, opts.logger, 'producer');
+    client.setPollInterval(opts.pollIntervalMs ?? 10);
+    return new KafkaProducer(client, opts.logger);
+  }
+
+  partitionsOf(topic: string, timeoutMs: number): Promise<number[]> {
+    return fetchPartitions(this.#client, topic, timeoutMs);
+  }
+
+  /** Messages handed to librdkafka and not yet acknowledged. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  send(msg: OutgoingMessage): Promise<Delivery> {
+    if (this.#closed) return Promise.reject(new KafkaError('SF_KAFKA', 'the producer is closed', 'this is a bug in streamforge'));
+    const id = this.#nextId++;
+    return new Promise<Delivery>((resolve, reject) => {
+      this.#pending.set(id, { topic: msg.topic, resolve, reject });
+      try {
+        const value = typeof msg.value === 'string' ? Buffer.from(msg.value) : msg.value;
+        this.#client.produce(
+          msg.topic,
+          msg.partition ?? null,
+          value,
+          msg.key ?? null,
+          Date.now(),
+          id,
+          msg.headers ? msg.headers.map((h) => ({ ...h })) : undefined,
+        );
+      } catch (err) {
+        this.#pending.delete(id);
+        reject(isRdkafkaError(err) ? mapProduceError(err, msg.topic) : err);
+      }
+    });
+  }
+
+  #onDelivery(err: Kafka.LibrdKafkaError | null | undefined, report: Kafka.DeliveryReport): void {
+    const id = report.opaque as number;
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    this.#pending.delete(id);
+    if (err) pending.reject(mapProduceError(err, pending.topic));
+    else pending.resolve({ topic: report.topic, partition: report.partition, offset: report.offset, timestamp: report.timestamp });
+  }
+
+  flush(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#client.flush(timeoutMs, (err) => {
+        if (!err) return resolve();
+        reject(
+          new KafkaError(
+            'SF_KAFKA_PRODUCE',
+            `${this.#pending.size} message(s) not acknowledged after ${timeoutMs} ms: ${err.message}`,
+            'Kafka is unreachable or slow; the messages may be lost',
+            err.code,
+          ),
+        );
+      });
+    });
+  }
+
+  /** Flush, then disconnect. Rejects when messages could not be delivered in time. */
+  async close(timeoutMs = 10_000): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      if (this.#pending.size > 0) await this.flush(timeoutMs);
+      // One more poll so that the delivery reports of the flush are dispatched.
+      this.#client.poll();
+    } finally {
+      await new Promise<void>((resolve) => this.#client.disconnect(() => resolve()));
+      for (const p of this.#pending.values()) {
+        p.reject(new KafkaError('SF_KAFKA_PRODUCE', 'the producer closed before Kafka acknowledged the message', 'retry'));
+      }
+      this.#pending.clear();
+      this.#logger.debug('producer closed');
+    }
+  }
+}

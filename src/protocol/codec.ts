@@ -1,0 +1,62 @@
+/**
+ * Bytes from Kafka to typed messages, and back. Decoding never throws: a message that is not
+ * UTF-8, not JSON, or not valid comes back as a reason the caller logs and counts.
+ */
+import type { ValidateFunction } from 'ajv';
+import type { Command, ReceivedEvent, ServiceEvent } from './types.js';
+import { describeSchemaErrors, validators } from './validators.js';
+
+export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Enough of a bad message to recognise it in a log line, never a megabyte of it. */
+const SNIPPET = 80;
+
+export function snippet(value: Buffer | null): string {
+  if (!value) return '';
+  const text = value.subarray(0, SNIPPET).toString('utf8').replace(/[^\x20-\x7e]/g, '.');
+  return value.length > SNIPPET ? `${text}...` : text;
+}
+
+function decode<T>(value: Buffer | null, validate: ValidateFunction<T>): Decoded<T> {
+  if (!value || value.length === 0) return { ok: false, reason: 'empty message' };
+  let text: string;
+  try {
+    text = utf8.decode(value);
+  } catch {
+    return { ok: false, reason: 'not UTF-8 text (binary data?)' };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, reason: `not JSON: ${(err as Error).message.slice(0, 120)}` };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { ok: false, reason: 'not a JSON object' };
+  }
+  try {
+    if (!validate(parsed)) return { ok: false, reason: describeSchemaErrors(validate.errors) };
+  } catch (err) {
+    // A validator must never take a service down with it; report and skip the message.
+    return { ok: false, reason: `could not be validated: ${(err as Error).message}` };
+  }
+  return { ok: true, value: parsed };
+}
+
+export function decodeCommand(value: Buffer | null): Decoded<Command> {
+  return decode(value, validators().command);
+}
+
+export function decodeEvent(value: Buffer | null): Decoded<ReceivedEvent> {
+  return decode(value, validators().event);
+}
+
+export function encode(message: Command | ServiceEvent): Buffer {
+  return Buffer.from(JSON.stringify(message));
+}
+
+/** Unix seconds with millisecond fraction, as the Python services write them. */
+export function unixSeconds(ms: number = Date.now()): number {
+  return Math.round(ms) / 1000;
+}

@@ -1,0 +1,53 @@
+/** Building the events a service sends: complete envelopes, nothing secret in them. */
+import { unixSeconds } from './codec.js';
+import type { Command, Identity, PongEvent, StatusEvent, StatusName } from './types.js';
+import { isTerminal } from './types.js';
+
+export interface ServiceContext extends Identity {
+  readonly time_range: string | null;
+  readonly kafka_topic: string | null;
+}
+
+export function statusEvent(
+  ctx: ServiceContext,
+  status: StatusName,
+  message: string,
+  recordsWritten: number,
+  wallMs: number,
+  errorMessage?: string,
+): StatusEvent {
+  const now = unixSeconds(wallMs);
+  return {
+    event: status,
+    queue_id: ctx.queue_id,
+    symbol: ctx.symbol,
+    type: ctx.type,
+    producer: ctx.producer,
+    sent_at: now,
+    timestamp: now,
+    status,
+    message,
+    finished: isTerminal(status),
+    records_written: recordsWritten,
+    time_range: ctx.time_range,
+    kafka_topic: ctx.kafka_topic,
+    ...(errorMessage === undefined ? {} : { error_message: errorMessage }),
+  };
+}
+
+export function pongEvent(ctx: ServiceContext, command: Command, wallMs: number): PongEvent {
+  const now = unixSeconds(wallMs);
+  return {
+    event: 'pong',
+    queue_id: ctx.queue_id,
+    symbol: ctx.symbol,
+    type: ctx.type,
+    producer: ctx.producer,
+    sent_at: now,
+    timestamp: now,
+    // Copied exactly: legacy pingers correlate on it.
+    ping_ts: command.sent_at,
+    ponged_at: now,
+    ...(command.command_id === undefined ? {} : { command_id: command.command_id }),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The control-plane messages of PROTOCOL.md as TypeScript types. What we send is complete
+ * (`ServiceEvent`); what we receive may be legacy and partial (`ReceivedEvent`), so the two
+ * differ on purpose. The JSON Schemas in schemas/ describe what is received.
+ */
+
+export const commandNames = ['ping', 'stop'] as const;
+export type CommandName = (typeof commandNames)[number];
+
+export interface Command {
+  readonly queue_id: string;
+  readonly command: CommandName;
+  /** sender's wall clock, unix seconds with fraction */
+  readonly sent_at: number;
+  readonly command_id?: string;
+}
+
+export const statusNames = ['started', 'loading', 'interrupted', 'finished', 'error'] as const;
+export type StatusName = (typeof statusNames)[number];
+export type TerminalStatus = Extract<StatusName, 'interrupted' | 'finished' | 'error'>;
+export const terminalStatuses: readonly TerminalStatus[] = ['interrupted', 'finished', 'error'];
+export type EventName = StatusName | 'pong';
+
+/** Who the service is: the envelope fields that never change over its life. */
+export interface Identity {
+  readonly queue_id: string;
+  readonly symbol: string | null;
+  readonly type: string | null;
+  readonly producer: string;
+}
+
+interface Envelope extends Identity {
+  readonly sent_at: number;
+  /** same instant as sent_at: queue managers key telemetry on it */
+  readonly timestamp: number;
+}
+
+export interface StatusEvent extends Envelope {
+  readonly event: StatusName;
+  readonly status: StatusName;
+  readonly message: string;
+  readonly finished: boolean;
+  readonly records_written: number;
+  readonly time_range: string | null;
+  readonly kafka_topic: string | null;
+  readonly error_message?: string;
+}
+
+export interface PongEvent extends Envelope {
+  readonly event: 'pong';
+  readonly ping_ts: number;
+  readonly ponged_at: number;
+  readonly command_id?: string;
+}
+
+export type ServiceEvent = StatusEvent | PongEvent;
+
+/** An event as a reader meets it: only `event` and `queue_id` are sure. */
+export interface ReceivedEvent {
+  readonly event: EventName;
+  readonly queue_id: string;
+  readonly symbol?: string | null;
+  readonly type?: string | null;
+  readonly producer?: string | null;
+  readonly sent_at?: number;
+  readonly timestamp?: number;
+  readonly status?: StatusName;
+  readonly message?: string | null;
+  readonly finished?: boolean;
+  readonly records_written?: number;
+  readonly time_range?: string | null;
+  readonly kafka_topic?: string | null;
+  readonly error_message?: string | null;
+  readonly ping_ts?: number;
+  readonly ponged_at?: number;
+  readonly command_id?: string;
+  readonly [extra: string]: unknown;
+}
+
+export function isTerminal(name: string): name is TerminalStatus {
+  return (terminalStatuses as readonly string[]).includes(name);
+}

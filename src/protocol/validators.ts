@@ -1,0 +1,48 @@
+/**
+ * ajv validators compiled from the JSON Schema files in schemas/, the same files the HTTP
+ * layer serves: one source of truth for what a valid message is.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Command, ReceivedEvent } from './types.js';
+
+const schemaDir = new URL('../../schemas/', import.meta.url);
+const schemaFiles = ['command', 'event', 'pong-event', 'status-event'] as const;
+
+export function loadSchema(name: (typeof schemaFiles)[number]): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`${name}.schema.json`, schemaDir), 'utf8')) as Record<string, unknown>;
+}
+
+export interface Validators {
+  readonly command: ValidateFunction<Command>;
+  readonly event: ValidateFunction<ReceivedEvent>;
+}
+
+export const schemaBase = 'https://streamforge.dev/schemas/';
+
+let cached: Validators | undefined;
+
+export function validators(): Validators {
+  if (cached) return cached;
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+  for (const name of schemaFiles) ajv.addSchema(loadSchema(name));
+  // getSchema compiles here, at start-up, so a broken schema fails loudly before any message.
+  cached = {
+    command: ajv.getSchema<Command>(`${schemaBase}command.schema.json`) as ValidateFunction<Command>,
+    event: ajv.getSchema<ReceivedEvent>(`${schemaBase}event.schema.json`) as ValidateFunction<ReceivedEvent>,
+  };
+  return cached;
+}
+
+/** "sent_at must be number; command must be equal to one of the allowed values" */
+export function describeSchemaErrors(errors: ErrorObject[] | null | undefined): string {
+  if (!errors?.length) return 'does not match the schema';
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword === 'if') continue;
+    const field = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : 'message';
+    const allowed = e.keyword === 'enum' ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : '';
+    seen.add(`${field} ${e.message ?? 'is invalid'}${allowed}`);
+  }
+  return [...seen].join('; ');
+}
