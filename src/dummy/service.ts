@@ -186,7 +186,7 @@ export class DummyService {
     const producer = this.#producer;
     if (!producer) return;
     this.#metrics.event(event.event);
-    const fields = { event: event.event, ...(event.event === 'pong' ? { command_id: event.command_id } : { message: event.message }) };
+    const fields = { event: event.event, ...(event.event === 'pong' ? { command_id: event.command_id } : { detail: event.message }) };
     const p = producer
       .send({ topic: this.#opts.topics.events, key: event.queue_id, value: encode(event) })
       .then(

@@ -2,20 +2,28 @@
  * Connecting a librdkafka client with a deadline. librdkafka retries forever, which is right
  * for a broker that is still starting and wrong for a bad password: errors that retrying
  * cannot cure end the wait at once, the rest end it at the deadline with the last cause.
+ *
+ * The connection is tried in attempts of growing length (1 s, 2 s, 4 s ...) rather than one
+ * long one, because a pending metadata request holds process exit until it times out: short
+ * first attempts let a refused login exit in about a second, longer later ones let a slow TLS
+ * handshake over a real network finish.
  */
 import type Kafka from 'node-rdkafka';
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import type { Logger } from '../observability/logger.js';
-import { isFatalAtConnect, mapConnectError, type RdkafkaErrorLike } from './error-map.js';
+import { isFatalAtConnect, mapConnectError, normaliseEventError, type RdkafkaErrorLike } from './error-map.js';
 
 /** The part of a librdkafka client that connecting needs, common to producers and consumers. */
 interface ConnectableClient {
   connect(opts: Kafka.MetadataOptions, cb: (err: Kafka.LibrdKafkaError | null) => void): unknown;
-  isConnected(): boolean;
-  disconnect(cb: () => void): unknown;
+  getClient(): unknown;
   on(event: 'event.error', listener: (err: Kafka.LibrdKafkaError) => void): unknown;
   removeListener(event: 'event.error', listener: (err: Kafka.LibrdKafkaError) => void): unknown;
 }
+
+const TIMED_OUT = -185;
+const ALL_BROKERS_DOWN = -187;
+const FIRST_ATTEMPT_MS = 1000;
 
 export async function connectClient(
   client: ConnectableClient,
@@ -24,32 +32,43 @@ export async function connectClient(
   what: string,
 ): Promise<void> {
   const timeoutMs = conn.connectTimeoutMs;
-  let lastError: RdkafkaErrorLike = { code: -185, message: 'no answer from any broker' };
+  const deadline = Date.now() + timeoutMs;
+  let lastError: RdkafkaErrorLike = { code: TIMED_OUT, message: 'no answer from any broker' };
+  let fatal: ((err: RdkafkaErrorLike) => void) | undefined;
 
-  await new Promise<void>((resolve, reject) => {
-    let settled = false;
-    const finish = (err?: RdkafkaErrorLike): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      client.removeListener('event.error', onError);
-      if (!err) return resolve();
-      // A half-connected client keeps librdkafka threads alive: let it go before failing.
-      if (client.isConnected()) client.disconnect(() => undefined);
-      reject(mapConnectError(err, conn.brokers, timeoutMs));
-    };
-    const onError = (err: RdkafkaErrorLike): void => {
-      lastError = err;
-      logger.debug('kafka client error while connecting', { client: what, code: err.code, error: err.message });
-      if (isFatalAtConnect(err.code)) finish(err);
-    };
-    const timer = setTimeout(() => finish(lastError), timeoutMs + 1000);
-    client.on('event.error', onError);
-    client.connect({ timeout: timeoutMs }, (err) => {
-      if (err) {
-        // librdkafka's generic timeout hides the cause it saw; prefer the last event error.
-        finish(lastError.code !== -185 && err.code === -185 ? lastError : err);
-      } else finish();
-    });
-  });
+  const onError = (raw: RdkafkaErrorLike): void => {
+    const err = normaliseEventError(raw);
+    logger.debug('kafka client error while connecting', { client: what, code: err.code, error: err.message });
+    // "all brokers down" follows every other failure; keep the cause that came before it.
+    if (err.code !== ALL_BROKERS_DOWN || lastError.code === TIMED_OUT) lastError = err;
+    if (isFatalAtConnect(err.code)) fatal?.(err);
+  };
+  // librdkafka reports a refused login only through its event queue, which nobody polls while
+  // connect() waits for metadata: poll the native handle so that it surfaces at once.
+  const poller = setInterval(() => {
+    try {
+      (client.getClient() as { poll?: () => void } | undefined)?.poll?.();
+    } catch {
+      // the handle does not exist yet, or no longer
+    }
+  }, 50);
+  client.on('event.error', onError);
+
+  try {
+    for (let attemptMs = FIRST_ATTEMPT_MS; ; attemptMs *= 2) {
+      const remaining = deadline - Date.now();
+      const err = await new Promise<RdkafkaErrorLike | undefined>((resolve) => {
+        fatal = resolve;
+        client.connect({ timeout: Math.max(100, Math.min(attemptMs, remaining)) }, (e) => resolve(e ?? undefined));
+      });
+      if (!err) return;
+      if (isFatalAtConnect(err.code)) throw mapConnectError(err, conn.brokers, timeoutMs);
+      // librdkafka's generic timeout hides the cause it saw; prefer the last event error.
+      if (err.code !== TIMED_OUT && lastError.code === TIMED_OUT) lastError = err;
+      if (Date.now() >= deadline - 50) throw mapConnectError(lastError, conn.brokers, timeoutMs);
+    }
+  } finally {
+    clearInterval(poller);
+    client.removeListener('event.error', onError);
+  }
 }

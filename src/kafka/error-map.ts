@@ -16,6 +16,19 @@ export function isRdkafkaError(err: unknown): err is RdkafkaErrorLike {
   return typeof err === 'object' && err !== null && 'code' in err && typeof (err as { code: unknown }).code === 'number';
 }
 
+/**
+ * node-rdkafka's error events carry only librdkafka's error string (code -1); recover the code
+ * for the failures we must tell apart.
+ */
+export function normaliseEventError(err: RdkafkaErrorLike): RdkafkaErrorLike {
+  if (err.code !== -1) return err;
+  if (/authentication/i.test(err.message)) return { code: E.ERR__AUTHENTICATION, message: err.message };
+  if (/ssl|certificate|handshake/i.test(err.message)) return { code: E.ERR__SSL, message: err.message };
+  if (/all broker connections are down/i.test(err.message)) return { code: E.ERR__ALL_BROKERS_DOWN, message: err.message };
+  if (/resolve/i.test(err.message)) return { code: E.ERR__RESOLVE, message: err.message };
+  return err;
+}
+
 /** Failures that retrying will not cure: give up at once instead of waiting out the timeout. */
 export function isFatalAtConnect(code: number): boolean {
   return (
