@@ -1,0 +1,34 @@
+/**
+ * Where the integration tests' broker is. Without KAFKA_BOOTSTRAP_SERVERS, the project's own
+ * broker (scripts/kafka-local.sh) with its PLAINTEXT and SASL_SSL listeners; with it, that
+ * broker, and SASL tests run when STREAMFORGE_TEST_SASL_ENV names a dotenv file for SASL.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'dotenv';
+
+export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export type BrokerEnv = Readonly<Record<string, string>>;
+export type Listener = 'plaintext' | 'sasl';
+
+const kafkaVars = ['KAFKA_BOOTSTRAP_SERVERS', 'KAFKA_SECURITY_PROTOCOL', 'KAFKA_SASL_MECHANISM', 'KAFKA_USER', 'KAFKA_PASSWORD', 'KAFKA_CA_PATH'];
+
+function pick(vars: Record<string, string | undefined>): BrokerEnv {
+  return Object.fromEntries(kafkaVars.filter((k) => vars[k] !== undefined).map((k) => [k, vars[k] as string]));
+}
+
+export function brokerEnv(listener: Listener): BrokerEnv | undefined {
+  if (process.env.KAFKA_BOOTSTRAP_SERVERS) {
+    if (listener === 'plaintext') return pick(process.env);
+    const file = process.env.STREAMFORGE_TEST_SASL_ENV;
+    return file ? pick(parse(readFileSync(file, 'utf8'))) : undefined;
+  }
+  return pick(parse(readFileSync(`${projectRoot}/.kafka/${listener === 'plaintext' ? 'plaintext' : 'sasl'}.env`, 'utf8')));
+}
+
+export function requireBroker(listener: Listener): BrokerEnv {
+  const env = brokerEnv(listener);
+  if (!env) throw new Error(`no ${listener} broker configured for the tests`);
+  return env;
+}

@@ -1,0 +1,128 @@
+/** The built executable as a subprocess, the way users and Kubernetes run it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot, type BrokerEnv } from './broker.js';
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/** A working directory without a .env file, unless the test writes one. */
+export function cleanDir(): string {
+  return mkdtempSync(join(tmpdir(), 'streamforge-test-'));
+}
+
+export function uniqueTopics(prefix: string): { QUEUE_CONTROL_TOPIC: string; QUEUE_EVENTS_TOPIC: string } {
+  const id = `${prefix}-${randomBytes(4).toString('hex')}`;
+  return { QUEUE_CONTROL_TOPIC: `${id}-control`, QUEUE_EVENTS_TOPIC: `${id}-events` };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+export class CliProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<CliResult>;
+  #stdout = '';
+  #stderr = '';
+  readonly #waiters = new Set<() => void>();
+
+  constructor(args: readonly string[], env: BrokerEnv & Record<string, string>, cwd = cleanDir()) {
+    const started = Date.now();
+    this.child = spawn(process.execPath, [join(projectRoot, 'bin/streamforge'), ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.on('data', (d: Buffer) => {
+      this.#stdout += d.toString();
+      for (const w of this.#waiters) w();
+    });
+    this.child.stderr?.on('data', (d: Buffer) => {
+      this.#stderr += d.toString();
+      for (const w of this.#waiters) w();
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.on('close', (code, signal) => {
+        for (const w of this.#waiters) w();
+        resolve({ code, signal, stdout: this.#stdout, stderr: this.#stderr, ms: Date.now() - started });
+      });
+    });
+  }
+
+  get stdout(): string {
+    return this.#stdout;
+  }
+
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  /** stdout lines that are JSON objects (the dummy's logs, --json output) */
+  json(): Array<Record<string, unknown>> {
+    return this.#stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  /** Resolves with the first JSON stdout line the predicate accepts. */
+  waitForJson(pred: (o: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      let finished = false;
+      const check = (): void => {
+        if (finished) return;
+        const hit = this.json().find(pred);
+        if (hit) {
+          done();
+          resolve(hit);
+        } else if (this.child.exitCode !== null || this.child.signalCode !== null) {
+          done();
+          reject(new Error(`process exited before the expected line\nstdout:\n${this.#stdout}\nstderr:\n${this.#stderr}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out waiting for a line\nstdout:\n${this.#stdout}\nstderr:\n${this.#stderr}`));
+      }, timeoutMs);
+      const done = (): void => {
+        finished = true;
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+      };
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  }
+}
+
+export function runCli(args: readonly string[], env: BrokerEnv & Record<string, string>, cwd?: string): Promise<CliResult> {
+  return new CliProcess(args, env, cwd).exited;
+}
+
+/** A dummy, started and ready: its `started` event is delivered. */
+export async function startDummy(args: readonly string[], env: BrokerEnv & Record<string, string>): Promise<CliProcess> {
+  const dummy = new CliProcess(['dummy', '--metrics-port', '0', ...args], env);
+  await dummy.waitForJson((o) => o.msg === 'event sent' && o.event === 'started');
+  return dummy;
+}

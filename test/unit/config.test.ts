@@ -1,0 +1,162 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { kafkaSettings, logSettings, topicSettings } from '../../src/config/common-settings.js';
+import { readDotenv } from '../../src/config/dotenv.js';
+import { connectionFrom, librdkafkaProps, redactProps } from '../../src/config/kafka-connection.js';
+import { resolveSettings, type Inputs } from '../../src/config/resolve.js';
+import { parse } from '../../src/config/setting.js';
+import { ConfigError, ExitCode } from '../../src/errors.js';
+
+const settings = { ...kafkaSettings, ...topicSettings, ...logSettings };
+const inputs = (over: Partial<Inputs>): Inputs => ({ flags: {}, env: {}, dotenv: {}, ...over });
+
+describe('precedence: flags > env > .env > defaults', () => {
+  it('uses the default when nothing is set', () => {
+    const r = resolveSettings(settings, inputs({}));
+    expect(r.values.controlTopic).toBe('queue-control');
+    expect(r.sources.controlTopic).toEqual({ kind: 'default' });
+  });
+
+  it('.env beats the default', () => {
+    const r = resolveSettings(settings, inputs({ dotenv: { QUEUE_CONTROL_TOPIC: 'from-dotenv' } }));
+    expect(r.values.controlTopic).toBe('from-dotenv');
+    expect(r.sources.controlTopic).toEqual({ kind: 'dotenv', name: 'QUEUE_CONTROL_TOPIC' });
+  });
+
+  it('the environment beats .env', () => {
+    const r = resolveSettings(settings, inputs({ env: { QUEUE_CONTROL_TOPIC: 'from-env' }, dotenv: { QUEUE_CONTROL_TOPIC: 'from-dotenv' } }));
+    expect(r.values.controlTopic).toBe('from-env');
+  });
+
+  it('a flag beats the environment', () => {
+    const r = resolveSettings(settings, inputs({ flags: { controlTopic: 'from-flag' }, env: { QUEUE_CONTROL_TOPIC: 'from-env' } }));
+    expect(r.values.controlTopic).toBe('from-flag');
+    expect(r.sources.controlTopic).toEqual({ kind: 'flag', name: '--control-topic' });
+  });
+
+  it('collects a repeatable flag, and splits its variable on semicolons', () => {
+    const fromFlags = resolveSettings(settings, inputs({ flags: { kafkaProperty: ['linger.ms=5', 'a.b=c=d'] } }));
+    expect(fromFlags.values.kafkaProperty).toEqual([
+      ['linger.ms', '5'],
+      ['a.b', 'c=d'],
+    ]);
+    const fromEnv = resolveSettings(settings, inputs({ env: { KAFKA_PROPERTIES: 'linger.ms=5; bootstrap.servers=a:1,b:2' } }));
+    expect(fromEnv.values.kafkaProperty).toEqual([
+      ['linger.ms', '5'],
+      ['bootstrap.servers', 'a:1,b:2'],
+    ]);
+  });
+
+  it('reads switches from the environment as booleans', () => {
+    const r = resolveSettings({ debug: { ...logSettings.debug, env: 'X_DEBUG' } }, inputs({ env: { X_DEBUG: 'yes' } }));
+    expect(r.values.debug).toBe(true);
+  });
+});
+
+describe('bad values name their source and say what is allowed', () => {
+  const fail = (i: Partial<Inputs>): ConfigError => {
+    try {
+      resolveSettings(settings, inputs(i));
+    } catch (err) {
+      return err as ConfigError;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('names the flag', () => {
+    const err = fail({ flags: { connectTimeout: 'soon' } });
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.exitCode).toBe(ExitCode.usage);
+    expect(err.message).toBe("--connect-timeout must be a number of seconds, at least 0.1 (at most 3600), got 'soon'");
+    expect(err.hint).toContain('KAFKA_CONNECT_TIMEOUT');
+  });
+
+  it('names the environment variable', () => {
+    expect(fail({ env: { KAFKA_SECURITY_PROTOCOL: 'TLS' } }).message).toBe(
+      "KAFKA_SECURITY_PROTOCOL (environment) must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL, got 'TLS'",
+    );
+  });
+
+  it('names the .env file', () => {
+    expect(fail({ dotenv: { QUEUE_EVENTS_TOPIC: 'bad topic!' } }).message).toMatch(/^QUEUE_EVENTS_TOPIC \(\.env file\) must be a Kafka topic name/);
+  });
+
+  it('rejects broker lists that are not host:port', () => {
+    expect(fail({ env: { KAFKA_BOOTSTRAP_SERVERS: 'kafka:9092,broken' } }).message).toContain("'broken' is not host:port");
+  });
+
+  it('never echoes a -X value, which may be a password', () => {
+    const err = fail({ flags: { kafkaProperty: ['sasl.password hunter2'] } });
+    expect(err.message).not.toContain('hunter2');
+  });
+
+  it('accepts case-insensitive enums and normalises them', () => {
+    const r = resolveSettings(settings, inputs({ env: { KAFKA_SECURITY_PROTOCOL: 'sasl_ssl', KAFKA_SASL_MECHANISM: 'scram-sha-512' } }));
+    expect(r.values.securityProtocol).toBe('SASL_SSL');
+    expect(r.values.saslMechanism).toBe('SCRAM-SHA-512');
+  });
+});
+
+describe('parsers', () => {
+  it('parses booleans the usual ways and rejects the rest', () => {
+    for (const t of ['1', 'true', 'YES', 'on']) expect(parse.bool(t)).toBe(true);
+    for (const f of ['0', 'false', 'no', 'off']) expect(parse.bool(f)).toBe(false);
+    expect(() => parse.bool('maybe')).toThrow('must be true or false');
+  });
+
+  it('parses ports, 0 included', () => {
+    expect(parse.port('0')).toBe(0);
+    expect(parse.port('8000')).toBe(8000);
+    expect(() => parse.port('70000')).toThrow('TCP port');
+    expect(() => parse.port('-1')).toThrow('TCP port');
+  });
+
+  it('parses bounded integers', () => {
+    expect(parse.int(1, 10)('3')).toBe(3);
+    expect(() => parse.int(1, 10)('0')).toThrow('from 1 to 10');
+    expect(() => parse.int(1, 10)('2.5')).toThrow('whole number');
+  });
+});
+
+describe('the Kafka connection', () => {
+  const resolve = (env: Record<string, string>) => connectionFrom(resolveSettings(kafkaSettings, inputs({ env })));
+
+  it('defaults to PLAINTEXT without a user, SASL_SSL/SCRAM-SHA-512 with one', () => {
+    expect(resolve({}).securityProtocol).toBe('PLAINTEXT');
+    const sasl = resolve({ KAFKA_USER: 'u', KAFKA_PASSWORD: 'p' });
+    expect(sasl.securityProtocol).toBe('SASL_SSL');
+    expect(sasl.saslMechanism).toBe('SCRAM-SHA-512');
+  });
+
+  it('refuses SASL without a password, and says where to put it', () => {
+    expect(() => resolve({ KAFKA_USER: 'u' })).toThrow(/needs a password, and KAFKA_PASSWORD is not set/);
+  });
+
+  it('refuses a CA path that is not a readable file', () => {
+    expect(() => resolve({ KAFKA_CA_PATH: '/nonexistent/ca.crt' })).toThrow(/KAFKA_CA_PATH \(environment\) names \/nonexistent\/ca.crt, which is not a readable file/);
+  });
+
+  it('maps to librdkafka properties, -X last, and redacts the password for logs', () => {
+    const conn = resolve({ KAFKA_USER: 'u', KAFKA_PASSWORD: 'hunter2', KAFKA_PROPERTIES: 'linger.ms=7;ssl.key.password=kp' });
+    const props = librdkafkaProps(conn, 'test');
+    expect(props).toMatchObject({ 'security.protocol': 'sasl_ssl', 'sasl.mechanisms': 'SCRAM-SHA-512', 'sasl.username': 'u', 'sasl.password': 'hunter2', 'linger.ms': '7' });
+    const shown = JSON.stringify(redactProps(props));
+    expect(shown).not.toContain('hunter2');
+    expect(shown).not.toContain('"kp"');
+  });
+});
+
+describe('.env files', () => {
+  it('reads the working directory\'s .env without touching process.env', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sf-dotenv-'));
+    writeFileSync(join(dir, '.env'), '# comment\nQUEUE_ID=from-file\nKAFKA_PASSWORD="quoted secret"\n');
+    expect(readDotenv(dir)).toEqual({ QUEUE_ID: 'from-file', KAFKA_PASSWORD: 'quoted secret' });
+    expect(process.env.QUEUE_ID).toBeUndefined();
+  });
+
+  it('treats a missing .env as empty', () => {
+    expect(readDotenv(mkdtempSync(join(tmpdir(), 'sf-dotenv-')))).toEqual({});
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from '@jest/globals';
+import { decodeCommand, decodeEvent, encode } from '../../src/protocol/codec.js';
+import { pongEvent, statusEvent, type ServiceContext } from '../../src/protocol/events.js';
+
+const json = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
+const ctx: ServiceContext = { queue_id: 'q1', symbol: 'BTCUSDT', type: 'api', producer: 'loader', time_range: '2024-01-01:2024-01-02', kafka_topic: 'data' };
+
+describe('commands', () => {
+  it('accepts a command, with or without command_id, and extra fields', () => {
+    expect(decodeCommand(json({ queue_id: 'q1', command: 'ping', sent_at: 1754202651.997 }))).toEqual({
+      ok: true,
+      value: { queue_id: 'q1', command: 'ping', sent_at: 1754202651.997 },
+    });
+    expect(decodeCommand(json({ queue_id: '*', command: 'stop', sent_at: 1, command_id: 'x', extra: [1] })).ok).toBe(true);
+  });
+
+  it.each([
+    ['not JSON', Buffer.from('ping please'), /^not JSON/],
+    ['empty', Buffer.alloc(0), /^empty message$/],
+    ['binary', Buffer.from([0xff, 0xfe, 0x00, 0x81]), /^not UTF-8 text/],
+    ['a JSON array', json([1, 2]), /^not a JSON object$/],
+    ['a wrong type', json({ queue_id: 'q1', command: 'ping', sent_at: 'now' }), /sent_at must be number/],
+    ['an unknown command', json({ queue_id: 'q1', command: 'reboot', sent_at: 1 }), /command must be equal to one of the allowed values: ping, stop/],
+    ['an empty queue id', json({ queue_id: '', command: 'ping', sent_at: 1 }), /queue_id must NOT have fewer than 1 characters/],
+    ['missing fields', json({ command: 'ping' }), /must have required property 'queue_id'.*must have required property 'sent_at'/],
+  ])('rejects %s with a reason', (_what, value, reason) => {
+    const d = decodeCommand(value);
+    expect(d.ok).toBe(false);
+    if (!d.ok) expect(d.reason).toMatch(reason);
+  });
+
+  it('rejects a megabyte of garbage quickly and says why', () => {
+    const garbage = Buffer.alloc(1024 * 1024, 'x{');
+    const t0 = performance.now();
+    const d = decodeCommand(garbage);
+    expect(d.ok).toBe(false);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+});
+
+describe('events', () => {
+  it('builds complete status events and a terminal flag', () => {
+    const started = statusEvent(ctx, 'started', 'up', 0, 1_754_202_651_997);
+    expect(started).toEqual({
+      event: 'started', status: 'started', queue_id: 'q1', symbol: 'BTCUSDT', type: 'api', producer: 'loader',
+      sent_at: 1754202651.997, timestamp: 1754202651.997, message: 'up', finished: false, records_written: 0,
+      time_range: '2024-01-01:2024-01-02', kafka_topic: 'data',
+    });
+    const error = statusEvent(ctx, 'error', 'failed', 10, 1000, 'boom');
+    expect(error).toMatchObject({ finished: true, error_message: 'boom' });
+    expect(decodeEvent(encode(error)).ok).toBe(true);
+  });
+
+  it('copies ping_ts and command_id into the pong exactly', () => {
+    const pong = pongEvent(ctx, { queue_id: 'q1', command: 'ping', sent_at: 1754202651.997, command_id: 'c1' }, 1_754_202_652_045);
+    expect(pong).toMatchObject({ event: 'pong', ping_ts: 1754202651.997, ponged_at: 1754202652.045, command_id: 'c1' });
+    const legacy = pongEvent(ctx, { queue_id: 'q1', command: 'ping', sent_at: 5.5 }, 6000);
+    expect(legacy).not.toHaveProperty('command_id');
+  });
+
+  it('accepts legacy events: no timestamp, status or command_id, extra fields', () => {
+    expect(decodeEvent(json({ event: 'pong', queue_id: 'q1', ping_ts: 1754202651.997, ponged_at: 1754202652.045 })).ok).toBe(true);
+    expect(decodeEvent(json({ event: 'started', queue_id: 'q1', kafka_user: 'legacy' })).ok).toBe(true);
+  });
+
+  it('rejects a pong without ping_ts and an unknown event', () => {
+    expect(decodeEvent(json({ event: 'pong', queue_id: 'q1' })).ok).toBe(false);
+    expect(decodeEvent(json({ event: 'exploded', queue_id: 'q1' })).ok).toBe(false);
+  });
+
+  it('never puts secrets into events', () => {
+    const text = JSON.stringify(statusEvent(ctx, 'started', 'up', 0, 0));
+    expect(text).not.toMatch(/kafka_user|password|sasl/i);
+  });
+});
