@@ -60,7 +60,8 @@ export async function produceRaw(env: BrokerEnv, topic: string, value: Buffer, k
   const dir = mkdtempSync(join(tmpdir(), 'kcat-'));
   const file = join(dir, 'message');
   writeFileSync(file, value);
-  const args = [...kcatArgs(env), '-P', '-t', topic, ...(key === undefined ? [] : ['-k', key]), file];
+  // librdkafka's own batch limit (1,000,000 bytes) sits below the broker's 1 MiB default.
+  const args = [...kcatArgs(env), '-X', 'message.max.bytes=2000000', '-P', '-t', topic, ...(key === undefined ? [] : ['-k', key]), file];
   try {
     await new Promise<void>((resolve, reject) => {
       execFile('kcat', args, (err, _o, stderr) => (err ? reject(new Error(`kcat failed: ${stderr || err.message}`)) : resolve()));
