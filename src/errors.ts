@@ -61,11 +61,7 @@ export class ConfigError extends StreamforgeError {
 /** A port we were told to listen on is taken. */
 export class PortInUseError extends StreamforgeError {
   constructor(port: number, setting: string) {
-    super(
-      'SF_PORT_IN_USE',
-      `port ${port} is already in use`,
-      `choose another port with ${setting}, or 0 to turn the endpoint off`,
-    );
+    super('SF_PORT_IN_USE', `port ${port} is already in use`, `choose another port with ${setting}, or 0 to turn the endpoint off`);
   }
 }
 
@@ -77,12 +73,7 @@ export class KafkaError extends StreamforgeError {
   constructor(
     code: Extract<
       ErrorCode,
-      | 'SF_KAFKA_UNREACHABLE'
-      | 'SF_KAFKA_AUTH'
-      | 'SF_KAFKA_TLS'
-      | 'SF_KAFKA_TOPIC'
-      | 'SF_KAFKA_PRODUCE'
-      | 'SF_KAFKA'
+      'SF_KAFKA_UNREACHABLE' | 'SF_KAFKA_AUTH' | 'SF_KAFKA_TLS' | 'SF_KAFKA_TOPIC' | 'SF_KAFKA_PRODUCE' | 'SF_KAFKA'
     >,
     message: string,
     hint: string,

@@ -12,11 +12,43 @@ export const controlTargetSetting = {
 
 const settings = {
   queueId: controlTargetSetting,
-  expectPong: { flags: '--expect-pong', env: 'PING_EXPECT_PONG', description: 'exit 1 unless every ping is answered in time (for CI)', switch: true, default: false, parse: parse.bool } satisfies Setting<boolean>,
-  repeat: { flags: '-c, --repeat <n>', env: 'PING_REPEAT', description: 'how many pings to send', default: 1, parse: parse.int(1, 1_000_000) } satisfies Setting<number>,
-  interval: { flags: '-i, --interval <seconds>', env: 'PING_INTERVAL', description: 'seconds between pings (a fixed cadence: replies do not shift it)', default: 1.0, parse: parse.seconds({ min: 0.001 }) } satisfies Setting<number>,
-  timeout: { flags: '-W, --timeout <seconds>', env: 'PING_TIMEOUT', description: 'how long to wait for each pong', default: 5, parse: parse.seconds({ min: 0.01 }) } satisfies Setting<number>,
-  json: { flags: '--json', env: 'PING_JSON', description: 'one JSON object per line instead of text', switch: true, default: false, parse: parse.bool } satisfies Setting<boolean>,
+  expectPong: {
+    flags: '--expect-pong',
+    env: 'PING_EXPECT_PONG',
+    description: 'exit 1 unless every ping is answered in time (for CI)',
+    switch: true,
+    default: false,
+    parse: parse.bool,
+  } satisfies Setting<boolean>,
+  repeat: {
+    flags: '-c, --repeat <n>',
+    env: 'PING_REPEAT',
+    description: 'how many pings to send',
+    default: 1,
+    parse: parse.int(1, 1_000_000),
+  } satisfies Setting<number>,
+  interval: {
+    flags: '-i, --interval <seconds>',
+    env: 'PING_INTERVAL',
+    description: 'seconds between pings (a fixed cadence: replies do not shift it)',
+    default: 1.0,
+    parse: parse.seconds({ min: 0.001 }),
+  } satisfies Setting<number>,
+  timeout: {
+    flags: '-W, --timeout <seconds>',
+    env: 'PING_TIMEOUT',
+    description: 'how long to wait for each pong',
+    default: 5,
+    parse: parse.seconds({ min: 0.01 }),
+  } satisfies Setting<number>,
+  json: {
+    flags: '--json',
+    env: 'PING_JSON',
+    description: 'one JSON object per line instead of text',
+    switch: true,
+    default: false,
+    parse: parse.bool,
+  } satisfies Setting<boolean>,
   ...topicSettings,
   ...kafkaSettings,
   ...logSettings,
@@ -25,7 +57,8 @@ const settings = {
 export const pingCommand = defineCommand({
   name: 'ping',
   summary: 'ping a queue over Kafka and measure the round trip, like unix ping',
-  description: 'Sends ping commands to the control topic and matches the pongs on the events topic. The events reader is positioned before the first ping, so no fast reply is missed. Prints one line per reply and a summary. Exit: 0 all answered (or --expect-pong not given), 1 a ping lost with --expect-pong, 2 bad usage, 3 Kafka unreachable.',
+  description:
+    'Sends ping commands to the control topic and matches the pongs on the events topic. The events reader is positioned before the first ping, so no fast reply is missed. Prints one line per reply and a summary. Exit: 0 all answered (or --expect-pong not given), 1 a ping lost with --expect-pong, 2 bad usage, 3 Kafka unreachable.',
   examples: [
     'streamforge ping --queue-id loader-btcusdt-dummy-2024-06-01-testid --expect-pong',
     'streamforge ping --queue-id q1 --expect-pong --repeat 5 --interval 2',
@@ -47,7 +80,12 @@ export const pingCommand = defineCommand({
       import('../control/ping-report.js'),
     ]);
     const write = (line: string): void => void ctx.stdout.write(`${line}\n`);
-    const io = await openKafkaControlIo(conn, { control: v.controlTopic ?? 'queue-control', events: v.eventsTopic ?? 'queue-events' }, logger, 'streamforge-ping');
+    const io = await openKafkaControlIo(
+      conn,
+      { control: v.controlTopic ?? 'queue-control', events: v.eventsTopic ?? 'queue-events' },
+      logger,
+      'streamforge-ping',
+    );
     let interrupted = false;
     ctx.onSignal(() => {
       interrupted = true;

@@ -6,9 +6,29 @@ import { controlTargetSetting } from './ping.js';
 
 const settings = {
   queueId: controlTargetSetting,
-  wait: { flags: '--wait', env: 'STOP_WAIT', description: "wait for the queue's terminal event and report it", switch: true, default: false, parse: parse.bool } satisfies Setting<boolean>,
-  timeout: { flags: '-W, --timeout <seconds>', env: 'STOP_TIMEOUT', description: 'with --wait: how long to wait for the terminal event', default: 30, parse: parse.seconds({ min: 0.01 }) } satisfies Setting<number>,
-  json: { flags: '--json', env: 'STOP_JSON', description: 'one JSON object per line instead of text', switch: true, default: false, parse: parse.bool } satisfies Setting<boolean>,
+  wait: {
+    flags: '--wait',
+    env: 'STOP_WAIT',
+    description: "wait for the queue's terminal event and report it",
+    switch: true,
+    default: false,
+    parse: parse.bool,
+  } satisfies Setting<boolean>,
+  timeout: {
+    flags: '-W, --timeout <seconds>',
+    env: 'STOP_TIMEOUT',
+    description: 'with --wait: how long to wait for the terminal event',
+    default: 30,
+    parse: parse.seconds({ min: 0.01 }),
+  } satisfies Setting<number>,
+  json: {
+    flags: '--json',
+    env: 'STOP_JSON',
+    description: 'one JSON object per line instead of text',
+    switch: true,
+    default: false,
+    parse: parse.bool,
+  } satisfies Setting<boolean>,
   ...topicSettings,
   ...kafkaSettings,
   ...logSettings,
@@ -37,21 +57,50 @@ export const stopCommand = defineCommand({
       import('../control/stop-run.js'),
     ]);
     const write = (line: string): void => void ctx.stdout.write(`${line}\n`);
-    const io = await openKafkaControlIo(conn, { control: v.controlTopic ?? 'queue-control', events: v.eventsTopic ?? 'queue-events' }, logger, 'streamforge-stop');
+    const io = await openKafkaControlIo(
+      conn,
+      { control: v.controlTopic ?? 'queue-control', events: v.eventsTopic ?? 'queue-events' },
+      logger,
+      'streamforge-stop',
+    );
     try {
       const timeoutMs = (v.timeout ?? 30) * 1000;
       const result = await runStop(io, { target: v.queueId, wait: v.wait ?? false, timeoutMs });
       const code = stopExitCode(result);
       if (v.json) {
-        write(JSON.stringify({ type: 'sent', queue_id: v.queueId, command_id: result.commandId, partition: result.delivered.partition, offset: result.delivered.offset }));
+        write(
+          JSON.stringify({
+            type: 'sent',
+            queue_id: v.queueId,
+            command_id: result.commandId,
+            partition: result.delivered.partition,
+            offset: result.delivered.offset,
+          }),
+        );
         for (const s of result.stopped ?? []) {
-          write(JSON.stringify({ type: 'stopped', queue_id: s.queueId, event: s.event.event, after_ms: Math.round(s.afterMs), message: s.event.message ?? null, records_written: s.event.records_written ?? null }));
+          write(
+            JSON.stringify({
+              type: 'stopped',
+              queue_id: s.queueId,
+              event: s.event.event,
+              after_ms: Math.round(s.afterMs),
+              message: s.event.message ?? null,
+              records_written: s.event.records_written ?? null,
+            }),
+          );
         }
         if (result.stopped) write(JSON.stringify({ type: 'summary', confirmed: result.stopped.length, ok: code === 0 }));
       } else {
-        write(`stop sent to ${v.queueId} (partition ${result.delivered.partition}, offset ${result.delivered.offset}, command_id ${result.commandId})`);
+        write(
+          `stop sent to ${v.queueId} (partition ${result.delivered.partition}, offset ${result.delivered.offset}, command_id ${result.commandId})`,
+        );
         for (const s of result.stopped ?? []) {
-          const extra = s.event.event === 'error' && s.event.error_message ? `: ${s.event.error_message}` : s.event.message ? `: ${s.event.message}` : '';
+          const extra =
+            s.event.event === 'error' && s.event.error_message
+              ? `: ${s.event.error_message}`
+              : s.event.message
+                ? `: ${s.event.message}`
+                : '';
           write(`${s.queueId}: ${s.event.event} after ${Math.round(s.afterMs)} ms${extra}`);
         }
         if (result.stopped?.length === 0) write(`no terminal event from ${v.queueId} within ${(timeoutMs / 1000).toFixed(1)} s`);

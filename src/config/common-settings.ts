@@ -24,9 +24,7 @@ function brokerList(raw: string): string {
 export function topicName(raw: string): string {
   const v = raw.trim();
   if (!/^[a-zA-Z0-9._-]{1,249}$/.test(v) || v === '.' || v === '..') {
-    throw new ParseFailure(
-      `must be a Kafka topic name: 1 to 249 of a-z A-Z 0-9 . _ -, got '${raw}'`,
-    );
+    throw new ParseFailure(`must be a Kafka topic name: 1 to 249 of a-z A-Z 0-9 . _ -, got '${raw}'`);
   }
   return v;
 }
@@ -83,7 +81,7 @@ export const kafkaSettings = {
   caPath: {
     flags: '--ca-path <file>',
     env: 'KAFKA_CA_PATH',
-    description: 'PEM file of the CA that signed the brokers\' certificates (TLS)',
+    description: "PEM file of the CA that signed the brokers' certificates (TLS)",
     parse: parse.nonEmpty,
   } satisfies Setting<string>,
   kafkaProperty: {

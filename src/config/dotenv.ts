@@ -14,10 +14,7 @@ export function readDotenv(cwd: string): Record<string, string> {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new ConfigError(
-      `cannot read ${path}: ${(err as Error).message}`,
-      'fix the file permissions or remove the file',
-    );
+    throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`, 'fix the file permissions or remove the file');
   }
   return parse(text);
 }

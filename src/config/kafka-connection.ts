@@ -48,7 +48,7 @@ export function connectionFrom(resolved: Resolved<typeof kafkaSettings>): KafkaC
     } catch {
       throw new ConfigError(
         `${describeSource(resolved.sources.caPath)} names ${v.caPath}, which is not a readable file`,
-        'point KAFKA_CA_PATH at the PEM file of the CA that signed the brokers\' certificates',
+        "point KAFKA_CA_PATH at the PEM file of the CA that signed the brokers' certificates",
       );
     }
   }
@@ -82,7 +82,5 @@ export function librdkafkaProps(conn: KafkaConnection, clientId: string): Librdk
 
 /** Properties safe to log: every secret-looking value masked. */
 export function redactProps(props: LibrdkafkaProps): LibrdkafkaProps {
-  return Object.fromEntries(
-    Object.entries(props).map(([k, val]) => [k, secretKey.test(k) ? '[redacted]' : val]),
-  );
+  return Object.fromEntries(Object.entries(props).map(([k, val]) => [k, secretKey.test(k) ? '[redacted]' : val]));
 }

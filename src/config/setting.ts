@@ -7,10 +7,7 @@ import { ConfigError } from '../errors.js';
 
 /** Where a value came from; error messages name it so the user knows what to fix. */
 export type Source =
-  | { kind: 'flag'; name: string }
-  | { kind: 'env'; name: string }
-  | { kind: 'dotenv'; name: string }
-  | { kind: 'default' };
+  { kind: 'flag'; name: string } | { kind: 'env'; name: string } | { kind: 'dotenv'; name: string } | { kind: 'default' };
 
 export function describeSource(source: Source): string {
   switch (source.kind) {
@@ -113,17 +110,11 @@ export const parse = {
 };
 
 /** Wraps a parser failure into the user-facing error that names the source. */
-export function configErrorFor(
-  setting: Setting<unknown>,
-  source: Source,
-  failure: unknown,
-): ConfigError {
+export function configErrorFor(setting: Setting<unknown>, source: Source, failure: unknown): ConfigError {
   const what = describeSource(source);
   const why = failure instanceof Error ? failure.message : String(failure);
   // A secret's parser must not echo it back; say only that it is wrong.
   const safeWhy = setting.secret ? 'is not valid' : why;
-  const alt = [setting.flags?.split(/[ ,]+/).find((f) => f.startsWith('--')), setting.env]
-    .filter(Boolean)
-    .join(' or ');
+  const alt = [setting.flags?.split(/[ ,]+/).find((f) => f.startsWith('--')), setting.env].filter(Boolean).join(' or ');
   return new ConfigError(`${what} ${safeWhy}`, `set ${alt}: ${setting.description}`);
 }

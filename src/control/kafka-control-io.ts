@@ -49,7 +49,12 @@ export async function openKafkaControlIo(
           const arrival = performance.now();
           const decoded = decodeEvent(msg.value);
           if (!decoded.ok) {
-            logger.debug('skipping an invalid event', { reason: decoded.reason, partition: msg.partition, offset: msg.offset, value: snippet(msg.value) });
+            logger.debug('skipping an invalid event', {
+              reason: decoded.reason,
+              partition: msg.partition,
+              offset: msg.offset,
+              value: snippet(msg.value),
+            });
             return;
           }
           onEvent(decoded.value, arrival);

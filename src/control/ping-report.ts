@@ -67,7 +67,13 @@ export function jsonReporter(write: (line: string) => void): PingReporter {
     sent: (p, d) => out({ type: 'sent', seq: p.seq, command_id: p.commandId, sent_at: p.sentAt, partition: d.partition, offset: d.offset }),
     outcome: (o) => {
       if (o.kind === 'reply') {
-        out({ type: 'reply', queue_id: o.queueId, seq: o.seq, rtt_ms: round(o.rttMs), one_way_ms: o.oneWayMs === undefined ? null : round(o.oneWayMs) });
+        out({
+          type: 'reply',
+          queue_id: o.queueId,
+          seq: o.seq,
+          rtt_ms: round(o.rttMs),
+          one_way_ms: o.oneWayMs === undefined ? null : round(o.oneWayMs),
+        });
       } else if (o.kind === 'late') out({ type: 'late', queue_id: o.queueId, seq: o.seq, rtt_ms: round(o.rttMs) });
       else out({ type: 'duplicate', queue_id: o.queueId, seq: o.seq });
     },

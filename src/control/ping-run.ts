@@ -50,12 +50,7 @@ export function makeCommand(target: string, command: CommandName, wallMs: number
 
 const TICK_MS = 20;
 
-export async function runPing(
-  io: ControlIo,
-  opts: PingOptions,
-  reporter: PingReporter,
-  clock: Clock = systemClock,
-): Promise<PingSummary> {
+export async function runPing(io: ControlIo, opts: PingOptions, reporter: PingReporter, clock: Clock = systemClock): Promise<PingSummary> {
   const tracker = new PingTracker(opts.target, opts.timeoutMs);
   const reportedTimeouts = new Set<number>();
   let allSent = false;
@@ -93,10 +88,13 @@ export async function runPing(
         return;
       }
       const due = t0 + seq * opts.intervalMs;
-      setTimeout(() => {
-        sendOne(++seq);
-        scheduleNext();
-      }, Math.max(0, due - clock.mono()));
+      setTimeout(
+        () => {
+          sendOne(++seq);
+          scheduleNext();
+        },
+        Math.max(0, due - clock.mono()),
+      );
     };
     scheduleNext();
 

@@ -19,7 +19,13 @@ export interface SentPing {
 }
 
 export type PongOutcome =
-  | { readonly kind: 'reply'; readonly queueId: string; readonly seq: number; readonly rttMs: number; readonly oneWayMs: number | undefined }
+  | {
+      readonly kind: 'reply';
+      readonly queueId: string;
+      readonly seq: number;
+      readonly rttMs: number;
+      readonly oneWayMs: number | undefined;
+    }
   | { readonly kind: 'late'; readonly queueId: string; readonly seq: number; readonly rttMs: number }
   | { readonly kind: 'duplicate'; readonly queueId: string; readonly seq: number }
   | { readonly kind: 'unrelated' };
@@ -101,9 +107,7 @@ export class PingTracker {
     this.#answered.add(ping.seq);
     q.rtts.push(rttMs);
     const oneWayMs =
-      typeof event.ponged_at === 'number' && typeof event.ping_ts === 'number'
-        ? (event.ponged_at - event.ping_ts) * 1000
-        : undefined;
+      typeof event.ponged_at === 'number' && typeof event.ping_ts === 'number' ? (event.ponged_at - event.ping_ts) * 1000 : undefined;
     if (oneWayMs !== undefined) q.oneWays.push(oneWayMs);
     return { kind: 'reply', queueId, seq: ping.seq, rttMs, oneWayMs };
   }

@@ -126,10 +126,14 @@ export class DummyService {
 
   #startTimers(): void {
     const { exitAfterS, failAfterS, loadingIntervalS } = this.#opts;
-    if (exitAfterS !== undefined) this.#timers.push(setTimeout(() => this.#dispatch({ type: 'exit-after', seconds: exitAfterS }), exitAfterS * 1000));
-    if (failAfterS !== undefined) this.#timers.push(setTimeout(() => this.#dispatch({ type: 'fail-after', seconds: failAfterS }), failAfterS * 1000));
+    if (exitAfterS !== undefined)
+      this.#timers.push(setTimeout(() => this.#dispatch({ type: 'exit-after', seconds: exitAfterS }), exitAfterS * 1000));
+    if (failAfterS !== undefined)
+      this.#timers.push(setTimeout(() => this.#dispatch({ type: 'fail-after', seconds: failAfterS }), failAfterS * 1000));
     if (loadingIntervalS !== undefined) {
-      this.#timers.push(setInterval(() => this.#dispatch({ type: 'loading-tick', records: this.#recordsPerTick() }), loadingIntervalS * 1000));
+      this.#timers.push(
+        setInterval(() => this.#dispatch({ type: 'loading-tick', records: this.#recordsPerTick() }), loadingIntervalS * 1000),
+      );
     }
   }
 

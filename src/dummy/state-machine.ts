@@ -42,7 +42,8 @@ export interface Step {
 }
 
 function terminate(state: DummyState, status: TerminalStatus, message: string, extra: Effect[] = [], errorMessage?: string): Step {
-  const statusEffect: Effect = errorMessage === undefined ? { type: 'status', status, message } : { type: 'status', status, message, errorMessage };
+  const statusEffect: Effect =
+    errorMessage === undefined ? { type: 'status', status, message } : { type: 'status', status, message, errorMessage };
   return {
     state: { ...state, phase: 'done', status },
     effects: [...extra, statusEffect, { type: 'exit', code: status === 'error' ? 1 : 0 }],

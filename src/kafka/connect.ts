@@ -25,12 +25,7 @@ const TIMED_OUT = -185;
 const ALL_BROKERS_DOWN = -187;
 const FIRST_ATTEMPT_MS = 1000;
 
-export async function connectClient(
-  client: ConnectableClient,
-  conn: KafkaConnection,
-  logger: Logger,
-  what: string,
-): Promise<void> {
+export async function connectClient(client: ConnectableClient, conn: KafkaConnection, logger: Logger, what: string): Promise<void> {
   const timeoutMs = conn.connectTimeoutMs;
   const deadline = Date.now() + timeoutMs;
   let lastError: RdkafkaErrorLike = { code: TIMED_OUT, message: 'no answer from any broker' };

@@ -24,9 +24,7 @@ function mask(value: unknown, depth = 0): unknown {
   if (depth > 4 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => mask(v, depth + 1));
   if (value instanceof Error) return value.message;
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, secretField.test(k) ? '[redacted]' : mask(v, depth + 1)]),
-  );
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, secretField.test(k) ? '[redacted]' : mask(v, depth + 1)]));
 }
 
 const redact = winston.format((info) => {
@@ -54,11 +52,7 @@ export function createLogger(opts: LoggerOptions): Logger {
   return winston.createLogger({
     level: opts.level,
     defaultMeta: opts.fields,
-    format: winston.format.combine(
-      redact(),
-      winston.format.timestamp(),
-      opts.format === 'json' ? jsonLine : textLine,
-    ),
+    format: winston.format.combine(redact(), winston.format.timestamp(), opts.format === 'json' ? jsonLine : textLine),
     transports: [new winston.transports.Stream({ stream: opts.stream })],
   });
 }

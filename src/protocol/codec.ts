@@ -14,7 +14,10 @@ const SNIPPET = 80;
 
 export function snippet(value: Buffer | null): string {
   if (!value) return '';
-  const text = value.subarray(0, SNIPPET).toString('utf8').replace(/[^\x20-\x7e]/g, '.');
+  const text = value
+    .subarray(0, SNIPPET)
+    .toString('utf8')
+    .replace(/[^\x20-\x7e]/g, '.');
   return value.length > SNIPPET ? `${text}...` : text;
 }
 

@@ -21,7 +21,10 @@ describe('malformed commands on the control topic', () => {
   it('are logged at warn, counted, and never stop the dummy from answering pings', async () => {
     const topics = uniqueTopics('garbage');
     const port = await freePort();
-    const d = await startDummy(['--queue-id', 'q-garbage', '--metrics-port', String(port), '--metrics-host', '127.0.0.1'], { ...broker, ...topics });
+    const d = await startDummy(['--queue-id', 'q-garbage', '--metrics-port', String(port), '--metrics-host', '127.0.0.1'], {
+      ...broker,
+      ...topics,
+    });
     running.push(d);
     const control = topics.QUEUE_CONTROL_TOPIC;
     const garbage: Array<[string, Buffer]> = [
@@ -57,7 +60,11 @@ describe('legacy messages', () => {
     const topics = uniqueTopics('legacycmd');
     const d = await startDummy(['--queue-id', 'q-legacy'], { ...broker, ...topics });
     running.push(d);
-    await produceRaw(broker, topics.QUEUE_CONTROL_TOPIC, Buffer.from('{"queue_id": "q-legacy", "command": "ping", "sent_at": 1754202651.997}'));
+    await produceRaw(
+      broker,
+      topics.QUEUE_CONTROL_TOPIC,
+      Buffer.from('{"queue_id": "q-legacy", "command": "ping", "sent_at": 1754202651.997}'),
+    );
     await d.waitForJson((o) => o.msg === 'event sent' && o.event === 'pong');
     const pong = (await readJson(broker, topics.QUEUE_EVENTS_TOPIC)).find((e) => e.event === 'pong');
     expect(pong).toMatchObject({ queue_id: 'q-legacy', ping_ts: 1754202651.997 });
@@ -132,7 +139,10 @@ describe('wrong flags and configuration: exit 2 and a message that says which an
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const r = await runCli(['dummy', '--metrics-port', String(port), '--metrics-host', '127.0.0.1'], { ...broker, ...uniqueTopics('port') });
+      const r = await runCli(['dummy', '--metrics-port', String(port), '--metrics-host', '127.0.0.1'], {
+        ...broker,
+        ...uniqueTopics('port'),
+      });
       expect(r.stderr).toMatch(new RegExp(`port ${port} is already in use`));
       expect(r.stderr).toContain('--metrics-port / METRICS_PORT');
       expect(r.code).toBe(2);

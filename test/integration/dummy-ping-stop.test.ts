@@ -25,13 +25,32 @@ const events = (topics: ReturnType<typeof uniqueTopics>) => readJson(broker, top
 describe('dummy + ping + stop', () => {
   it('answers pings, and stop --wait confirms with exactly one started and one interrupted', async () => {
     const topics = uniqueTopics('basic');
-    const d = await dummy(['--queue-id', 'q-basic', '--symbol', 'BTCUSDT', '--type', 'api', '--time-range', '2024-01-01:2024-01-02', '--kafka-topic', 'data-topic'], topics);
+    const d = await dummy(
+      [
+        '--queue-id',
+        'q-basic',
+        '--symbol',
+        'BTCUSDT',
+        '--type',
+        'api',
+        '--time-range',
+        '2024-01-01:2024-01-02',
+        '--kafka-topic',
+        'data-topic',
+      ],
+      topics,
+    );
 
-    const ping = await runCli(['ping', '--queue-id', 'q-basic', '--expect-pong', '--repeat', '3', '--interval', '0.2'], { ...broker, ...topics });
+    const ping = await runCli(['ping', '--queue-id', 'q-basic', '--expect-pong', '--repeat', '3', '--interval', '0.2'], {
+      ...broker,
+      ...topics,
+    });
     expect(ping.code).toBe(0);
     expect(ping.stdout).toMatch(/^pong from q-basic: seq=1 time=[\d.]+ ms one-way=-?[\d.]+ ms$/m);
     expect(ping.stdout).toMatch(/^3 sent, 3 received, 0 lost, 0 late, 0 duplicates, 0\.0% loss$/m);
-    expect(ping.stdout).toMatch(/^rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms, p50\/p95\/p99 = [\d.]+\/[\d.]+\/[\d.]+ ms$/m);
+    expect(ping.stdout).toMatch(
+      /^rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms, p50\/p95\/p99 = [\d.]+\/[\d.]+\/[\d.]+ ms$/m,
+    );
 
     const stop = await runCli(['stop', '--queue-id', 'q-basic', '--wait', '--timeout', '20'], { ...broker, ...topics });
     expect(stop.stdout).toMatch(/^q-basic: interrupted after \d+ ms: stopped by a stop command$/m);
@@ -40,7 +59,16 @@ describe('dummy + ping + stop', () => {
 
     const all = await events(topics);
     expect(all.map((e) => e.event)).toEqual(['started', 'pong', 'pong', 'pong', 'interrupted']);
-    expect(all[0]).toMatchObject({ queue_id: 'q-basic', symbol: 'BTCUSDT', type: 'api', producer: 'dummy', status: 'started', finished: false, time_range: '2024-01-01:2024-01-02', kafka_topic: 'data-topic' });
+    expect(all[0]).toMatchObject({
+      queue_id: 'q-basic',
+      symbol: 'BTCUSDT',
+      type: 'api',
+      producer: 'dummy',
+      status: 'started',
+      finished: false,
+      time_range: '2024-01-01:2024-01-02',
+      kafka_topic: 'data-topic',
+    });
     expect(all.at(-1)).toMatchObject({ status: 'interrupted', finished: true });
     for (const e of all) expect(e.timestamp).toBe(e.sent_at);
   });
@@ -50,7 +78,10 @@ describe('dummy + ping + stop', () => {
     await dummy(['--queue-id', 'q-json'], topics);
     const ping = await runCli(['ping', '--queue-id', 'q-json', '--repeat', '2', '--interval', '0.1', '--json'], { ...broker, ...topics });
     expect(ping.code).toBe(0);
-    const lines = ping.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = ping.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.filter((l) => l.type === 'reply')).toHaveLength(2);
     expect(lines.filter((l) => l.type === 'sent')[0]).toMatchObject({ seq: 1, partition: expect.any(Number), offset: expect.any(Number) });
     const summary = lines.find((l) => l.type === 'summary') as { queues: Array<Record<string, unknown>> };
@@ -62,7 +93,10 @@ describe('dummy + ping + stop', () => {
     const topics = uniqueTopics('star');
     await dummy(['--queue-id', 'q-star-a'], topics);
     await dummy(['--queue-id', 'q-star-b'], topics);
-    const ping = await runCli(['ping', '--queue-id', '*', '--expect-pong', '--repeat', '2', '--interval', '0.2', '--timeout', '2'], { ...broker, ...topics });
+    const ping = await runCli(['ping', '--queue-id', '*', '--expect-pong', '--repeat', '2', '--interval', '0.2', '--timeout', '2'], {
+      ...broker,
+      ...topics,
+    });
     expect(ping.stdout).toContain('--- q-star-a ping statistics ---');
     expect(ping.stdout).toContain('--- q-star-b ping statistics ---');
     expect(ping.stdout).toContain('2 queue(s) answered; 0 of 2 ping(s) answered by none');
@@ -153,7 +187,10 @@ describe('dummy flags', () => {
   it('serves /metrics, /healthz and /readyz', async () => {
     const topics = uniqueTopics('metrics');
     const port = await freePort();
-    const d = new CliProcess(['dummy', '--queue-id', 'q-metrics', '--metrics-port', String(port), '--metrics-host', '127.0.0.1'], { ...broker, ...topics });
+    const d = new CliProcess(['dummy', '--queue-id', 'q-metrics', '--metrics-port', String(port), '--metrics-host', '127.0.0.1'], {
+      ...broker,
+      ...topics,
+    });
     running.push(d);
     await d.waitForJson((o) => o.msg === 'event sent' && o.event === 'started');
     await runCli(['ping', '--queue-id', 'q-metrics', '--repeat', '2', '--interval', '0.1', '--expect-pong'], { ...broker, ...topics });
@@ -177,6 +214,7 @@ describe('dummy flags', () => {
     await d.exited;
     const lines = d.json();
     expect(lines.length).toBeGreaterThan(2);
-    for (const l of lines) expect(l).toMatchObject({ time: expect.any(String), level: expect.any(String), msg: expect.any(String), queue_id: 'q-logs' });
+    for (const l of lines)
+      expect(l).toMatchObject({ time: expect.any(String), level: expect.any(String), msg: expect.any(String), queue_id: 'q-logs' });
   });
 });

@@ -30,7 +30,10 @@ describeSasl('SASL_SSL + SCRAM-SHA-512 + CA file', () => {
     const d = await startDummy(['--queue-id', 'q-sasl', '--simulate-loading', '--loading-interval', '0.5'], { ...env, ...topics });
     running.push(d);
 
-    const ping = await runCli(['ping', '--queue-id', 'q-sasl', '--expect-pong', '--repeat', '3', '--interval', '0.2'], { ...env, ...topics });
+    const ping = await runCli(['ping', '--queue-id', 'q-sasl', '--expect-pong', '--repeat', '3', '--interval', '0.2'], {
+      ...env,
+      ...topics,
+    });
     expect(ping.stdout).toMatch(/3 sent, 3 received, 0 lost/);
     expect(ping.code).toBe(0);
     const stop = await runCli(['stop', '--queue-id', 'q-sasl', '--wait'], { ...env, ...topics });
@@ -50,7 +53,10 @@ describeSasl('SASL_SSL + SCRAM-SHA-512 + CA file', () => {
 
   it('a wrong password is exit 3, fast, and the message does not contain it', async () => {
     const wrong = 'not-the-password-5f1c';
-    for (const args of [['ping', '--queue-id', 'q'], ['dummy', '--queue-id', 'q', '--metrics-port', '0']]) {
+    for (const args of [
+      ['ping', '--queue-id', 'q'],
+      ['dummy', '--queue-id', 'q', '--metrics-port', '0'],
+    ]) {
       const r = await runCli(args, { ...env, KAFKA_PASSWORD: wrong, LOG_LEVEL: 'debug' });
       expect(r.stderr).toMatch(/authentication to Kafka at localhost:\d+ failed/);
       expect(r.stderr).toContain('hint: check KAFKA_USER, KAFKA_PASSWORD');
@@ -61,7 +67,10 @@ describeSasl('SASL_SSL + SCRAM-SHA-512 + CA file', () => {
   });
 
   it('a CA that did not sign the broker certificate is exit 3 with a TLS message', async () => {
-    const r = await runCli(['ping', '--queue-id', 'q', '--connect-timeout', '10'], { ...env, KAFKA_CA_PATH: '/etc/ssl/certs/ca-certificates.crt' });
+    const r = await runCli(['ping', '--queue-id', 'q', '--connect-timeout', '10'], {
+      ...env,
+      KAFKA_CA_PATH: '/etc/ssl/certs/ca-certificates.crt',
+    });
     expect(r.stderr).toMatch(/TLS handshake with Kafka at localhost:\d+ failed/);
     expect(r.code).toBe(3);
   });

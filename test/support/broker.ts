@@ -12,7 +12,14 @@ export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 export type BrokerEnv = Readonly<Record<string, string>>;
 export type Listener = 'plaintext' | 'sasl';
 
-const kafkaVars = ['KAFKA_BOOTSTRAP_SERVERS', 'KAFKA_SECURITY_PROTOCOL', 'KAFKA_SASL_MECHANISM', 'KAFKA_USER', 'KAFKA_PASSWORD', 'KAFKA_CA_PATH'];
+const kafkaVars = [
+  'KAFKA_BOOTSTRAP_SERVERS',
+  'KAFKA_SECURITY_PROTOCOL',
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_USER',
+  'KAFKA_PASSWORD',
+  'KAFKA_CA_PATH',
+];
 
 function pick(vars: Record<string, string | undefined>): BrokerEnv {
   return Object.fromEntries(kafkaVars.filter((k) => vars[k] !== undefined).map((k) => [k, vars[k] as string]));

@@ -30,15 +30,20 @@ export interface KcatRecord {
 /** Every record of a topic, from the beginning to the current end. */
 export function readTopic(env: BrokerEnv, topic: string): Promise<KcatRecord[]> {
   return new Promise((resolve, reject) => {
-    execFile('kcat', [...kcatArgs(env), '-C', '-t', topic, '-o', 'beginning', '-e', '-J', '-q'], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`kcat failed: ${stderr || err.message}`));
-      resolve(
-        stdout
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as KcatRecord),
-      );
-    });
+    execFile(
+      'kcat',
+      [...kcatArgs(env), '-C', '-t', topic, '-o', 'beginning', '-e', '-J', '-q'],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`kcat failed: ${stderr || err.message}`));
+        resolve(
+          stdout
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as KcatRecord),
+        );
+      },
+    );
   });
 }
 

@@ -26,7 +26,10 @@ describe('precedence: flags > env > .env > defaults', () => {
   });
 
   it('the environment beats .env', () => {
-    const r = resolveSettings(settings, inputs({ env: { QUEUE_CONTROL_TOPIC: 'from-env' }, dotenv: { QUEUE_CONTROL_TOPIC: 'from-dotenv' } }));
+    const r = resolveSettings(
+      settings,
+      inputs({ env: { QUEUE_CONTROL_TOPIC: 'from-env' }, dotenv: { QUEUE_CONTROL_TOPIC: 'from-dotenv' } }),
+    );
     expect(r.values.controlTopic).toBe('from-env');
   });
 
@@ -80,7 +83,9 @@ describe('bad values name their source and say what is allowed', () => {
   });
 
   it('names the .env file', () => {
-    expect(fail({ dotenv: { QUEUE_EVENTS_TOPIC: 'bad topic!' } }).message).toMatch(/^QUEUE_EVENTS_TOPIC \(\.env file\) must be a Kafka topic name/);
+    expect(fail({ dotenv: { QUEUE_EVENTS_TOPIC: 'bad topic!' } }).message).toMatch(
+      /^QUEUE_EVENTS_TOPIC \(\.env file\) must be a Kafka topic name/,
+    );
   });
 
   it('rejects broker lists that are not host:port', () => {
@@ -135,13 +140,21 @@ describe('the Kafka connection', () => {
   });
 
   it('refuses a CA path that is not a readable file', () => {
-    expect(() => resolve({ KAFKA_CA_PATH: '/nonexistent/ca.crt' })).toThrow(/KAFKA_CA_PATH \(environment\) names \/nonexistent\/ca.crt, which is not a readable file/);
+    expect(() => resolve({ KAFKA_CA_PATH: '/nonexistent/ca.crt' })).toThrow(
+      /KAFKA_CA_PATH \(environment\) names \/nonexistent\/ca.crt, which is not a readable file/,
+    );
   });
 
   it('maps to librdkafka properties, -X last, and redacts the password for logs', () => {
     const conn = resolve({ KAFKA_USER: 'u', KAFKA_PASSWORD: 'hunter2', KAFKA_PROPERTIES: 'linger.ms=7;ssl.key.password=kp' });
     const props = librdkafkaProps(conn, 'test');
-    expect(props).toMatchObject({ 'security.protocol': 'sasl_ssl', 'sasl.mechanisms': 'SCRAM-SHA-512', 'sasl.username': 'u', 'sasl.password': 'hunter2', 'linger.ms': '7' });
+    expect(props).toMatchObject({
+      'security.protocol': 'sasl_ssl',
+      'sasl.mechanisms': 'SCRAM-SHA-512',
+      'sasl.username': 'u',
+      'sasl.password': 'hunter2',
+      'linger.ms': '7',
+    });
     const shown = JSON.stringify(redactProps(props));
     expect(shown).not.toContain('hunter2');
     expect(shown).not.toContain('"kp"');
@@ -149,7 +162,7 @@ describe('the Kafka connection', () => {
 });
 
 describe('.env files', () => {
-  it('reads the working directory\'s .env without touching process.env', () => {
+  it("reads the working directory's .env without touching process.env", () => {
     const dir = mkdtempSync(join(tmpdir(), 'sf-dotenv-'));
     writeFileSync(join(dir, '.env'), '# comment\nQUEUE_ID=from-file\nKAFKA_PASSWORD="quoted secret"\n');
     expect(readDotenv(dir)).toEqual({ QUEUE_ID: 'from-file', KAFKA_PASSWORD: 'quoted secret' });

@@ -22,7 +22,9 @@ describe('the logger', () => {
   });
 
   it('masks secret-looking fields, nested ones too', async () => {
-    const out = await capture('json', (l) => l.warn('connecting', { password: 'hunter2', props: { 'sasl.password': 'hunter3', 'client.id': 'x' } }));
+    const out = await capture('json', (l) =>
+      l.warn('connecting', { password: 'hunter2', props: { 'sasl.password': 'hunter3', 'client.id': 'x' } }),
+    );
     expect(out).not.toMatch(/hunter2|hunter3/);
     expect(out).toContain('"client.id":"x"');
   });

@@ -4,7 +4,10 @@ import { runPing, type ControlIo, type PingReporter } from '../../src/control/pi
 import type { Command, ReceivedEvent } from '../../src/protocol/types.js';
 
 /** A fake service on the other side: answers after `delayMs`, or not at all for some seqs. */
-function fakeIo(opts: { delayMs: (n: number) => number | undefined; legacy?: boolean }): ControlIo & { sentAt: number[]; listenedBeforeSend: boolean } {
+function fakeIo(opts: {
+  delayMs: (n: number) => number | undefined;
+  legacy?: boolean;
+}): ControlIo & { sentAt: number[]; listenedBeforeSend: boolean } {
   let onEvent: ((e: ReceivedEvent, t: number) => void) | undefined;
   let n = 0;
   const io = {
@@ -19,7 +22,13 @@ function fakeIo(opts: { delayMs: (n: number) => number | undefined; legacy?: boo
       const delay = opts.delayMs(++n);
       if (delay !== undefined) {
         setTimeout(() => {
-          const pong: ReceivedEvent = { event: 'pong', queue_id: 'q1', ping_ts: c.sent_at, ponged_at: c.sent_at + 0.001, ...(opts.legacy ? {} : { command_id: c.command_id as string }) };
+          const pong: ReceivedEvent = {
+            event: 'pong',
+            queue_id: 'q1',
+            ping_ts: c.sent_at,
+            ponged_at: c.sent_at + 0.001,
+            ...(opts.legacy ? {} : { command_id: c.command_id as string }),
+          };
           onEvent?.(pong, performance.now());
         }, delay);
       }
@@ -72,7 +81,11 @@ describe('a ping run', () => {
   });
 
   it('matches legacy pongs that carry no command_id', async () => {
-    const s = await runPing(fakeIo({ delayMs: () => 5, legacy: true }), { target: 'q1', repeat: 2, intervalMs: 20, timeoutMs: 2000 }, recorder());
+    const s = await runPing(
+      fakeIo({ delayMs: () => 5, legacy: true }),
+      { target: 'q1', repeat: 2, intervalMs: 20, timeoutMs: 2000 },
+      recorder(),
+    );
     expect(s.queues[0]).toMatchObject({ received: 2, lost: 0 });
   });
 

@@ -15,7 +15,11 @@ describe('matching pongs to pings', () => {
   it('matches by command_id and measures the round trip on the monotonic clock', () => {
     const t = tracker();
     expect(t.recordEvent(pong('q1', { command_id: 'c2', ping_ts: 101.001, ponged_at: 101.004 }), 1012)).toEqual({
-      kind: 'reply', queueId: 'q1', seq: 2, rttMs: 12, oneWayMs: expect.closeTo(3, 6) as unknown as number,
+      kind: 'reply',
+      queueId: 'q1',
+      seq: 2,
+      rttMs: 12,
+      oneWayMs: expect.closeTo(3, 6) as unknown as number,
     });
   });
 

@@ -3,7 +3,14 @@ import { decodeCommand, decodeEvent, encode } from '../../src/protocol/codec.js'
 import { pongEvent, statusEvent, type ServiceContext } from '../../src/protocol/events.js';
 
 const json = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
-const ctx: ServiceContext = { queue_id: 'q1', symbol: 'BTCUSDT', type: 'api', producer: 'loader', time_range: '2024-01-01:2024-01-02', kafka_topic: 'data' };
+const ctx: ServiceContext = {
+  queue_id: 'q1',
+  symbol: 'BTCUSDT',
+  type: 'api',
+  producer: 'loader',
+  time_range: '2024-01-01:2024-01-02',
+  kafka_topic: 'data',
+};
 
 describe('commands', () => {
   it('accepts a command, with or without command_id, and extra fields', () => {
@@ -20,7 +27,11 @@ describe('commands', () => {
     ['binary', Buffer.from([0xff, 0xfe, 0x00, 0x81]), /^not UTF-8 text/],
     ['a JSON array', json([1, 2]), /^not a JSON object$/],
     ['a wrong type', json({ queue_id: 'q1', command: 'ping', sent_at: 'now' }), /sent_at must be number/],
-    ['an unknown command', json({ queue_id: 'q1', command: 'reboot', sent_at: 1 }), /command must be equal to one of the allowed values: ping, stop/],
+    [
+      'an unknown command',
+      json({ queue_id: 'q1', command: 'reboot', sent_at: 1 }),
+      /command must be equal to one of the allowed values: ping, stop/,
+    ],
     ['an empty queue id', json({ queue_id: '', command: 'ping', sent_at: 1 }), /queue_id must NOT have fewer than 1 characters/],
     ['missing fields', json({ command: 'ping' }), /must have required property 'queue_id'.*must have required property 'sent_at'/],
   ])('rejects %s with a reason', (_what, value, reason) => {
@@ -42,9 +53,19 @@ describe('events', () => {
   it('builds complete status events and a terminal flag', () => {
     const started = statusEvent(ctx, 'started', 'up', 0, 1_754_202_651_997);
     expect(started).toEqual({
-      event: 'started', status: 'started', queue_id: 'q1', symbol: 'BTCUSDT', type: 'api', producer: 'loader',
-      sent_at: 1754202651.997, timestamp: 1754202651.997, message: 'up', finished: false, records_written: 0,
-      time_range: '2024-01-01:2024-01-02', kafka_topic: 'data',
+      event: 'started',
+      status: 'started',
+      queue_id: 'q1',
+      symbol: 'BTCUSDT',
+      type: 'api',
+      producer: 'loader',
+      sent_at: 1754202651.997,
+      timestamp: 1754202651.997,
+      message: 'up',
+      finished: false,
+      records_written: 0,
+      time_range: '2024-01-01:2024-01-02',
+      kafka_topic: 'data',
     });
     const error = statusEvent(ctx, 'error', 'failed', 10, 1000, 'boom');
     expect(error).toMatchObject({ finished: true, error_message: 'boom' });

@@ -3,7 +3,10 @@ import { initialState, step, type DummyInput, type DummyState, type Effect } fro
 import type { Command } from '../../src/protocol/types.js';
 
 const opts = { queueId: 'q1', exitOnPing: false };
-const cmd = (command: 'ping' | 'stop', queue_id = 'q1'): DummyInput => ({ type: 'command', command: { queue_id, command, sent_at: 1, command_id: 'c' } as Command });
+const cmd = (command: 'ping' | 'stop', queue_id = 'q1'): DummyInput => ({
+  type: 'command',
+  command: { queue_id, command, sent_at: 1, command_id: 'c' } as Command,
+});
 
 function run(inputs: DummyInput[], o = opts): { state: DummyState; effects: Effect[] } {
   let state = initialState;
@@ -16,7 +19,8 @@ function run(inputs: DummyInput[], o = opts): { state: DummyState; effects: Effe
   return { state, effects };
 }
 
-const statuses = (effects: Effect[]): string[] => effects.flatMap((e) => (e.type === 'status' ? [e.status] : e.type === 'pong' ? ['pong'] : []));
+const statuses = (effects: Effect[]): string[] =>
+  effects.flatMap((e) => (e.type === 'status' ? [e.status] : e.type === 'pong' ? ['pong'] : []));
 
 describe('the dummy state machine', () => {
   it('sends exactly one started, and only once ready', () => {
@@ -30,7 +34,12 @@ describe('the dummy state machine', () => {
   });
 
   it('grows records_written with each loading tick, never down', () => {
-    const { state, effects } = run([{ type: 'ready' }, { type: 'loading-tick', records: 10 }, { type: 'loading-tick', records: -5 }, { type: 'loading-tick', records: 7 }]);
+    const { state, effects } = run([
+      { type: 'ready' },
+      { type: 'loading-tick', records: 10 },
+      { type: 'loading-tick', records: -5 },
+      { type: 'loading-tick', records: 7 },
+    ]);
     expect(state.recordsWritten).toBe(17);
     expect(statuses(effects)).toEqual(['started', 'loading', 'loading', 'loading']);
   });
@@ -43,7 +52,13 @@ describe('the dummy state machine', () => {
     ['--fail-after', { type: 'fail-after', seconds: 5 } as DummyInput, 'error', 1],
     ['a fault', { type: 'fault', message: 'reader lost Kafka' } as DummyInput, 'error', 1],
   ])('ends on %s with one terminal event and its exit code', (_what, input, status, code) => {
-    const { state, effects } = run([{ type: 'ready' }, input, cmd('ping'), { type: 'signal', signal: 'SIGINT' }, { type: 'exit-after', seconds: 1 }]);
+    const { state, effects } = run([
+      { type: 'ready' },
+      input,
+      cmd('ping'),
+      { type: 'signal', signal: 'SIGINT' },
+      { type: 'exit-after', seconds: 1 },
+    ]);
     expect(statuses(effects)).toEqual(['started', status]);
     expect(effects.at(-1)).toEqual({ type: 'exit', code });
     expect(state.phase).toBe('done');
@@ -51,7 +66,9 @@ describe('the dummy state machine', () => {
 
   it('carries the error message on error', () => {
     const { effects } = run([{ type: 'ready' }, { type: 'fail-after', seconds: 5 }]);
-    expect(effects).toContainEqual(expect.objectContaining({ type: 'status', status: 'error', errorMessage: 'simulated failure after 5 s' }));
+    expect(effects).toContainEqual(
+      expect.objectContaining({ type: 'status', status: 'error', errorMessage: 'simulated failure after 5 s' }),
+    );
   });
 
   it('with --exit-on-ping, pongs first and then finishes', () => {
