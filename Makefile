@@ -1,0 +1,39 @@
+# streamforge: the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help setup build test lint fmt demo kafka-up kafka-down bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: ## install Debian packages and npm dependencies (only what is missing)
+	@scripts/setup.sh
+
+build: setup ## compile TypeScript to dist/
+	@npm run --silent build
+
+lint: setup ## ESLint, Prettier and the type check of tests
+	@npm run --silent lint && npm run --silent typecheck
+
+fmt: setup ## format the code
+	@npm run --silent fmt
+
+test: build lint ## the whole suite: unit + integration against a real local broker
+	@node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=test-results.json
+
+demo: build ## end to end: local Kafka up, a dummy, pings answered, a summary, all stopped
+	@scripts/demo.sh
+
+kafka-up: ## start the local broker (PLAINTEXT + SASL_SSL/SCRAM) and print its environment
+	@scripts/kafka-local.sh up
+
+kafka-down: ## stop the local broker
+	@scripts/kafka-local.sh down
+
+bench: build ## benchmarks against the local broker, side by side with Kafka's own tools
+	@node scripts/bench-ping.mjs
+
+clean: ## remove build output and the local broker's data (keeps its jars)
+	@scripts/kafka-local.sh down || true
+	rm -rf dist coverage test-results.json .kafka/data .kafka/certs .kafka/*.env .kafka/sasl.password

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Everything a fresh machine needs, and nothing twice: the Debian packages node-rdkafka
+# compiles against (SSL, SASL/SCRAM, every compression codec) plus kcat for the tests, then
+# npm dependencies when package-lock.json changed since the last install.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+packages=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev kcat openssl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+for tool in java mvn node npm; do
+  command -v "$tool" >/dev/null || { echo "setup: $tool is required (Java 17, Maven, Node 20)" >&2; exit 1; }
+done
+
+stamp=node_modules/.streamforge-lock-sha
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: npm ci (node-rdkafka compiles librdkafka: 2 to 3 minutes)" >&2
+  # node-gyp uses the installed Node headers instead of downloading them.
+  npm_config_nodedir=/usr npm ci --no-fund --no-audit
+  echo "$want" > "$stamp"
+fi
