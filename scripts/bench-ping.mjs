@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// npm run bench:ping — ping round trips side by side with Kafka's own EndToEndLatency on the
+// same broker in the same run (ratios, not absolute times: these machines are noisy), plus
+// `streamforge --help` start-up against `node -e 0`, and the dummy's resident memory.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'dotenv';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = `${root}/bin/streamforge`;
+const PINGS = Number(process.env.BENCH_PINGS ?? 1000);
+const INTERVAL_S = Number(process.env.BENCH_INTERVAL ?? 0.01);
+const log = (s) => process.stderr.write(`bench: ${s}\n`);
+
+function brokerUp() {
+  try {
+    execFileSync(`${root}/scripts/kafka-local.sh`, ['status'], { stdio: 'ignore' });
+    return false;
+  } catch {
+    log('starting the local broker');
+    execFileSync(`${root}/scripts/kafka-local.sh`, ['up'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    return true;
+  }
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+function wallMs(cmd, args, runs = 21) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return median(times);
+}
+
+function endToEndLatency(env, topic) {
+  const libs = `${root}/.kafka/libs/*`;
+  const java = (cls, args) =>
+    spawnSync('java', ['-Dlog4j2.level=WARN', '-Dlog4j2.configurationFile=none', '-cp', libs, cls, ...args], { encoding: 'utf8' });
+  java('org.apache.kafka.tools.TopicCommand', ['--bootstrap-server', env.KAFKA_BOOTSTRAP_SERVERS, '--create', '--topic', topic, '--partitions', '1', '--replication-factor', '1']);
+  const r = java('org.apache.kafka.tools.EndToEndLatency', [
+    '--bootstrap-server', env.KAFKA_BOOTSTRAP_SERVERS, '--topic', topic, '--num-records', String(PINGS), '--producer-acks', 'all', '--record-size', '150',
+  ]);
+  const avg = /Avg latency: ([\d.]+) ms/.exec(r.stdout);
+  const pct = /Percentiles: 50th = (\d+), 99th = (\d+), 99\.9th = (\d+)/.exec(r.stdout);
+  if (!avg || !pct) throw new Error(`EndToEndLatency gave no figures:\n${r.stdout}\n${r.stderr}`);
+  return { avg: Number(avg[1]), p50: Number(pct[1]), p99: Number(pct[2]) };
+}
+
+async function main() {
+  const startedBroker = brokerUp();
+  try {
+    const env = parse(readFileSync(`${root}/.kafka/plaintext.env`, 'utf8'));
+    const id = `bench-${randomBytes(3).toString('hex')}`;
+    const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env, QUEUE_CONTROL_TOPIC: `${id}-control`, QUEUE_EVENTS_TOPIC: `${id}-events`, LOG_LEVEL: 'warn' };
+
+    log(`Kafka EndToEndLatency: ${PINGS} records of 150 bytes, acks=all`);
+    const e2e = endToEndLatency(env, `${id}-e2e`);
+
+    const port = await freePort();
+    const dummy = spawn(process.execPath, [bin, 'dummy', '--queue-id', id, '--metrics-port', String(port), '--metrics-host', '127.0.0.1'], { env: childEnv, stdio: 'inherit' });
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (i > 300) throw new Error('the dummy did not become ready');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    log(`streamforge ping: ${PINGS} pings every ${INTERVAL_S * 1000} ms`);
+    const ping = spawnSync(process.execPath, [bin, 'ping', '--queue-id', id, '--repeat', String(PINGS), '--interval', String(INTERVAL_S), '--json', '--expect-pong'], { env: childEnv, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const summary = JSON.parse(ping.stdout.trim().split('\n').at(-1));
+    const q = summary.queues[0];
+    const rss = rssMb(dummy.pid);
+    dummy.kill('SIGTERM');
+    await new Promise((r) => dummy.on('close', r));
+
+    const help = wallMs(process.execPath, [bin, '--help']);
+    const bare = wallMs(process.execPath, ['-e', '0']);
+
+    const rows = [
+      ['ping round trip p50 (ms)', q.rtt_ms.p50, 'EndToEndLatency p50 (one way)', e2e.p50, q.rtt_ms.p50 / e2e.p50, 2.5],
+      ['ping round trip p99 (ms)', q.rtt_ms.p99, 'EndToEndLatency p99 (one way)', e2e.p99, q.rtt_ms.p99 / e2e.p99, undefined],
+      ['ping round trip avg (ms)', q.rtt_ms.avg, 'EndToEndLatency avg (one way)', e2e.avg, q.rtt_ms.avg / e2e.avg, undefined],
+      ['streamforge --help (ms)', help, 'node -e 0', bare, help / bare, 2],
+    ];
+    const out = [
+      `| measure | streamforge | yardstick | yardstick value | ratio | target |`,
+      `|---|---|---|---|---|---|`,
+      ...rows.map(([m, v, y, yv, ratio, target]) => `| ${m} | ${v.toFixed(2)} | ${y} | ${yv.toFixed(2)} | ${ratio.toFixed(2)} | ${target ? `<= ${target} ${ratio <= target ? 'PASS' : 'FAIL'}` : ''} |`),
+      `| dummy resident memory after the run (MB) | ${rss.toFixed(1)} | | | | <= 120 ${rss <= 120 ? 'PASS' : 'FAIL'} |`,
+      `| pings sent / received / lost | ${q.sent} / ${q.received} / ${q.lost} | | | | 0 lost ${q.lost === 0 ? 'PASS' : 'FAIL'} |`,
+    ];
+    console.log(out.join('\n'));
+  } finally {
+    if (startedBroker) execFileSync(`${root}/scripts/kafka-local.sh`, ['down'], { stdio: 'ignore' });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
