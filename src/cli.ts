@@ -54,7 +54,7 @@ ${spec.examples.map((e) => `  $ ${e}`).join('\n')}
 `,
   );
   cmd.action(async (_opts: unknown, self: Command) => {
-    const resolved = resolveSettings(spec.settings, { flags: self.opts(), env: ctx.env, dotenv: readDotenv(ctx.cwd) });
+    const resolved = resolveSettings(spec.settings, { flags: self.opts(), env: ctx.env, dotenv: await readDotenv(ctx.cwd) });
     setExit(await spec.run(resolved.values, resolved.sources, ctx));
   });
 }

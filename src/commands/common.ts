@@ -4,13 +4,15 @@ import type { kafkaSettings, LogFormat, LogLevel } from '../config/common-settin
 import { connectionFrom, type KafkaConnection } from '../config/kafka-connection.js';
 import type { Resolved } from '../config/resolve.js';
 import type { Source } from '../config/setting.js';
-import { createLogger, type Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/logger.js';
 
-export function loggerFrom(
+/** Imported here, not at the top: winston is heavy and `--help` must not pay for it. */
+export async function loggerFrom(
   values: { debug?: boolean; logLevel?: LogLevel; logFormat?: LogFormat },
   stream: Writable,
   fields?: Record<string, unknown>,
-): Logger {
+): Promise<Logger> {
+  const { createLogger } = await import('../observability/logger.js');
   return createLogger({
     level: values.debug ? 'debug' : (values.logLevel ?? 'info'),
     format: values.logFormat ?? 'json',

@@ -129,7 +129,7 @@ export const dummyCommand = defineCommand({
   settings,
   async run(v, sources, ctx) {
     const queueId = v.queueId ?? `dummy-${hostname()}`;
-    const logger = loggerFrom(v, ctx.stdout, { queue_id: queueId });
+    const logger = await loggerFrom(v, ctx.stdout, { queue_id: queueId });
     try {
       const conn = connectionOf(v, sources);
       const [{ DummyService }, { createRegistry }] = await Promise.all([

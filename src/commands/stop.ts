@@ -46,7 +46,7 @@ export const stopCommand = defineCommand({
   ],
   settings,
   async run(v, sources, ctx) {
-    const logger = loggerFrom(v, ctx.stderr);
+    const logger = await loggerFrom(v, ctx.stderr);
     if (!v.queueId) {
       const { ConfigError } = await import('../errors.js');
       throw new ConfigError('no queue to stop: --queue-id is required', 'pass --queue-id <id>, "*" for every queue, or set QUEUE_ID');

@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'dotenv';
 import { ConfigError } from '../errors.js';
 
-export function readDotenv(cwd: string): Record<string, string> {
+/** Async only so that `dotenv` loads when a command runs, not for `--help`. */
+export async function readDotenv(cwd: string): Promise<Record<string, string>> {
   const path = join(cwd, '.env');
   let text: string;
   try {
@@ -16,5 +16,6 @@ export function readDotenv(cwd: string): Record<string, string> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`, 'fix the file permissions or remove the file');
   }
+  const { parse } = await import('dotenv');
   return parse(text);
 }

@@ -64,6 +64,12 @@ export function connectionFrom(resolved: Resolved<typeof kafkaSettings>): KafkaC
   });
 }
 
+/**
+ * Control-plane latency settings: messages go out at once, and Nagle's algorithm (which
+ * librdkafka leaves on, unlike the Java client) does not hold small requests back.
+ */
+export const lowLatencyProps: LibrdkafkaProps = { 'linger.ms': 0, 'socket.nagle.disable': true };
+
 /** The properties every client of ours starts from. */
 export function librdkafkaProps(conn: KafkaConnection, clientId: string): LibrdkafkaProps {
   const props: LibrdkafkaProps = {

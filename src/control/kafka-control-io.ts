@@ -3,7 +3,7 @@
  * commands stay ordered), events in from the events topic, decoded and validated.
  */
 import { performance } from 'node:perf_hooks';
-import type { KafkaConnection } from '../config/kafka-connection.js';
+import { lowLatencyProps, type KafkaConnection } from '../config/kafka-connection.js';
 import { KafkaProducer } from '../kafka/producer.js';
 import { KafkaReader } from '../kafka/reader.js';
 import { ensureTopics } from '../kafka/topics.js';
@@ -28,7 +28,7 @@ export async function openKafkaControlIo(
     clientId,
     logger,
     // Commands are tiny and latency is what ping measures: send at once.
-    props: { 'linger.ms': 0, 'message.timeout.ms': conn.connectTimeoutMs, 'enable.idempotence': true },
+    props: { ...lowLatencyProps, 'message.timeout.ms': conn.connectTimeoutMs, 'enable.idempotence': true },
     pollIntervalMs: 5,
   });
   let reader: KafkaReader | undefined;

@@ -4,7 +4,7 @@
  * and only then `started`, so a ping sent after `started` is seen always gets its pong.
  */
 import type { Registry } from 'prom-client';
-import type { KafkaConnection } from '../config/kafka-connection.js';
+import { lowLatencyProps, type KafkaConnection } from '../config/kafka-connection.js';
 import type { ControlTopics } from '../control/kafka-control-io.js';
 import { KafkaProducer } from '../kafka/producer.js';
 import { KafkaReader, type ReceivedMessage } from '../kafka/reader.js';
@@ -106,7 +106,7 @@ export class DummyService {
     this.#producer = await KafkaProducer.connect(conn, {
       clientId,
       logger: this.#logger,
-      props: { 'linger.ms': 0, 'enable.idempotence': true, 'message.timeout.ms': Math.max(conn.connectTimeoutMs, 5000) },
+      props: { ...lowLatencyProps, 'enable.idempotence': true, 'message.timeout.ms': Math.max(conn.connectTimeoutMs, 5000) },
       pollIntervalMs: 5,
     });
     await ensureTopics(conn, this.#producer, [topics.control, topics.events], { clientId, logger: this.#logger });

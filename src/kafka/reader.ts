@@ -44,6 +44,7 @@ export class KafkaReader implements PartitionSource {
     const props: LibrdkafkaProps = {
       // Low fetch wait: control-plane replies are tiny and latency is what ping measures.
       'fetch.wait.max.ms': 10,
+      'socket.nagle.disable': true,
       ...opts.props,
       ...librdkafkaProps(conn, opts.clientId),
       // librdkafka wants a group id even for assign(); a unique one shares nothing.

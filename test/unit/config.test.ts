@@ -162,14 +162,14 @@ describe('the Kafka connection', () => {
 });
 
 describe('.env files', () => {
-  it("reads the working directory's .env without touching process.env", () => {
+  it("reads the working directory's .env without touching process.env", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sf-dotenv-'));
     writeFileSync(join(dir, '.env'), '# comment\nQUEUE_ID=from-file\nKAFKA_PASSWORD="quoted secret"\n');
-    expect(readDotenv(dir)).toEqual({ QUEUE_ID: 'from-file', KAFKA_PASSWORD: 'quoted secret' });
+    expect(await readDotenv(dir)).toEqual({ QUEUE_ID: 'from-file', KAFKA_PASSWORD: 'quoted secret' });
     expect(process.env.QUEUE_ID).toBeUndefined();
   });
 
-  it('treats a missing .env as empty', () => {
-    expect(readDotenv(mkdtempSync(join(tmpdir(), 'sf-dotenv-')))).toEqual({});
+  it('treats a missing .env as empty', async () => {
+    expect(await readDotenv(mkdtempSync(join(tmpdir(), 'sf-dotenv-')))).toEqual({});
   });
 });
