@@ -28,11 +28,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: npm ci (node-rdkafka compiles librdkafka: 2 to 3 minutes)" >&2
   # node-gyp uses the installed Node headers instead of downloading them.
   export npm_config_nodedir=/usr
-  if ! npm ci --no-fund --no-audit 2> >(tee .npm-ci.log >&2); then
+  if ! npm ci --no-fund --no-audit 2> .npm-ci.log; then
     # npm 11.19 leaves other platforms' optional packages out of the lockfile it writes, then
     # refuses that lockfile in `npm ci` (npm/cli#4828). `install --no-save` keeps the locked
     # versions and does not rewrite the lockfile.
-    grep -q 'Missing: .* from lock file' .npm-ci.log || exit 1
+    grep -q 'Missing: .* from lock file' .npm-ci.log || { cat .npm-ci.log >&2; exit 1; }
     echo "setup: npm ci refused the lockfile (npm/cli#4828); installing the locked versions with npm install --no-save" >&2
     npm install --no-save --no-fund --no-audit
   fi
