@@ -86,17 +86,20 @@ export const pingCommand = defineCommand({
       logger,
       'streamforge-ping',
     );
-    let interrupted = false;
-    ctx.onSignal(() => {
-      interrupted = true;
-    });
+    const interrupt = new AbortController();
+    ctx.onSignal(() => interrupt.abort());
     try {
       const summary = await runPing(
         io,
-        { target: v.queueId, repeat: v.repeat ?? 1, intervalMs: (v.interval ?? 1) * 1000, timeoutMs: (v.timeout ?? 5) * 1000 },
+        {
+          target: v.queueId,
+          repeat: v.repeat ?? 1,
+          intervalMs: (v.interval ?? 1) * 1000,
+          timeoutMs: (v.timeout ?? 5) * 1000,
+          signal: interrupt.signal,
+        },
         v.json ? report.jsonReporter(write) : report.textReporter(write),
       );
-      if (interrupted) return 1;
       return v.expectPong && pingFailed(summary) ? 1 : 0;
     } finally {
       await io.close();

@@ -35,6 +35,8 @@ export interface PingOptions {
   readonly repeat: number;
   readonly intervalMs: number;
   readonly timeoutMs: number;
+  /** Ctrl-C: stop sending and summarise what was seen, as unix ping does */
+  readonly signal?: AbortSignal;
 }
 
 export interface Clock {
@@ -83,7 +85,7 @@ export async function runPing(io: ControlIo, opts: PingOptions, reporter: PingRe
     let seq = 0;
     // Each send is scheduled against t0, so a slow reply or a slow tick never shifts the cadence.
     const scheduleNext = (): void => {
-      if (seq >= opts.repeat) {
+      if (seq >= opts.repeat || opts.signal?.aborted) {
         allSent = true;
         return;
       }
@@ -106,7 +108,7 @@ export async function runPing(io: ControlIo, opts: PingOptions, reporter: PingRe
           reporter.timeout(p);
         }
       }
-      if (failure || tracker.settled(now, allSent)) {
+      if (failure || opts.signal?.aborted || tracker.settled(now, allSent)) {
         clearInterval(ticker);
         resolve();
       }

@@ -43,7 +43,7 @@ const jsonLine = winston.format.printf((info) => {
 const textLine = winston.format.printf((info) => {
   const { level, message, timestamp, ...fields } = info;
   const rest = Object.entries(fields)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`)
     .join(' ');
   return `${String(timestamp).slice(11, 23)} ${level.padEnd(5)} ${String(message)}${rest ? ` ${rest}` : ''}`;
 });

@@ -97,3 +97,18 @@ describe('a ping run', () => {
     await expect(runPing(io, { target: 'q1', repeat: 2, intervalMs: 10, timeoutMs: 1000 }, recorder())).rejects.toThrow('produce failed');
   });
 });
+
+describe('Ctrl-C', () => {
+  it('stops sending at once and still summarises what was seen', async () => {
+    const io = fakeIo({ delayMs: () => 5 });
+    const stop = new AbortController();
+    const rep = recorder();
+    setTimeout(() => stop.abort(), 120);
+    const t0 = performance.now();
+    const s = await runPing(io, { target: 'q1', repeat: 1000, intervalMs: 50, timeoutMs: 5000, signal: stop.signal }, rep);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(s.sent).toBeGreaterThanOrEqual(2);
+    expect(s.sent).toBeLessThan(10);
+    expect(rep.lines.at(-1)).toBe('summary');
+  });
+});
