@@ -1,6 +1,6 @@
 import { kafkaSettings, logSettings, topicSettings } from '../config/common-settings.js';
 import { parse, type Setting } from '../config/setting.js';
-import { connectionOf, loggerFrom } from './common.js';
+import { openControlSession } from './common.js';
 import { defineCommand } from './command-spec.js';
 
 export const controlTargetSetting = {
@@ -67,32 +67,19 @@ export const pingCommand = defineCommand({
   ],
   settings,
   async run(v, sources, ctx) {
-    const logger = await loggerFrom(v, ctx.stderr);
-    if (!v.queueId) {
-      const { ConfigError } = await import('../errors.js');
-      throw new ConfigError('no queue to ping: --queue-id is required', 'pass --queue-id <id>, "*" for every queue, or set QUEUE_ID');
-    }
-    const conn = connectionOf(v, sources);
-    const [{ openKafkaControlIo }, { runPing }, { pingFailed }, report] = await Promise.all([
-      import('../control/kafka-control-io.js'),
+    const { target, io, write } = await openControlSession('ping', v, sources, ctx);
+    const [{ runPing }, { pingFailed }, report] = await Promise.all([
       import('../control/ping-run.js'),
       import('../control/ping-tracker.js'),
       import('../control/ping-report.js'),
     ]);
-    const write = (line: string): void => void ctx.stdout.write(`${line}\n`);
-    const io = await openKafkaControlIo(
-      conn,
-      { control: v.controlTopic ?? 'queue-control', events: v.eventsTopic ?? 'queue-events' },
-      logger,
-      'streamforge-ping',
-    );
     const interrupt = new AbortController();
     ctx.onSignal(() => interrupt.abort());
     try {
       const summary = await runPing(
         io,
         {
-          target: v.queueId,
+          target,
           repeat: v.repeat ?? 1,
           intervalMs: (v.interval ?? 1) * 1000,
           timeoutMs: (v.timeout ?? 5) * 1000,

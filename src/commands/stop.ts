@@ -1,6 +1,6 @@
 import { kafkaSettings, logSettings, topicSettings } from '../config/common-settings.js';
 import { parse, type Setting } from '../config/setting.js';
-import { connectionOf, loggerFrom } from './common.js';
+import { openControlSession } from './common.js';
 import { defineCommand } from './command-spec.js';
 import { controlTargetSetting } from './ping.js';
 
@@ -46,32 +46,17 @@ export const stopCommand = defineCommand({
   ],
   settings,
   async run(v, sources, ctx) {
-    const logger = await loggerFrom(v, ctx.stderr);
-    if (!v.queueId) {
-      const { ConfigError } = await import('../errors.js');
-      throw new ConfigError('no queue to stop: --queue-id is required', 'pass --queue-id <id>, "*" for every queue, or set QUEUE_ID');
-    }
-    const conn = connectionOf(v, sources);
-    const [{ openKafkaControlIo }, { runStop, stopExitCode }] = await Promise.all([
-      import('../control/kafka-control-io.js'),
-      import('../control/stop-run.js'),
-    ]);
-    const write = (line: string): void => void ctx.stdout.write(`${line}\n`);
-    const io = await openKafkaControlIo(
-      conn,
-      { control: v.controlTopic ?? 'queue-control', events: v.eventsTopic ?? 'queue-events' },
-      logger,
-      'streamforge-stop',
-    );
+    const { target, io, write } = await openControlSession('stop', v, sources, ctx);
+    const { runStop, stopExitCode } = await import('../control/stop-run.js');
     try {
       const timeoutMs = (v.timeout ?? 30) * 1000;
-      const result = await runStop(io, { target: v.queueId, wait: v.wait ?? false, timeoutMs });
+      const result = await runStop(io, { target, wait: v.wait ?? false, timeoutMs });
       const code = stopExitCode(result);
       if (v.json) {
         write(
           JSON.stringify({
             type: 'sent',
-            queue_id: v.queueId,
+            queue_id: target,
             command_id: result.commandId,
             partition: result.delivered.partition,
             offset: result.delivered.offset,
@@ -92,7 +77,7 @@ export const stopCommand = defineCommand({
         if (result.stopped) write(JSON.stringify({ type: 'summary', confirmed: result.stopped.length, ok: code === 0 }));
       } else {
         write(
-          `stop sent to ${v.queueId} (partition ${result.delivered.partition}, offset ${result.delivered.offset}, command_id ${result.commandId})`,
+          `stop sent to ${target} (partition ${result.delivered.partition}, offset ${result.delivered.offset}, command_id ${result.commandId})`,
         );
         for (const s of result.stopped ?? []) {
           const extra =
@@ -103,7 +88,7 @@ export const stopCommand = defineCommand({
                 : '';
           write(`${s.queueId}: ${s.event.event} after ${Math.round(s.afterMs)} ms${extra}`);
         }
-        if (result.stopped?.length === 0) write(`no terminal event from ${v.queueId} within ${(timeoutMs / 1000).toFixed(1)} s`);
+        if (result.stopped?.length === 0) write(`no terminal event from ${target} within ${(timeoutMs / 1000).toFixed(1)} s`);
       }
       return code;
     } finally {

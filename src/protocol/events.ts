@@ -8,6 +8,13 @@ export interface ServiceContext extends Identity {
   readonly kafka_topic: string | null;
 }
 
+function envelope(
+  ctx: ServiceContext,
+  now: number,
+): Omit<StatusEvent, 'event' | 'status' | 'message' | 'finished' | 'records_written' | 'time_range' | 'kafka_topic'> {
+  return { queue_id: ctx.queue_id, symbol: ctx.symbol, type: ctx.type, producer: ctx.producer, sent_at: now, timestamp: now };
+}
+
 export function statusEvent(
   ctx: ServiceContext,
   status: StatusName,
@@ -19,12 +26,7 @@ export function statusEvent(
   const now = unixSeconds(wallMs);
   return {
     event: status,
-    queue_id: ctx.queue_id,
-    symbol: ctx.symbol,
-    type: ctx.type,
-    producer: ctx.producer,
-    sent_at: now,
-    timestamp: now,
+    ...envelope(ctx, now),
     status,
     message,
     finished: isTerminal(status),
@@ -39,12 +41,7 @@ export function pongEvent(ctx: ServiceContext, command: Command, wallMs: number)
   const now = unixSeconds(wallMs);
   return {
     event: 'pong',
-    queue_id: ctx.queue_id,
-    symbol: ctx.symbol,
-    type: ctx.type,
-    producer: ctx.producer,
-    sent_at: now,
-    timestamp: now,
+    ...envelope(ctx, now),
     // Copied exactly: legacy pingers correlate on it.
     ping_ts: command.sent_at,
     ponged_at: now,
