@@ -15,7 +15,6 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 export type ErrorCode =
-  | 'SF_USAGE'
   | 'SF_CONFIG_INVALID'
   | 'SF_PORT_IN_USE'
   | 'SF_KAFKA_UNREACHABLE'
@@ -26,7 +25,6 @@ export type ErrorCode =
   | 'SF_KAFKA';
 
 const exitCodes: Record<ErrorCode, ExitCode> = {
-  SF_USAGE: ExitCode.usage,
   SF_CONFIG_INVALID: ExitCode.usage,
   SF_PORT_IN_USE: ExitCode.usage,
   SF_KAFKA_UNREACHABLE: ExitCode.kafka,

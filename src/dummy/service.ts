@@ -16,7 +16,7 @@ import { validators } from '../protocol/validators.js';
 import { pongEvent, statusEvent, type ServiceContext } from '../protocol/events.js';
 import type { ServiceEvent } from '../protocol/types.js';
 import { createDummyMetrics, type DummyMetrics } from './metrics.js';
-import { initialState, step, type DummyInput, type DummyState, type Effect } from './state-machine.js';
+import { initialState, isAddressedTo, step, type DummyInput, type DummyState, type Effect } from './state-machine.js';
 
 export interface DummyOptions {
   readonly context: ServiceContext;
@@ -151,7 +151,7 @@ export class DummyService {
       return;
     }
     const command = decoded.value;
-    const forUs = command.queue_id === this.#opts.context.queue_id || command.queue_id === '*';
+    const forUs = isAddressedTo(command, this.#opts.context.queue_id);
     this.#logger.log(forUs ? 'info' : 'debug', forUs ? 'command received' : 'command for another queue', {
       command: command.command,
       target: command.queue_id,

@@ -125,5 +125,4 @@ export function mapAdminError(err: RdkafkaErrorLike, topic: string): KafkaError 
 
 export const rdkafkaCodes = {
   topicAlreadyExists: E.ERR_TOPIC_ALREADY_EXISTS,
-  partitionEof: E.ERR__PARTITION_EOF,
 } as const;

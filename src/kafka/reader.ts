@@ -9,7 +9,7 @@ import { librdkafkaProps, redactProps, type KafkaConnection, type LibrdkafkaProp
 import type { Logger } from '../observability/logger.js';
 import { connectClient } from './connect.js';
 import { mapConnectError } from './error-map.js';
-import { fetchPartitions, type PartitionSource } from './topics.js';
+import { fetchPartitions } from './topics.js';
 
 export interface ReceivedMessage {
   readonly topic: string;
@@ -30,7 +30,7 @@ export interface ReaderOptions {
   readonly props?: LibrdkafkaProps;
 }
 
-export class KafkaReader implements PartitionSource {
+export class KafkaReader {
   readonly #client: Kafka.KafkaConsumer;
   readonly #logger: Logger;
   #closed = false;
@@ -101,10 +101,6 @@ export class KafkaReader implements PartitionSource {
       }
     }
     return assignment;
-  }
-
-  partitionsOf(topic: string, timeoutMs: number): Promise<number[]> {
-    return fetchPartitions(this.#client, topic, timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -52,8 +52,23 @@ describe('dummy + ping + stop', () => {
       /^rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms, p50\/p95\/p99 = [\d.]+\/[\d.]+\/[\d.]+ ms$/m,
     );
 
-    const stop = await runCli(['stop', '--queue-id', 'q-basic', '--wait', '--timeout', '20'], { ...broker, ...topics });
-    expect(stop.stdout).toMatch(/^q-basic: interrupted after \d+ ms: stopped by a stop command$/m);
+    const stop = await runCli(['stop', '--queue-id', 'q-basic', '--wait', '--timeout', '20', '--json'], { ...broker, ...topics });
+    const lines = stop.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual([
+      { type: 'sent', queue_id: 'q-basic', command_id: expect.any(String), partition: expect.any(Number), offset: expect.any(Number) },
+      {
+        type: 'stopped',
+        queue_id: 'q-basic',
+        event: 'interrupted',
+        after_ms: expect.any(Number),
+        message: 'stopped by a stop command',
+        records_written: 0,
+      },
+      { type: 'summary', confirmed: 1, ok: true },
+    ]);
     expect(stop.code).toBe(0);
     expect((await d.exited).code).toBe(0);
 
@@ -117,6 +132,7 @@ describe('dummy + ping + stop', () => {
     const topics = uniqueTopics('stopnone');
     const env = { ...broker, ...topics };
     const waited = await runCli(['stop', '--queue-id', 'nobody-home', '--wait', '--timeout', '1'], env);
+    expect(waited.stdout).toMatch(/^stop sent to nobody-home/m);
     expect(waited.code).toBe(1);
     expect(waited.stdout).toContain('no terminal event from nobody-home within 1.0 s');
     const plain = await runCli(['stop', '--queue-id', 'nobody-home'], env);
