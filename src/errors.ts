@@ -22,7 +22,15 @@ export type ErrorCode =
   | 'SF_KAFKA_TLS'
   | 'SF_KAFKA_TOPIC'
   | 'SF_KAFKA_PRODUCE'
-  | 'SF_KAFKA';
+  | 'SF_KAFKA'
+  | 'SF_HTTP_BAD_JSON'
+  | 'SF_HTTP_VALIDATION'
+  | 'SF_HTTP_MEDIA_TYPE'
+  | 'SF_HTTP_TOO_LARGE'
+  | 'SF_HTTP_NOT_FOUND'
+  | 'SF_HTTP_UNAUTHORIZED'
+  | 'SF_HTTP_FORBIDDEN_TOPIC'
+  | 'SF_KAFKA_UNAVAILABLE';
 
 const exitCodes: Record<ErrorCode, ExitCode> = {
   SF_CONFIG_INVALID: ExitCode.usage,
@@ -33,6 +41,15 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
   SF_KAFKA_TOPIC: ExitCode.kafka,
   SF_KAFKA_PRODUCE: ExitCode.failed,
   SF_KAFKA: ExitCode.failed,
+  // HTTP answers: what a request got, not how a process ends.
+  SF_HTTP_BAD_JSON: ExitCode.failed,
+  SF_HTTP_VALIDATION: ExitCode.failed,
+  SF_HTTP_MEDIA_TYPE: ExitCode.failed,
+  SF_HTTP_TOO_LARGE: ExitCode.failed,
+  SF_HTTP_NOT_FOUND: ExitCode.failed,
+  SF_HTTP_UNAUTHORIZED: ExitCode.failed,
+  SF_HTTP_FORBIDDEN_TOPIC: ExitCode.failed,
+  SF_KAFKA_UNAVAILABLE: ExitCode.kafka,
 };
 
 export class StreamforgeError extends Error {
@@ -79,6 +96,26 @@ export class KafkaError extends StreamforgeError {
   ) {
     super(code, message, hint);
     this.librdkafkaCode = librdkafkaCode;
+  }
+}
+
+/** An answer to an HTTP request that went wrong: its status, and headers such as Retry-After. */
+export class HttpError extends StreamforgeError {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly details: unknown;
+
+  constructor(
+    statusCode: number,
+    code: ErrorCode,
+    message: string,
+    hint: string,
+    opts: { headers?: Record<string, string>; details?: unknown } = {},
+  ) {
+    super(code, message, hint);
+    this.statusCode = statusCode;
+    this.headers = opts.headers ?? {};
+    this.details = opts.details;
   }
 }
 

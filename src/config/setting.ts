@@ -100,6 +100,33 @@ export const parse = {
       return hit;
     },
 
+  /** Go-style durations as the seed services take them ("15s", "500ms", "1m"), or plain seconds. */
+  duration:
+    (opts: { min: number; max?: number }) =>
+    (raw: string): number => {
+      const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(raw);
+      const unit = { ms: 0.001, s: 1, m: 60, h: 3600 }[(m?.[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+      const seconds = m ? Number(m[1]) * unit : Number.NaN;
+      const max = opts.max ?? 86_400;
+      if (!Number.isFinite(seconds) || seconds < opts.min || seconds > max) {
+        throw new ParseFailure(`must be a duration such as 15s, 500ms or 1m (from ${opts.min}s to ${max}s), got '${raw}'`);
+      }
+      return seconds;
+    },
+
+  /** a size in bytes, with an optional unit: 1048576, 1mb, 512kb */
+  bytes:
+    (opts: { min: number; max: number }) =>
+    (raw: string): number => {
+      const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib)?\s*$/i.exec(raw);
+      const units: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 * 1024, mib: 1024 * 1024 };
+      const n = m ? Math.floor(Number(m[1]) * (units[(m[2] ?? 'b').toLowerCase()] ?? 1)) : Number.NaN;
+      if (!Number.isFinite(n) || n < opts.min || n > opts.max) {
+        throw new ParseFailure(`must be a size such as 1048576, 512kb or 1mb (from ${opts.min} to ${opts.max} bytes), got '${raw}'`);
+      }
+      return n;
+    },
+
   port: (raw: string): number => {
     const v = raw.trim();
     if (!/^\d+$/.test(v) || Number(v) > 65_535) {

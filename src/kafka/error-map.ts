@@ -126,3 +126,26 @@ export function mapAdminError(err: RdkafkaErrorLike, topic: string): KafkaError 
 export const rdkafkaCodes = {
   topicAlreadyExists: E.ERR_TOPIC_ALREADY_EXISTS,
 } as const;
+
+/** What a failed produce means for the caller, without librdkafka's codes leaking upward. */
+export type ProduceFailureKind = 'backpressure' | 'too-large' | 'unknown-partition' | 'unknown-topic' | 'forbidden' | 'unavailable';
+
+export function classifyProduceFailure(librdkafkaCode: number | undefined): ProduceFailureKind {
+  switch (librdkafkaCode) {
+    case E.ERR__QUEUE_FULL:
+      return 'backpressure';
+    case E.ERR_MSG_SIZE_TOO_LARGE:
+    case E.ERR_RECORD_LIST_TOO_LARGE:
+      return 'too-large';
+    case E.ERR__UNKNOWN_PARTITION:
+      return 'unknown-partition';
+    case E.ERR_UNKNOWN_TOPIC_OR_PART:
+    case E.ERR__UNKNOWN_TOPIC:
+      return 'unknown-topic';
+    case E.ERR_TOPIC_AUTHORIZATION_FAILED:
+      return 'forbidden';
+    default:
+      // timed out, brokers down, not enough replicas: retrying later may work
+      return 'unavailable';
+  }
+}

@@ -33,6 +33,8 @@ export interface ProducerOptions {
   readonly props?: LibrdkafkaProps;
   /** how often delivery reports are polled for */
   readonly pollIntervalMs?: number;
+  /** librdkafka statistics interval; enables `queueDepth` */
+  readonly statsIntervalMs?: number;
 }
 
 interface Pending {
@@ -47,12 +49,21 @@ export class KafkaProducer implements PartitionSource {
   readonly #pending = new Map<number, Pending>();
   #nextId = 0;
   #closed = false;
+  #queueDepth = 0;
 
   private constructor(client: Kafka.Producer, logger: Logger) {
     this.#client = client;
     this.#logger = logger;
     client.on('delivery-report', (err, report) => this.#onDelivery(err, report));
     client.on('event.error', (err) => logger.warn('kafka producer error', { code: err.code, error: err.message }));
+    client.on('event.stats', (stats: { message?: string }) => {
+      try {
+        // msg_cnt: messages in librdkafka's queues, not yet acknowledged
+        this.#queueDepth = (JSON.parse(stats.message ?? '{}') as { msg_cnt?: number }).msg_cnt ?? this.#queueDepth;
+      } catch {
+        // a malformed statistics blob only costs one gauge update
+      }
+    });
   }
 
   static async connect(conn: KafkaConnection, opts: ProducerOptions): Promise<KafkaProducer> {
@@ -60,6 +71,7 @@ export class KafkaProducer implements PartitionSource {
       ...opts.props,
       ...librdkafkaProps(conn, opts.clientId),
       dr_cb: true,
+      ...(opts.statsIntervalMs ? { 'statistics.interval.ms': opts.statsIntervalMs } : {}),
     };
     opts.logger.debug('connecting producer', { props: redactProps(props) });
     const client = new Kafka.Producer(props);
@@ -70,6 +82,23 @@ export class KafkaProducer implements PartitionSource {
 
   partitionsOf(topic: string, timeoutMs: number): Promise<number[]> {
     return fetchPartitions(this.#client, topic, timeoutMs);
+  }
+
+  /** Messages in librdkafka's queues, from its last statistics report. */
+  get queueDepth(): number {
+    return this.#queueDepth;
+  }
+
+  get connected(): boolean {
+    return !this.#closed && this.#client.isConnected();
+  }
+
+  /** True when a broker answered a metadata request in time: the cluster is reachable now. */
+  metadataAnswers(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (!this.connected) return resolve(false);
+      this.#client.getMetadata({ timeout: timeoutMs }, (err) => resolve(!err));
+    });
   }
 
   /** Messages handed to librdkafka and not yet acknowledged. */

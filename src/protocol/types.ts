@@ -80,3 +80,12 @@ export interface ReceivedEvent {
 export function isTerminal(name: string): name is TerminalStatus {
   return (terminalStatuses as readonly string[]).includes(name);
 }
+
+/** POST /produce, and each item of POST /produce/batch (schemas/produce-request.schema.json). */
+export interface ProduceRequest {
+  readonly topic: string;
+  readonly key?: string | null;
+  readonly message: unknown;
+  readonly partition?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+}

@@ -4,18 +4,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { Command, ReceivedEvent } from './types.js';
+import type { Command, ProduceRequest, ReceivedEvent } from './types.js';
 
 const schemaDir = new URL('../../schemas/', import.meta.url);
-const schemaFiles = ['command', 'event', 'pong-event', 'status-event'] as const;
+const schemaFiles = ['command', 'event', 'pong-event', 'status-event', 'produce-request', 'typed-event-request'] as const;
+export type SchemaName = (typeof schemaFiles)[number] | 'produce-response' | 'batch-response' | 'error-response';
 
-export function loadSchema(name: (typeof schemaFiles)[number]): Record<string, unknown> {
+export function loadSchema(name: SchemaName): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(`${name}.schema.json`, schemaDir), 'utf8')) as Record<string, unknown>;
 }
 
 export interface Validators {
   readonly command: ValidateFunction<Command>;
   readonly event: ValidateFunction<ReceivedEvent>;
+  readonly produceRequest: ValidateFunction<ProduceRequest>;
 }
 
 export const schemaBase = 'https://streamforge.dev/schemas/';
@@ -30,6 +32,7 @@ export function validators(): Validators {
   cached = {
     command: ajv.getSchema<Command>(`${schemaBase}command.schema.json`) as ValidateFunction<Command>,
     event: ajv.getSchema<ReceivedEvent>(`${schemaBase}event.schema.json`) as ValidateFunction<ReceivedEvent>,
+    produceRequest: ajv.getSchema<ProduceRequest>(`${schemaBase}produce-request.schema.json`) as ValidateFunction<ProduceRequest>,
   };
   return cached;
 }

@@ -1,0 +1,244 @@
+/**
+ * The serve-producer HTTP application, built apart from `listen` so that tests drive it with
+ * `inject`. Request bodies are validated by the JSON Schemas in schemas/, the same files the
+ * OpenAPI document is generated from.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Registry } from 'prom-client';
+import { HttpError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { loadSchema } from '../protocol/validators.js';
+import { schemaNames } from './schema-refs.js';
+import { createHttpMetrics } from './http-metrics.js';
+import { jsonErrorOffset, lineAndColumn } from './json-error-position.js';
+import type { Publisher } from './publisher.js';
+import { registerProduceRoutes } from './routes/produce.js';
+import { registerSystemRoutes } from './routes/system.js';
+import { registerTypedEventRoutes } from './routes/typed-events.js';
+
+export interface AppInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly env: string;
+}
+
+export interface ProducerAppOptions {
+  readonly publisher: Publisher;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly info: AppInfo;
+  readonly bodyLimit: number;
+  readonly batchLimit: number;
+  /** topics clients may name; undefined allows all */
+  readonly topicAllow: RegExp | undefined;
+  /** bearer tokens; empty means no authentication */
+  readonly tokens: readonly string[];
+  readonly corsOrigins: readonly string[];
+  readonly enrich: boolean;
+  /** where /api/v1/events/* go */
+  readonly eventsTopic: string;
+  /** serve /metrics on this app's port */
+  readonly metricsHere: boolean;
+  readonly requestTimeoutMs: number;
+  readonly connectionTimeoutMs: number;
+  readonly now?: () => Date;
+}
+
+/** Paths that stay open when tokens are configured: probes, metrics, and the API's own docs. */
+const openPaths = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/docs(\/.*)?$/, /^\/openapi\.json$/];
+
+export function errorBody(err: HttpError): Record<string, unknown> {
+  return {
+    success: false,
+    detail: err.message,
+    error: { code: err.code, message: err.message, hint: err.hint, ...(err.details === undefined ? {} : { details: err.details }) },
+  };
+}
+
+export function sendError(reply: FastifyReply, err: HttpError): FastifyReply {
+  return reply.code(err.statusCode).headers(err.headers).send(errorBody(err));
+}
+
+/** Fastify's own errors (parsing, validation, limits) in our shape. */
+function fromFastify(
+  err: FastifyError & { validation?: Array<{ instancePath: string; message?: string; params: Record<string, unknown> }> },
+): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err.validation) {
+    const details = err.validation.map((v) => {
+      const missing = v.params.missingProperty as string | undefined;
+      const extra = v.params.additionalProperty as string | undefined;
+      const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+      const field = [path, missing ?? extra].filter(Boolean).join('.') || 'body';
+      return { field, message: extra ? `is not a known field` : (v.message ?? 'is invalid') };
+    });
+    return new HttpError(
+      400,
+      'SF_HTTP_VALIDATION',
+      `the request does not match the schema: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}`,
+      'see /docs for the request format',
+      { details },
+    );
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new HttpError(
+        415,
+        'SF_HTTP_MEDIA_TYPE',
+        `content type ${String(err.message).split(': ').at(-1)} is not supported`,
+        'send the body as application/json',
+      );
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new HttpError(
+        413,
+        'SF_HTTP_TOO_LARGE',
+        'the request body is larger than --body-limit',
+        'send less per request, or raise --body-limit',
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new HttpError(400, 'SF_HTTP_BAD_JSON', 'the body is empty, but the content type says JSON', 'send a JSON body');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new HttpError(400, 'SF_HTTP_BAD_JSON', 'the body length does not match Content-Length', 'send the whole body');
+  }
+  if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new HttpError(400, 'SF_HTTP_BAD_JSON', `the body is not valid JSON: ${err.message}`, 'fix the JSON at the position given');
+  }
+  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+  return new HttpError(
+    status,
+    'SF_HTTP_VALIDATION',
+    err.message,
+    status === 500 ? 'this is a bug in streamforge; see its log' : 'fix the request',
+  );
+}
+
+/** "Unexpected token '}' ... (at position 26: line 1, column 27)" */
+function whereJsonBroke(text: string, err: Error): string {
+  const offset = jsonErrorOffset(text);
+  if (offset < 0) return err.message;
+  const { line, column } = lineAndColumn(text, offset);
+  return `${err.message} (at position ${offset}: line ${line}, column ${column})`;
+}
+
+function tokenMatches(given: string, tokens: readonly string[]): boolean {
+  const a = Buffer.from(given);
+  // Compare against every token, in constant time each, so timing says nothing about which.
+  return tokens.reduce((hit, t) => {
+    const b = Buffer.from(t);
+    return (a.length === b.length && timingSafeEqual(a, b)) || hit;
+  }, false);
+}
+
+export async function buildProducerApp(opts: ProducerAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: opts.bodyLimit,
+    requestTimeout: opts.requestTimeoutMs,
+    connectionTimeout: opts.connectionTimeoutMs,
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
+  });
+  for (const name of schemaNames) app.addSchema(loadSchema(name));
+  // Fastify's parser says only "not valid JSON"; say where it broke, then let the default parser
+  // (with its prototype-poisoning checks) have the body.
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '')
+      return done(
+        new HttpError(400, 'SF_HTTP_BAD_JSON', 'the body is empty, but the content type says JSON', 'send a JSON body'),
+        undefined,
+      );
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      return done(
+        new HttpError(
+          400,
+          'SF_HTTP_BAD_JSON',
+          `the body is not valid JSON: ${whereJsonBroke(text, err as Error)}`,
+          'fix the JSON at the place given',
+        ),
+        undefined,
+      );
+    }
+    defaultJson(req, text, done);
+  });
+  const metrics = createHttpMetrics(opts.registry, opts.publisher);
+
+  await app.register((await import('@fastify/helmet')).default, { contentSecurityPolicy: false, global: true });
+  if (opts.corsOrigins.length > 0) {
+    await app.register((await import('@fastify/cors')).default, { origin: [...opts.corsOrigins], methods: ['GET', 'POST'] });
+  }
+  await app.register((await import('@fastify/swagger')).default, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'streamforge serve-producer',
+        version: opts.info.version,
+        description: 'HTTP in, Kafka records out. Every 2xx answer carries the partition and offset Kafka assigned (acks=all).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      ...(opts.tokens.length > 0 ? { security: [{ bearer: [] }] } : {}),
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.title ?? `def-${i}`) },
+  });
+  await app.register((await import('@fastify/swagger-ui')).default, { routePrefix: '/docs', staticCSP: true });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (opts.tokens.length === 0 || openPaths.some((p) => p.test(req.url.split('?')[0] ?? ''))) return;
+    const header = req.headers.authorization ?? '';
+    const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+    if (!token || !tokenMatches(token, opts.tokens)) {
+      reply.header('www-authenticate', 'Bearer realm="streamforge"');
+      return sendError(
+        reply,
+        new HttpError(
+          401,
+          'SF_HTTP_UNAUTHORIZED',
+          token ? 'the bearer token is not valid' : 'a bearer token is required',
+          'send Authorization: Bearer <token>',
+        ),
+      );
+    }
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unknown';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.request(req.method, route, reply.statusCode, seconds);
+    opts.logger.log(reply.statusCode >= 500 ? 'warn' : 'debug', 'request', {
+      method: req.method,
+      route,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    });
+  });
+
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    const httpErr = fromFastify(err);
+    if (httpErr.statusCode >= 500 && httpErr.statusCode !== 503)
+      opts.logger.error('request failed', { error: err.message, stack: err.stack });
+    return sendError(reply, httpErr);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendError(
+      reply,
+      new HttpError(
+        404,
+        'SF_HTTP_NOT_FOUND',
+        `no route ${req.method} ${req.url.split('?')[0]}`,
+        'GET / lists the endpoints; /docs describes them',
+      ),
+    ),
+  );
+
+  const routeOpts = { ...opts, metrics, now: opts.now ?? (() => new Date()) };
+  registerSystemRoutes(app, routeOpts);
+  registerProduceRoutes(app, routeOpts);
+  registerTypedEventRoutes(app, routeOpts);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+export type RouteOptions = ProducerAppOptions & { readonly metrics: ReturnType<typeof createHttpMetrics>; readonly now: () => Date };

@@ -1,0 +1,80 @@
+/** The server's Prometheus metrics, with the Go service's names so its dashboards keep working. */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Publisher } from './publisher.js';
+
+export interface HttpMetrics {
+  request(method: string, route: string, status: number, seconds: number): void;
+  published(topic: string, seconds: number): void;
+  failed(topic: string, reason: string): void;
+  batch(size: number): void;
+}
+
+export function createHttpMetrics(registry: Registry, publisher: Publisher): HttpMetrics {
+  const registers = [registry];
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests',
+    labelNames: ['method', 'route', 'status'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const published = new Counter({
+    name: 'producer_events_published_total',
+    help: 'Messages Kafka acknowledged',
+    labelNames: ['topic'],
+    registers,
+  });
+  const failed = new Counter({
+    name: 'producer_events_failed_total',
+    help: 'Messages not acknowledged, by reason',
+    labelNames: ['topic', 'reason'],
+    registers,
+  });
+  const publishDuration = new Histogram({
+    name: 'producer_publish_duration_seconds',
+    help: 'From produce call to acknowledgement',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const batch = new Histogram({
+    name: 'producer_batch_size',
+    help: 'Items per /produce/batch request',
+    buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000],
+    registers,
+  });
+  new Gauge({
+    name: 'producer_queue_depth',
+    help: "Messages in librdkafka's queues, not yet acknowledged",
+    registers,
+    collect() {
+      this.set(publisher.queueDepth());
+    },
+  });
+  new Gauge({
+    name: 'producer_in_flight',
+    help: 'Produce calls awaiting their acknowledgement',
+    registers,
+    collect() {
+      this.set(publisher.inFlight());
+    },
+  });
+  return {
+    request: (method, route, status, seconds) => {
+      const labels = { method, route, status: String(status) };
+      requests.inc(labels);
+      duration.observe(labels, seconds);
+    },
+    published: (topic, seconds) => {
+      published.inc({ topic });
+      publishDuration.observe(seconds);
+    },
+    failed: (topic, reason) => failed.inc({ topic, reason }),
+    batch: (size) => batch.observe(size),
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The Go service's typed events: POST /api/v1/events/{user,order,payment} with the event as
+ * a JSON string or an object. The server names the event (`user_created_20240101120000_abc123`)
+ * and keys the record by that id, so retries of one event land in one partition.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../../errors.js';
+import type { RouteOptions } from '../app.js';
+import { ref } from '../schema-refs.js';
+import { checkTopicAllowed, isoTimestamp, publish } from '../publish.js';
+
+export const eventKinds = ['user', 'order', 'payment'] as const;
+export type EventKind = (typeof eventKinds)[number];
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+/** 20240101120000, in UTC as the Go service's ids read */
+const stamp = (d: Date): string =>
+  `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
+const suffix = (): string => Array.from(randomBytes(6), (b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
+
+export function eventId(kind: EventKind, now: Date): string {
+  return `${kind}_created_${stamp(now)}_${suffix()}`;
+}
+
+function parseData(data: unknown): Record<string, unknown> {
+  let value = data;
+  if (typeof data === 'string') {
+    try {
+      value = JSON.parse(data);
+    } catch (err) {
+      throw new HttpError(
+        400,
+        'SF_HTTP_BAD_JSON',
+        `data is not valid JSON: ${(err as Error).message}`,
+        'send data as a JSON object, or as a string that holds one',
+      );
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HttpError(
+      400,
+      'SF_HTTP_VALIDATION',
+      'data must hold a JSON object',
+      'send data as {"field": ...} or as a string of such an object',
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+const eventResponse = {
+  type: 'object',
+  properties: {
+    success: { type: 'boolean' },
+    event_id: { type: 'string' },
+    event_type: { type: 'string' },
+    topic: { type: 'string' },
+    partition: { type: 'integer' },
+    offset: { type: 'integer' },
+    timestamp: { type: 'string' },
+  },
+};
+
+export function registerTypedEventRoutes(app: FastifyInstance, opts: RouteOptions): void {
+  const startedAt = opts.now();
+  const stats = Object.fromEntries(eventKinds.map((k) => [k, { published: 0, failed: 0 }])) as Record<
+    EventKind,
+    { published: number; failed: number }
+  >;
+
+  for (const kind of eventKinds) {
+    app.post(
+      `/api/v1/events/${kind}`,
+      {
+        schema: {
+          summary: `publish a ${kind} event to the events topic (KAFKA_TOPIC)`,
+          tags: ['events'],
+          body: ref('typed-event-request'),
+          response: {
+            200: eventResponse,
+            400: ref('error-response'),
+            401: ref('error-response'),
+            415: ref('error-response'),
+            503: ref('error-response'),
+          },
+        },
+      },
+      async (req) => {
+        const data = parseData((req.body as { data: unknown }).data);
+        checkTopicAllowed(opts, opts.eventsTopic);
+        const now = opts.now();
+        const event_type = `${kind}_created`;
+        const event_id = eventId(kind, now);
+        const value = {
+          event_id,
+          event_type,
+          timestamp: now.toISOString(),
+          data,
+          ...(opts.enrich ? { source: opts.info.name, server_time: now.getTime() / 1000 } : {}),
+        };
+        try {
+          const d = await publish(opts, { topic: opts.eventsTopic, key: event_id, value: JSON.stringify(value) });
+          stats[kind].published++;
+          opts.logger.info('event published', { event_id, event_type, partition: d.partition, offset: d.offset });
+          return {
+            success: true,
+            event_id,
+            event_type,
+            topic: d.topic,
+            partition: d.partition,
+            offset: d.offset,
+            timestamp: isoTimestamp(d, now),
+          };
+        } catch (err) {
+          stats[kind].failed++;
+          throw err;
+        }
+      },
+    );
+  }
+
+  app.get(
+    '/api/v1/events/stats',
+    { schema: { summary: 'published and failed counts per event type since start', tags: ['events'] } },
+    async () => {
+      const total = eventKinds.reduce((t, k) => ({ published: t.published + stats[k].published, failed: t.failed + stats[k].failed }), {
+        published: 0,
+        failed: 0,
+      });
+      return { since: startedAt.toISOString(), events: stats, total };
+    },
+  );
+}

@@ -1,0 +1,389 @@
+/**
+ * serve-producer's HTTP contract through fastify's inject: every route and every error. The
+ * publisher is a fake here (the integration tests use the real broker); it records what would
+ * have been produced and fails on demand with librdkafka's real error codes.
+ */
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { FastifyInstance } from 'fastify';
+import Kafka from 'node-rdkafka';
+import { KafkaError } from '../../../src/errors.js';
+import { buildProducerApp, type ProducerAppOptions } from '../../../src/http/app.js';
+import type { Publisher } from '../../../src/http/publisher.js';
+import type { Delivery, OutgoingMessage } from '../../../src/kafka/producer.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { createRegistry } from '../../../src/observability/metrics.js';
+
+const E = Kafka.CODES.ERRORS;
+const NOW = new Date('2024-01-01T12:00:00.000Z');
+
+class FakePublisher implements Publisher {
+  readonly sent: OutgoingMessage[] = [];
+  failWith: ((msg: OutgoingMessage) => number | undefined) | undefined;
+  connected = true;
+  fresh = true;
+  #offset = 0;
+
+  async publish(msg: OutgoingMessage): Promise<Delivery> {
+    const code = this.failWith?.(msg);
+    if (code !== undefined) throw new KafkaError('SF_KAFKA_PRODUCE', `librdkafka error ${code}`, 'test', code);
+    this.sent.push(msg);
+    return { topic: msg.topic, partition: msg.partition ?? 0, offset: this.#offset++, timestamp: NOW.getTime() };
+  }
+  health() {
+    return { connected: this.connected, metadataFresh: this.fresh };
+  }
+  queueDepth() {
+    return 3;
+  }
+  inFlight() {
+    return 2;
+  }
+}
+
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+async function build(over: Partial<ProducerAppOptions> = {}): Promise<{ app: FastifyInstance; publisher: FakePublisher }> {
+  const publisher = new FakePublisher();
+  app = await buildProducerApp({
+    publisher,
+    logger: createLogger({ level: 'error', format: 'json', stream: new PassThrough() }),
+    registry: createRegistry({ defaultMetrics: false }),
+    info: { name: 'streamforge-producer', version: '9.9.9', env: 'test' },
+    bodyLimit: 1024 * 1024,
+    batchLimit: 5,
+    topicAllow: undefined,
+    tokens: [],
+    corsOrigins: [],
+    enrich: true,
+    eventsTopic: 'events',
+    metricsHere: true,
+    requestTimeoutMs: 15_000,
+    connectionTimeoutMs: 15_000,
+    now: () => NOW,
+    ...over,
+  });
+  return { app, publisher };
+}
+
+const post = (a: FastifyInstance, url: string, payload: unknown, headers: Record<string, string> = {}) =>
+  a.inject({
+    method: 'POST',
+    url,
+    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+
+describe('POST /produce', () => {
+  it('answers with the partition and offset the publisher got, and sends key, value and headers', async () => {
+    const { app, publisher } = await build();
+    await post(app, '/produce', { topic: 't', message: { a: 1 } });
+    const res = await post(app, '/produce', {
+      topic: 'test-topic',
+      key: 'k1',
+      message: { user_id: 123 },
+      partition: 2,
+      headers: { trace: 'abc' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      success: true,
+      message: 'Message delivered',
+      topic: 'test-topic',
+      partition: 2,
+      offset: 1,
+      timestamp: '2024-01-01T12:00:00.000Z',
+    });
+    const sent = publisher.sent[1];
+    expect(sent).toMatchObject({ topic: 'test-topic', key: 'k1', partition: 2, headers: [{ trace: 'abc' }] });
+    expect(JSON.parse(String(sent?.value))).toEqual({
+      user_id: 123,
+      timestamp: '2024-01-01T12:00:00.000Z',
+      source: 'streamforge-producer',
+      server_time: 1704110400,
+    });
+  });
+
+  it('never overwrites a field the client sent; --no-enrich sends the message as it came', async () => {
+    const { app, publisher } = await build();
+    await post(app, '/produce', { topic: 't', message: { timestamp: 'mine', source: 'me' } });
+    expect(JSON.parse(String(publisher.sent[0]?.value))).toMatchObject({ timestamp: 'mine', source: 'me', server_time: 1704110400 });
+    await app.close();
+    const plain = await build({ enrich: false });
+    await post(plain.app, '/produce', { topic: 't', message: { a: 1 } });
+    expect(String(plain.publisher.sent[0]?.value)).toBe('{"a":1}');
+  });
+
+  it('sends a string message as its text, and arrays or numbers as JSON', async () => {
+    const { app, publisher } = await build();
+    await post(app, '/produce', { topic: 't', message: 'plain text' });
+    await post(app, '/produce', { topic: 't', message: [1, 2] });
+    expect(publisher.sent.map((m) => String(m.value))).toEqual(['plain text', '[1,2]']);
+  });
+
+  it('400 on invalid JSON, saying where it broke', async () => {
+    const { app } = await build();
+    const res = await post(app, '/produce', '{"topic": "t", "message": }');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({
+      success: false,
+      error: { code: 'SF_HTTP_BAD_JSON', message: expect.stringMatching(/not valid JSON: .*\(at position 26: line 1, column 27\)$/) },
+    });
+    expect(res.json().detail).toEqual(res.json().error.message);
+    const multi = await post(app, '/produce', '{\n  "topic": "t",\n  "message": [1,,2]\n}');
+    expect(multi.json().error.message).toMatch(/line 3, column 17\)$/);
+    expect((await post(app, '/produce', '')).json().error.message).toBe('the body is empty, but the content type says JSON');
+  });
+
+  it('refuses prototype poisoning', async () => {
+    const { app, publisher } = await build();
+    const res = await post(app, '/produce', '{"topic": "t", "message": {"__proto__": {"admin": true}}}');
+    expect(res.statusCode).toBe(400);
+    expect(publisher.sent).toHaveLength(0);
+  });
+
+  it('400 listing each failing field', async () => {
+    const { app } = await build();
+    const res = await post(app, '/produce', { topic: 'bad topic!', partition: -1, mesage: 'typo' });
+    expect(res.statusCode).toBe(400);
+    const fields = (res.json().error.details as Array<{ field: string }>).map((d) => d.field).sort();
+    expect(fields).toEqual(['mesage', 'message', 'partition', 'topic']);
+    expect(res.json().error.message).toContain('message must have required property');
+  });
+
+  it('415 for a body that is not JSON', async () => {
+    const { app } = await build();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/produce',
+      payload: 'topic=t',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error.code).toBe('SF_HTTP_MEDIA_TYPE');
+  });
+
+  it('413 for a body over --body-limit', async () => {
+    const { app } = await build({ bodyLimit: 100 });
+    const res = await post(app, '/produce', { topic: 't', message: 'x'.repeat(200) });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('SF_HTTP_TOO_LARGE');
+  });
+
+  it('403 for a topic outside the allowlist', async () => {
+    const { app, publisher } = await build({ topicAllow: /^(?:orders|events-.*)$/ });
+    expect((await post(app, '/produce', { topic: 'events-1', message: 1 })).statusCode).toBe(200);
+    const res = await post(app, '/produce', { topic: 'secrets', message: 1 });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.message).toBe("topic secrets is not in this server's allowlist");
+    expect(publisher.sent).toHaveLength(1);
+  });
+
+  it.each([
+    [E.ERR__QUEUE_FULL, 503, '1'],
+    [E.ERR__MSG_TIMED_OUT, 503, '5'],
+    [E.ERR__TRANSPORT, 503, '5'],
+    [E.ERR_NOT_ENOUGH_REPLICAS, 503, '5'],
+  ])('librdkafka error %d -> %d with Retry-After %s', async (code, status, retryAfter) => {
+    const { app, publisher } = await build();
+    publisher.failWith = () => code;
+    const res = await post(app, '/produce', { topic: 't', message: 1 });
+    expect(res.statusCode).toBe(status);
+    expect(res.headers['retry-after']).toBe(retryAfter);
+    expect(res.json().error.code).toBe('SF_KAFKA_UNAVAILABLE');
+  });
+
+  it.each([
+    [E.ERR_MSG_SIZE_TOO_LARGE, 413],
+    [E.ERR__UNKNOWN_PARTITION, 400],
+    [E.ERR_UNKNOWN_TOPIC_OR_PART, 404],
+    [E.ERR_TOPIC_AUTHORIZATION_FAILED, 403],
+  ])('librdkafka error %d -> %d', async (code, status) => {
+    const { app, publisher } = await build();
+    publisher.failWith = () => code;
+    expect((await post(app, '/produce', { topic: 't', message: 1 })).statusCode).toBe(status);
+  });
+});
+
+describe('POST /produce/batch', () => {
+  it('answers one result per item, in order; one bad item does not sink the others (207)', async () => {
+    const { app, publisher } = await build();
+    publisher.failWith = (m) => (String(m.value) === 'kafka says no' ? E.ERR__MSG_TIMED_OUT : undefined);
+    const res = await post(app, '/produce/batch', [
+      { topic: 'a', key: 'k', message: { n: 1 } },
+      { topic: 'a', message: null },
+      { topic: 'b', message: 'kafka says no', key: 'x' },
+      { topic: 'b', message: 'three' },
+    ]);
+    expect(res.statusCode).toBe(207);
+    const body = res.json();
+    expect(body).toMatchObject({ success: false, messages_sent: 2, messages_failed: 2 });
+    expect(body.results.map((r: { index: number; status: number }) => [r.index, r.status])).toEqual([
+      [0, 200],
+      [1, 400],
+      [2, 503],
+      [3, 200],
+    ]);
+    expect(body.results[0]).toMatchObject({ success: true, topic: 'a', partition: 0, offset: expect.any(Number) });
+    expect(body.results[1].error.message).toMatch(/^item 1: /);
+    expect(publisher.sent.map((m) => m.topic)).toEqual(['a', 'b']);
+  });
+
+  it('200 when every item succeeds', async () => {
+    const { app } = await build();
+    const res = await post(app, '/produce/batch', [
+      { topic: 'a', message: 1 },
+      { topic: 'a', message: 2 },
+    ]);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ success: true, messages_sent: 2, messages_failed: 0 });
+  });
+
+  it('400 for an empty batch or a body that is not an array; 413 over --batch-limit', async () => {
+    const { app } = await build();
+    expect((await post(app, '/produce/batch', [])).statusCode).toBe(400);
+    expect((await post(app, '/produce/batch', { topic: 'a', message: 1 })).statusCode).toBe(400);
+    const res = await post(
+      app,
+      '/produce/batch',
+      Array.from({ length: 6 }, () => ({ topic: 'a', message: 1 })),
+    );
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.message).toContain('more than --batch-limit 5');
+  });
+});
+
+describe('typed events', () => {
+  it('takes data as a JSON string (as the Go service did), names the event and keys it by its id', async () => {
+    const { app, publisher } = await build();
+    const res = await post(app, '/api/v1/events/user', { data: '{"user_id": "123", "email": "user@example.com"}' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.event_id).toMatch(/^user_created_20240101120000_[a-z0-9]{6}$/);
+    expect(body).toMatchObject({ success: true, event_type: 'user_created', topic: 'events', partition: 0, offset: 0 });
+    expect(publisher.sent[0]?.key).toBe(body.event_id);
+    expect(JSON.parse(String(publisher.sent[0]?.value))).toMatchObject({
+      event_id: body.event_id,
+      event_type: 'user_created',
+      data: { user_id: '123' },
+    });
+  });
+
+  it('takes data as an object too, and counts published and failed per type', async () => {
+    const { app, publisher } = await build();
+    await post(app, '/api/v1/events/order', { data: { order_id: '456', amount: 100.5 } });
+    publisher.failWith = () => E.ERR__MSG_TIMED_OUT;
+    expect((await post(app, '/api/v1/events/payment', { data: { id: 1 } })).statusCode).toBe(503);
+    const stats = (await app.inject('/api/v1/events/stats')).json();
+    expect(stats.events).toEqual({
+      user: { published: 0, failed: 0 },
+      order: { published: 1, failed: 0 },
+      payment: { published: 0, failed: 1 },
+    });
+    expect(stats.total).toEqual({ published: 1, failed: 1 });
+  });
+
+  it('400 when data is not JSON or not an object', async () => {
+    const { app } = await build();
+    const bad = await post(app, '/api/v1/events/user', { data: '{"user_id": 12' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/^data is not valid JSON/);
+    expect((await post(app, '/api/v1/events/user', { data: '[1,2]' })).statusCode).toBe(400);
+    expect((await post(app, '/api/v1/events/user', {})).statusCode).toBe(400);
+  });
+});
+
+describe('system routes', () => {
+  it('GET / names the server and lists the endpoints', async () => {
+    const { app } = await build();
+    const body = (await app.inject('/')).json();
+    expect(body).toMatchObject({ name: 'streamforge-producer', version: '9.9.9', env: 'test' });
+    expect(body.endpoints.produce).toBe('POST /produce');
+  });
+
+  it('/health reports Kafka; /ready is 503 with Retry-After until connected with fresh metadata', async () => {
+    const { app, publisher } = await build();
+    expect((await app.inject('/health')).json()).toEqual({ status: 'healthy', timestamp: NOW.toISOString(), kafka_connected: true });
+    expect((await app.inject('/ready')).statusCode).toBe(200);
+    publisher.fresh = false;
+    const ready = await app.inject('/ready');
+    expect(ready.statusCode).toBe(503);
+    expect(ready.headers['retry-after']).toBe('5');
+    expect((await app.inject('/health')).json()).toMatchObject({ status: 'degraded', kafka_connected: false });
+  });
+
+  it('/metrics has the HTTP and producer metrics', async () => {
+    const { app } = await build();
+    await post(app, '/produce', { topic: 'm', message: 1 });
+    await post(app, '/produce/batch', [{ topic: 'm', message: 1 }]);
+    const text = (await app.inject('/metrics')).body;
+    expect(text).toMatch(/^http_requests_total\{method="POST",route="\/produce",status="200"\} 1$/m);
+    expect(text).toMatch(/^producer_events_published_total\{topic="m"\} 2$/m);
+    expect(text).toMatch(/^producer_batch_size_count 1$/m);
+    expect(text).toMatch(/^producer_queue_depth 3$/m);
+    expect(text).toMatch(/^producer_in_flight 2$/m);
+    expect(text).toMatch(/^http_request_duration_seconds_bucket/m);
+    expect(text).toMatch(/^producer_publish_duration_seconds_count 2$/m);
+  });
+
+  it('404 for an unknown route, in the same error shape', async () => {
+    const { app } = await build();
+    const res = await app.inject('/nope');
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ success: false, error: { code: 'SF_HTTP_NOT_FOUND', message: 'no route GET /nope' } });
+  });
+
+  it('serves the OpenAPI document generated from the same schemas, and Swagger UI', async () => {
+    const { app } = await build();
+    const doc = (await app.inject('/openapi.json')).json();
+    expect(doc.openapi).toBe('3.0.3');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/produce', '/produce/batch', '/api/v1/events/user', '/health', '/ready']),
+    );
+    expect(doc.components.schemas.ProduceRequest.required).toEqual(['topic', 'message']);
+    expect(Object.keys(doc.paths['/produce/batch'].post.responses)).toEqual(expect.arrayContaining(['200', '207', '413']));
+    const ui = await app.inject('/docs/');
+    expect(ui.statusCode).toBe(200);
+    expect(ui.body).toContain('swagger');
+  });
+
+  it('sets the usual security headers', async () => {
+    const { app } = await build();
+    const res = await app.inject('/health');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+  });
+});
+
+describe('security', () => {
+  it('requires a bearer token, except on /health, /ready and /metrics', async () => {
+    const { app } = await build({ tokens: ['s3cret', 'other'] });
+    const none = await post(app, '/produce', { topic: 't', message: 1 });
+    expect(none.statusCode).toBe(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="streamforge"');
+    expect((await post(app, '/produce', { topic: 't', message: 1 }, { authorization: 'Bearer wrong' })).statusCode).toBe(401);
+    expect((await post(app, '/produce', { topic: 't', message: 1 }, { authorization: 'Bearer other' })).statusCode).toBe(200);
+    for (const path of ['/health', '/ready', '/metrics']) expect((await app.inject(path)).statusCode).toBe(200);
+    expect((await app.inject('/')).statusCode).toBe(401);
+  });
+
+  it('answers CORS only for configured origins', async () => {
+    const { app } = await build({ corsOrigins: ['https://ops.example'] });
+    const ok = await app.inject({
+      method: 'OPTIONS',
+      url: '/produce',
+      headers: { origin: 'https://ops.example', 'access-control-request-method': 'POST' },
+    });
+    expect(ok.headers['access-control-allow-origin']).toBe('https://ops.example');
+    const other = await app.inject({ method: 'GET', url: '/health', headers: { origin: 'https://evil.example' } });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    await app.close();
+    const { app: closed } = await build();
+    const none = await closed.inject({ method: 'GET', url: '/health', headers: { origin: 'https://ops.example' } });
+    expect(none.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
