@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { CommandSpec, RunContext } from './commands/command-spec.js';
 import { dummyCommand } from './commands/dummy.js';
 import { pingCommand } from './commands/ping.js';
+import { serveProducerCommand } from './commands/serve-producer.js';
 import { stopCommand } from './commands/stop.js';
 import { readDotenv } from './config/dotenv.js';
 import { resolveSettings, type SettingMap } from './config/resolve.js';
@@ -17,7 +18,7 @@ import { describeError, ExitCode, StreamforgeError } from './errors.js';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the list mixes commands of different settings
-const commands: ReadonlyArray<CommandSpec<any>> = [dummyCommand, pingCommand, stopCommand];
+const commands: ReadonlyArray<CommandSpec<any>> = [dummyCommand, pingCommand, stopCommand, serveProducerCommand];
 
 function helpText(setting: Setting<unknown>): string {
   const notes: string[] = [];
@@ -54,14 +55,18 @@ ${spec.examples.map((e) => `  $ ${e}`).join('\n')}
 `,
   );
   cmd.action(async (_opts: unknown, self: Command) => {
-    const resolved = resolveSettings(spec.settings, { flags: self.opts(), env: ctx.env, dotenv: await readDotenv(ctx.cwd) });
+    // Only what was typed counts as a flag: commander gives `--no-x` an implicit default of true.
+    const typed = Object.fromEntries(Object.entries(self.opts()).filter(([k]) => self.getOptionValueSource(k) === 'cli'));
+    const resolved = resolveSettings(spec.settings, { flags: typed, env: ctx.env, dotenv: await readDotenv(ctx.cwd) });
     setExit(await spec.run(resolved.values, resolved.sources, ctx));
   });
 }
 
 export function buildProgram(ctx: RunContext, setExit: (code: number) => void): Command {
   const program = new Command('streamforge')
-    .description('The StreamForge control plane from one executable: a dummy service, ping and stop over Kafka.')
+    .description(
+      'The StreamForge control plane from one executable: a dummy service, ping and stop over Kafka, and HTTP ingestion into Kafka.',
+    )
     .version(pkg.version, '-V, --version')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
@@ -79,6 +84,7 @@ Examples:
   $ streamforge dummy --queue-id q1 --simulate-loading --exit-after 30
   $ streamforge ping --queue-id q1 --expect-pong --repeat 5
   $ streamforge stop --queue-id q1 --wait
+  $ streamforge serve-producer --port 8001 --topics '^(orders|events)$'
 `,
   );
   return program;

@@ -128,7 +128,8 @@ export const parse = {
     },
 
   port: (raw: string): number => {
-    const v = raw.trim();
+    // ":9090" as the Go service wrote it
+    const v = raw.trim().replace(/^:/, '');
     if (!/^\d+$/.test(v) || Number(v) > 65_535) {
       throw new ParseFailure(`must be a TCP port from 0 to 65535 (0 turns it off), got '${raw}'`);
     }

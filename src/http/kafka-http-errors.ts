@@ -1,5 +1,5 @@
 /**
- * How a failed produce reads over HTTP. Backpressure and outages are 503 with Retry-After (the
+ * How a failed produce reads over HTTP; the kafka layer's message already says what and why. Backpressure and outages are 503 with Retry-After (the
  * client should retry); what retrying cannot fix (too large, no such partition, not allowed)
  * is a 4xx. Nothing here is a 500.
  */
@@ -11,46 +11,25 @@ export function produceFailure(err: unknown, topic: string): HttpError {
   const message = err instanceof Error ? err.message : String(err);
   switch (classifyProduceFailure(err instanceof KafkaError ? err.librdkafkaCode : undefined)) {
     case 'backpressure':
-      return new HttpError(503, 'SF_KAFKA_UNAVAILABLE', `the producer queue is full: ${message}`, 'retry after the Retry-After delay', {
+      return new HttpError(503, 'SF_KAFKA_UNAVAILABLE', message, 'retry after the Retry-After delay', {
         headers: { 'retry-after': '1' },
       });
     case 'too-large':
-      return new HttpError(
-        413,
-        'SF_HTTP_TOO_LARGE',
-        `Kafka refused the message as too large for topic ${topic}: ${message}`,
-        'send a smaller message, or raise max.message.bytes on the topic',
-      );
+      return new HttpError(413, 'SF_HTTP_TOO_LARGE', message, 'send a smaller message, or raise max.message.bytes on the topic');
     case 'unknown-partition':
       return new HttpError(
         400,
         'SF_HTTP_VALIDATION',
-        `topic ${topic} has no such partition: ${message}`,
+        `topic ${topic} has no such partition (${message})`,
         'omit partition, or use one the topic has',
       );
     case 'unknown-topic':
-      return new HttpError(
-        404,
-        'SF_HTTP_NOT_FOUND',
-        `topic ${topic} does not exist: ${message}`,
-        'create the topic (a Strimzi KafkaTopic) first',
-      );
+      return new HttpError(404, 'SF_HTTP_NOT_FOUND', message, 'create the topic (a Strimzi KafkaTopic) first');
     case 'forbidden':
-      return new HttpError(
-        403,
-        'SF_HTTP_FORBIDDEN_TOPIC',
-        `Kafka does not allow this server to write to ${topic}: ${message}`,
-        'grant the producer user Write on the topic',
-      );
+      return new HttpError(403, 'SF_HTTP_FORBIDDEN_TOPIC', message, 'grant the producer user Write on the topic');
     case 'unavailable':
-      return new HttpError(
-        503,
-        'SF_KAFKA_UNAVAILABLE',
-        `Kafka did not acknowledge the message to ${topic}: ${message}`,
-        'Kafka is unavailable; retry after the Retry-After delay',
-        {
-          headers: { 'retry-after': '5' },
-        },
-      );
+      return new HttpError(503, 'SF_KAFKA_UNAVAILABLE', message, 'Kafka is unavailable; retry after the Retry-After delay', {
+        headers: { 'retry-after': '5' },
+      });
   }
 }

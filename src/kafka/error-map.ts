@@ -20,8 +20,24 @@ export function isRdkafkaError(err: unknown): err is RdkafkaErrorLike {
  * node-rdkafka's error events carry only librdkafka's error string (code -1); recover the code
  * for the failures we must tell apart.
  */
+// librdkafka's err2str texts (after node-rdkafka strips "Broker: " / "Local: " and lower-cases
+// them) for the codes callers must tell apart.
+const byText = new Map<string, number>([
+  ['unknown topic or partition', E.ERR_UNKNOWN_TOPIC_OR_PART],
+  ['unknown topic', E.ERR__UNKNOWN_TOPIC],
+  ['unknown partition', E.ERR__UNKNOWN_PARTITION],
+  ['message timed out', E.ERR__MSG_TIMED_OUT],
+  ['message size too large', E.ERR_MSG_SIZE_TOO_LARGE],
+  ['queue full', E.ERR__QUEUE_FULL],
+  ['not enough in-sync replicas', E.ERR_NOT_ENOUGH_REPLICAS],
+  ['message(s) written to insufficient number of in-sync replicas', E.ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND],
+  ['topic authorization failed', E.ERR_TOPIC_AUTHORIZATION_FAILED],
+]);
+
 export function normaliseEventError(err: RdkafkaErrorLike): RdkafkaErrorLike {
   if (err.code !== -1) return err;
+  const exact = byText.get(err.message.replace(/^(broker|local): /i, '').toLowerCase());
+  if (exact !== undefined) return { code: exact, message: err.message };
   if (/authentication/i.test(err.message)) return { code: E.ERR__AUTHENTICATION, message: err.message };
   if (/ssl|certificate|handshake/i.test(err.message)) return { code: E.ERR__SSL, message: err.message };
   if (/all broker connections are down/i.test(err.message)) return { code: E.ERR__ALL_BROKERS_DOWN, message: err.message };
@@ -73,7 +89,8 @@ export function mapConnectError(err: RdkafkaErrorLike, brokers: string, timeoutM
   );
 }
 
-export function mapProduceError(err: RdkafkaErrorLike, topic: string): KafkaError {
+export function mapProduceError(raw: RdkafkaErrorLike, topic: string): KafkaError {
+  const err = normaliseEventError(raw);
   switch (err.code) {
     case E.ERR__QUEUE_FULL:
       return new KafkaError(

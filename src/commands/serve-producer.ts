@@ -1,0 +1,257 @@
+import { kafkaSettings, logSettings, topicName } from '../config/common-settings.js';
+import { parse, ParseFailure, type Setting } from '../config/setting.js';
+import { ConfigError, describeError } from '../errors.js';
+import { connectionOf, loggerFrom } from './common.js';
+import { defineCommand } from './command-spec.js';
+
+const compressions = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+
+function regex(raw: string): RegExp {
+  try {
+    // anchored: "orders" allows orders, not orders-secret
+    return new RegExp(`^(?:${raw})$`);
+  } catch (err) {
+    throw new ParseFailure(`must be a regular expression: ${(err as Error).message}`);
+  }
+}
+
+const list = (raw: string): string[] =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** "host:port", ":port" or "port", as SERVER_ADDRESS was written for the Go service */
+function address(raw: string): { host: string | undefined; port: number } {
+  const m = /^(?:(.*):)?(\d{1,5})$/.exec(raw.trim());
+  if (!m || Number(m[2]) > 65_535) throw new ParseFailure(`must be host:port, :port or port, got '${raw}'`);
+  return { host: m[1] || undefined, port: Number(m[2]) };
+}
+
+const settings = {
+  host: {
+    flags: '--host <address>',
+    env: 'PRODUCER_HOST',
+    description: 'address to listen on',
+    default: '0.0.0.0',
+    parse: parse.nonEmpty,
+  } satisfies Setting<string>,
+  port: {
+    flags: '--port <port>',
+    env: 'PRODUCER_PORT',
+    envAliases: ['PORT'],
+    description: 'HTTP port',
+    default: 8001,
+    parse: parse.port,
+  } satisfies Setting<number>,
+  serverAddress: {
+    env: 'SERVER_ADDRESS',
+    description: 'host:port or :port (as the Go service took it); --host/--port and PRODUCER_HOST/PRODUCER_PORT win over it',
+    parse: address,
+  } satisfies Setting<{ host: string | undefined; port: number }>,
+  topic: {
+    flags: '--topic <topic>',
+    env: 'KAFKA_TOPIC',
+    description: 'topic of /api/v1/events/*',
+    default: 'events',
+    parse: topicName,
+  } satisfies Setting<string>,
+  topics: {
+    flags: '--topics <regex>',
+    env: 'PRODUCER_TOPIC_ALLOW',
+    description: 'allowlist: topics clients may name (anchored regex; default: any)',
+    parse: regex,
+  } satisfies Setting<RegExp>,
+  corsOrigin: {
+    flags: '--cors-origin <origins>',
+    env: 'PRODUCER_CORS_ORIGINS',
+    description: 'comma-separated origins allowed by CORS (default: none)',
+    parse: list,
+  } satisfies Setting<string[]>,
+  apiTokens: {
+    env: 'PRODUCER_API_TOKENS',
+    description: 'comma-separated bearer tokens; when set, every route but /health, /ready, /metrics and /docs needs one',
+    parse: list,
+    secret: true,
+  } satisfies Setting<string[]>,
+  enrich: {
+    flags: '--no-enrich',
+    env: 'PRODUCER_ENRICH',
+    description: 'do not add timestamp, source and server_time to object messages',
+    switch: true,
+    default: true,
+    parse: parse.bool,
+  } satisfies Setting<boolean>,
+  bodyLimit: {
+    flags: '--body-limit <size>',
+    env: 'PRODUCER_BODY_LIMIT',
+    description: 'largest request body (413 above it)',
+    default: 1024 * 1024,
+    defaultLabel: '1mb',
+    parse: parse.bytes({ min: 1024, max: 256 * 1024 * 1024 }),
+  } satisfies Setting<number>,
+  batchLimit: {
+    flags: '--batch-limit <n>',
+    env: 'PRODUCER_BATCH_LIMIT',
+    description: 'most items in one /produce/batch (413 above it)',
+    default: 1000,
+    parse: parse.int(1, 100_000),
+  } satisfies Setting<number>,
+  produceTimeout: {
+    flags: '--produce-timeout <duration>',
+    env: 'PRODUCER_PRODUCE_TIMEOUT',
+    description: 'answer 503 when Kafka has not acknowledged within this',
+    default: 10,
+    defaultLabel: '10s',
+    parse: parse.duration({ min: 0.1, max: 900 }),
+  } satisfies Setting<number>,
+  clientId: {
+    flags: '--client-id <id>',
+    env: 'KAFKA_CLIENT_ID',
+    description: 'Kafka client id',
+    default: 'streamforge-producer',
+    parse: parse.nonEmpty,
+  } satisfies Setting<string>,
+  kafkaBatchSize: {
+    flags: '--kafka-batch-size <n>',
+    env: 'KAFKA_BATCH_SIZE',
+    description: 'most messages per Kafka batch (librdkafka batch.num.messages)',
+    default: 10_000,
+    parse: parse.int(1, 1_000_000),
+  } satisfies Setting<number>,
+  maxRetries: {
+    flags: '--max-retries <n>',
+    env: 'KAFKA_MAX_RETRIES',
+    description: 'retries of a failed send, with exponential backoff (100 ms to 1 s), within --produce-timeout',
+    default: 10,
+    parse: parse.int(1, 2_147_483_647),
+  } satisfies Setting<number>,
+  compression: {
+    flags: '--compression <codec>',
+    env: 'KAFKA_COMPRESSION',
+    description: `compression: ${compressions.join(', ')}`,
+    default: 'snappy',
+    parse: parse.oneOf(compressions, (s) => s.toLowerCase()),
+  } satisfies Setting<(typeof compressions)[number]>,
+  readTimeout: {
+    flags: '--read-timeout <duration>',
+    env: 'SERVER_READ_TIMEOUT',
+    description: 'longest time to receive a whole request',
+    default: 15,
+    defaultLabel: '15s',
+    parse: parse.duration({ min: 0.1 }),
+  } satisfies Setting<number>,
+  writeTimeout: {
+    flags: '--write-timeout <duration>',
+    env: 'SERVER_WRITE_TIMEOUT',
+    description: 'close a connection idle for this long',
+    default: 15,
+    defaultLabel: '15s',
+    parse: parse.duration({ min: 0.1 }),
+  } satisfies Setting<number>,
+  shutdownTimeout: {
+    flags: '--shutdown-timeout <duration>',
+    env: 'SERVER_SHUTDOWN_TIMEOUT',
+    description: 'on SIGTERM: time to finish requests and flush Kafka',
+    default: 30,
+    defaultLabel: '30s',
+    parse: parse.duration({ min: 0.1 }),
+  } satisfies Setting<number>,
+  metrics: {
+    flags: '--no-metrics',
+    env: 'METRICS_ENABLED',
+    description: 'do not serve /metrics',
+    switch: true,
+    default: true,
+    parse: parse.bool,
+  } satisfies Setting<boolean>,
+  metricsPort: {
+    flags: '--metrics-port <port>',
+    env: 'METRICS_PORT',
+    description: '/metrics on its own port (default: on the HTTP port)',
+    parse: parse.port,
+  } satisfies Setting<number>,
+  appName: {
+    flags: '--app-name <name>',
+    env: 'APP_NAME',
+    description: 'name in GET / and in enriched messages (source)',
+    default: 'streamforge-producer',
+    parse: parse.nonEmpty,
+  } satisfies Setting<string>,
+  appVersion: {
+    flags: '--app-version <version>',
+    env: 'APP_VERSION',
+    description: 'version in GET /',
+    defaultLabel: 'the package version',
+    parse: parse.nonEmpty,
+  } satisfies Setting<string>,
+  appEnv: {
+    flags: '--app-env <env>',
+    env: 'APP_ENV',
+    description: 'environment in GET /: development, staging, production',
+    default: 'development',
+    parse: parse.nonEmpty,
+  } satisfies Setting<string>,
+  ...kafkaSettings,
+  ...logSettings,
+};
+
+export const serveProducerCommand = defineCommand({
+  name: 'serve-producer',
+  summary: 'HTTP ingestion: JSON in, Kafka records out, with the offsets Kafka assigned',
+  description:
+    'Serves POST /produce, /produce/batch and /api/v1/events/{user,order,payment}. Every success answers once Kafka has acknowledged the message (acks=all, idempotent) with its real partition and offset. Kafka unavailable or the local queue full: 503 with Retry-After within --produce-timeout. /docs and /openapi.json describe the API. On SIGTERM: stops accepting, finishes requests, flushes Kafka, exits 0.',
+  examples: [
+    'streamforge serve-producer',
+    "streamforge serve-producer --port 8080 --topics 'orders|events|user-.*' --cors-origin https://ops.example",
+    'PRODUCER_API_TOKENS=t1,t2 KAFKA_USER=u KAFKA_PASSWORD=... KAFKA_CA_PATH=/ca.crt streamforge serve-producer',
+    'curl -s localhost:8001/produce -H content-type:application/json -d \'{"topic":"test","key":"k","message":{"a":1}}\'',
+  ],
+  settings,
+  async run(v, sources, ctx) {
+    const logger = await loggerFrom(v, ctx.stdout);
+    try {
+      const conn = connectionOf(v, sources);
+      const fromAddress = v.serverAddress;
+      const host = sources.host.kind === 'default' && fromAddress?.host ? fromAddress.host : (v.host ?? '0.0.0.0');
+      const port = sources.port.kind === 'default' && fromAddress ? fromAddress.port : (v.port ?? 8001);
+      if (v.metricsPort !== undefined && v.metricsPort === port && port !== 0) {
+        throw new ConfigError(
+          `--metrics-port ${v.metricsPort} is the HTTP port`,
+          'leave --metrics-port unset to serve /metrics on the HTTP port',
+        );
+      }
+      const { runProducerServer } = await import('../http/server.js');
+      return await runProducerServer(
+        {
+          conn,
+          host,
+          port,
+          info: { name: v.appName ?? 'streamforge-producer', version: v.appVersion ?? ctx.version, env: v.appEnv ?? 'development' },
+          eventsTopic: v.topic ?? 'events',
+          topicAllow: v.topics,
+          corsOrigins: v.corsOrigin ?? [],
+          tokens: v.apiTokens ?? [],
+          enrich: v.enrich ?? true,
+          bodyLimit: v.bodyLimit ?? 1024 * 1024,
+          batchLimit: v.batchLimit ?? 1000,
+          produceTimeoutMs: (v.produceTimeout ?? 10) * 1000,
+          clientId: v.clientId ?? 'streamforge-producer',
+          kafkaBatchSize: v.kafkaBatchSize ?? 10_000,
+          maxRetries: v.maxRetries ?? 10,
+          compression: v.compression ?? 'snappy',
+          readTimeoutMs: (v.readTimeout ?? 15) * 1000,
+          writeTimeoutMs: (v.writeTimeout ?? 15) * 1000,
+          shutdownTimeoutMs: (v.shutdownTimeout ?? 30) * 1000,
+          metrics: v.metrics ?? true,
+          metricsPort: v.metricsPort,
+        },
+        { logger, onSignal: ctx.onSignal },
+      );
+    } catch (err) {
+      const { code, message, hint } = describeError(err);
+      logger.error(message, { code, hint });
+      throw err;
+    }
+  },
+});

@@ -1,0 +1,158 @@
+/**
+ * serve-producer's life: connect the producer, serve the app, and on SIGTERM stop accepting,
+ * let in-flight requests finish (each waits for its acknowledgement), flush, exit 0. A request
+ * answered 200 was acknowledged by Kafka with acks=all before the answer was written.
+ */
+import type { KafkaConnection } from '../config/kafka-connection.js';
+import { PortInUseError } from '../errors.js';
+import { KafkaProducer } from '../kafka/producer.js';
+import type { Logger } from '../observability/logger.js';
+import { createRegistry, startMetricsServer, type MetricsServer } from '../observability/metrics.js';
+import { buildProducerApp, type AppInfo } from './app.js';
+import type { Publisher } from './publisher.js';
+
+export interface ProducerServerOptions {
+  readonly conn: KafkaConnection;
+  readonly host: string;
+  readonly port: number;
+  readonly info: AppInfo;
+  readonly eventsTopic: string;
+  readonly topicAllow: RegExp | undefined;
+  readonly corsOrigins: readonly string[];
+  readonly tokens: readonly string[];
+  readonly enrich: boolean;
+  readonly bodyLimit: number;
+  readonly batchLimit: number;
+  readonly produceTimeoutMs: number;
+  readonly clientId: string;
+  readonly kafkaBatchSize: number;
+  readonly maxRetries: number;
+  readonly compression: string;
+  readonly readTimeoutMs: number;
+  readonly writeTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly metrics: boolean;
+  readonly metricsPort: number | undefined;
+}
+
+const METADATA_EVERY_MS = 5000;
+const METADATA_FRESH_MS = 15_000;
+
+export async function runProducerServer(
+  opts: ProducerServerOptions,
+  deps: { logger: Logger; onSignal: (handler: (signal: string) => void) => void },
+): Promise<number> {
+  const { logger } = deps;
+  const producer = await KafkaProducer.connect(opts.conn, {
+    clientId: opts.clientId,
+    logger,
+    statsIntervalMs: 1000,
+    props: {
+      acks: 'all',
+      'enable.idempotence': true,
+      'compression.codec': opts.compression,
+      'batch.num.messages': opts.kafkaBatchSize,
+      'message.send.max.retries': opts.maxRetries,
+      'retry.backoff.ms': 100,
+      'retry.backoff.max.ms': 1000,
+      // librdkafka's own 5-minute default would keep a client waiting long after it gave up.
+      'message.timeout.ms': opts.produceTimeoutMs,
+      // ... and a topic that does not exist would hold messages for 30 s before failing them.
+      'topic.metadata.propagation.max.ms': opts.produceTimeoutMs,
+      'socket.nagle.disable': true,
+    },
+  });
+
+  let lastMetadata = Date.now();
+  const probe = setInterval(() => {
+    void producer.metadataAnswers(3000).then((ok) => {
+      if (ok) lastMetadata = Date.now();
+      else logger.warn('Kafka did not answer a metadata request', { brokers: opts.conn.brokers });
+    });
+  }, METADATA_EVERY_MS);
+  probe.unref();
+
+  const publisher: Publisher = {
+    publish: (msg) => producer.send(msg),
+    health: () => ({ connected: producer.connected, metadataFresh: Date.now() - lastMetadata < METADATA_FRESH_MS }),
+    queueDepth: () => producer.queueDepth,
+    inFlight: () => producer.inFlight,
+  };
+  const registry = createRegistry();
+  const separateMetrics = opts.metrics && opts.metricsPort !== undefined && opts.metricsPort > 0;
+  const app = await buildProducerApp({
+    publisher,
+    logger,
+    registry,
+    info: opts.info,
+    bodyLimit: opts.bodyLimit,
+    batchLimit: opts.batchLimit,
+    topicAllow: opts.topicAllow,
+    tokens: opts.tokens,
+    corsOrigins: opts.corsOrigins,
+    enrich: opts.enrich,
+    eventsTopic: opts.eventsTopic,
+    metricsHere: opts.metrics && !separateMetrics,
+    requestTimeoutMs: opts.readTimeoutMs,
+    connectionTimeoutMs: opts.writeTimeoutMs,
+  });
+
+  let metricsServer: MetricsServer | undefined;
+  try {
+    await app.listen({ host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'EADDRINUSE' ? new PortInUseError(opts.port, '--port / PRODUCER_PORT') : err;
+    });
+    if (separateMetrics) {
+      metricsServer = await startMetricsServer({
+        port: opts.metricsPort as number,
+        host: opts.host,
+        registry,
+        logger,
+        setting: '--metrics-port / METRICS_PORT',
+        probes: { live: () => true, ready: () => publisher.health().connected && publisher.health().metadataFresh },
+      });
+    }
+  } catch (err) {
+    clearInterval(probe);
+    await app.close();
+    await producer.close(1000).catch(() => undefined);
+    throw err;
+  }
+  const address = app.server.address();
+  logger.info('serve-producer listening', {
+    url: typeof address === 'object' && address ? `http://${opts.host}:${address.port}` : String(address),
+    brokers: opts.conn.brokers,
+    security_protocol: opts.conn.securityProtocol,
+    topics_allowed: opts.topicAllow?.source ?? 'any',
+    auth: opts.tokens.length > 0 ? 'bearer' : 'none',
+  });
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    deps.onSignal((signal) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('shutting down', { signal, in_flight: producer.inFlight });
+      const deadline = setTimeout(() => {
+        logger.error('shutdown took longer than SERVER_SHUTDOWN_TIMEOUT', { in_flight: producer.inFlight });
+        resolve(1);
+      }, opts.shutdownTimeoutMs);
+      void (async () => {
+        clearInterval(probe);
+        // close() stops accepting and waits for in-flight requests, which wait for Kafka.
+        await app.close();
+        await metricsServer?.close();
+        try {
+          await producer.close(opts.shutdownTimeoutMs);
+          logger.info('stopped: every acknowledged message is in Kafka');
+          resolve(0);
+        } catch (err) {
+          logger.error('flush failed at shutdown', { error: (err as Error).message });
+          resolve(1);
+        } finally {
+          clearTimeout(deadline);
+        }
+      })();
+    });
+  });
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from '@jest/globals';
+import Kafka from 'node-rdkafka';
+import { classifyProduceFailure, mapConnectError, mapProduceError, normaliseEventError } from '../../src/kafka/error-map.js';
+
+const E = Kafka.CODES.ERRORS;
+
+describe('librdkafka errors that arrive as text with code -1', () => {
+  it.each([
+    ['unknown topic or partition', E.ERR_UNKNOWN_TOPIC_OR_PART],
+    ['Local: Unknown topic', E.ERR__UNKNOWN_TOPIC],
+    ['message timed out', E.ERR__MSG_TIMED_OUT],
+    ['message size too large', E.ERR_MSG_SIZE_TOO_LARGE],
+    ['not enough in-sync replicas', E.ERR_NOT_ENOUGH_REPLICAS],
+    ['authentication failure', E.ERR__AUTHENTICATION],
+    ['ssl error', E.ERR__SSL],
+  ])('%j -> %d', (message, code) => {
+    expect(normaliseEventError({ code: -1, message }).code).toBe(code);
+  });
+
+  it('keeps real codes and unknown texts as they are', () => {
+    expect(normaliseEventError({ code: 5, message: 'x' })).toEqual({ code: 5, message: 'x' });
+    expect(normaliseEventError({ code: -1, message: 'something new' }).code).toBe(-1);
+  });
+});
+
+describe('mapping to our errors', () => {
+  it('classifies produce failures for the HTTP layer', () => {
+    expect(classifyProduceFailure(mapProduceError({ code: -1, message: 'unknown topic or partition' }, 't').librdkafkaCode)).toBe(
+      'unknown-topic',
+    );
+    expect(classifyProduceFailure(E.ERR__QUEUE_FULL)).toBe('backpressure');
+    expect(classifyProduceFailure(E.ERR_MSG_SIZE_TOO_LARGE)).toBe('too-large');
+    expect(classifyProduceFailure(E.ERR__MSG_TIMED_OUT)).toBe('unavailable');
+    expect(classifyProduceFailure(undefined)).toBe('unavailable');
+  });
+
+  it('names the brokers and gives a hint, never a password', () => {
+    const err = mapConnectError({ code: E.ERR__AUTHENTICATION, message: 'authentication failure' }, 'kafka:9093', 30_000);
+    expect(err.code).toBe('SF_KAFKA_AUTH');
+    expect(err.exitCode).toBe(3);
+    expect(err.message).toBe('authentication to Kafka at kafka:9093 failed: authentication failure');
+    expect(err.hint).toContain('KAFKA_PASSWORD');
+    expect(mapConnectError({ code: E.ERR__TRANSPORT, message: 'broker transport failure' }, 'k:1', 2000).message).toBe(
+      'cannot reach Kafka at k:1 within 2.0s: broker transport failure',
+    );
+  });
+});
