@@ -97,6 +97,21 @@ export async function runProducerServer(
     connectionTimeoutMs: opts.writeTimeoutMs,
   });
 
+  // Requests between onRequest and onResponse: on shutdown, their answers (and acks) come first.
+  let activeRequests = 0;
+  app.addHook('onRequest', (_req, _reply, done) => {
+    activeRequests++;
+    done();
+  });
+  app.addHook('onResponse', (_req, _reply, done) => {
+    activeRequests--;
+    done();
+  });
+  app.addHook('onRequestAbort', (_req, done) => {
+    activeRequests--;
+    done();
+  });
+
   let metricsServer: MetricsServer | undefined;
   try {
     await app.listen({ host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
@@ -139,8 +154,17 @@ export async function runProducerServer(
       }, opts.shutdownTimeoutMs);
       void (async () => {
         clearInterval(probe);
-        // close() stops accepting and waits for in-flight requests, which wait for Kafka.
-        await app.close();
+        // Stop accepting. Keep-alive connections stay open, though, and a request sent on one
+        // after this point is neither served nor refused until requestTimeout: so close idle
+        // connections as they appear, wait until every started request has its answer (each
+        // 200 waited for Kafka's ack), then drop what is left, which holds no acked message.
+        const closed = app.close();
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+        while (activeRequests > 0) await new Promise((r) => setTimeout(r, 20));
+        app.server.closeAllConnections();
+        await closed;
+        clearInterval(sweep);
+        logger.debug('HTTP server closed');
         await metricsServer?.close();
         try {
           await producer.close(opts.shutdownTimeoutMs);

@@ -1,0 +1,193 @@
+/**
+ * serve-producer against the real broker: what the API answered (partition, offset) is what
+ * is in the topic, with the same key, value and headers; the broker's own refusals map to the
+ * right statuses; SIGTERM under load loses no acknowledged message.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { brokerEnv, requireBroker } from '../support/broker.js';
+import { type CliProcess } from '../support/cli-process.js';
+import { postJson, startProducerServer } from '../support/http-server.js';
+import { createTopic } from '../support/kafka-admin.js';
+import { readTopic } from '../support/kcat.js';
+
+jest.setTimeout(120_000);
+const broker = requireBroker('plaintext');
+const running: CliProcess[] = [];
+afterEach(() => {
+  for (const p of running.splice(0)) p.kill('SIGKILL');
+});
+const topicName = (prefix: string): string => `sp-${prefix}-${randomBytes(4).toString('hex')}`;
+
+async function server(args: string[] = [], env: Record<string, string> = broker) {
+  const s = await startProducerServer(args, { ...env });
+  running.push(s.process);
+  return s;
+}
+
+async function headersOf(records: Awaited<ReturnType<typeof readTopic>>, partition: number, offset: number): Promise<unknown> {
+  return (records.find((r) => r.partition === partition && r.offset === offset) as unknown as { headers?: unknown })?.headers;
+}
+
+describe('serve-producer on a real broker', () => {
+  it('answers with the partition and offset Kafka assigned: key, value and headers are in the topic there', async () => {
+    const topic = topicName('single');
+    await createTopic(broker, topic, 3);
+    const { url } = await server(['--no-enrich']);
+    const answers = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await postJson(`${url}/produce`, { topic, key: `key-${i % 3}`, message: { n: i }, headers: { trace: `t${i}` } });
+      expect(r.status).toBe(200);
+      answers.push({ i, ...(r.body as { partition: number; offset: number }) });
+    }
+    const records = await readTopic(broker, topic);
+    expect(records).toHaveLength(6);
+    for (const a of answers) {
+      const rec = records.find((r) => r.partition === a.partition && r.offset === a.offset);
+      expect(rec).toBeDefined();
+      expect(rec?.key).toBe(`key-${a.i % 3}`);
+      expect(JSON.parse(rec?.payload ?? '')).toEqual({ n: a.i });
+      expect(await headersOf(records, a.partition, a.offset)).toEqual(['trace', `t${a.i}`]);
+    }
+    // the same key went to the same partition
+    expect(new Set(answers.filter((a) => a.i % 3 === 0).map((a) => a.partition)).size).toBe(1);
+    // offsets are real, not the FastAPI server's constant 0
+    expect(new Set(answers.map((a) => `${a.partition}/${a.offset}`)).size).toBe(6);
+  });
+
+  it('a batch answers per item, in order, with real offsets; a bad item fails alone (207)', async () => {
+    const topic = topicName('batch');
+    await createTopic(broker, topic, 2);
+    const { url } = await server();
+    const r = await postJson(`${url}/produce/batch`, [
+      { topic, key: 'a', message: { n: 0 } },
+      { topic, message: null },
+      { topic, key: 'b', message: 'text', partition: 1 },
+      { topic, message: 1, partition: 7 },
+    ]);
+    expect(r.status).toBe(207);
+    const results = r.body.results as Array<{ index: number; status: number; partition?: number; offset?: number }>;
+    expect(results.map((x) => x.status)).toEqual([200, 400, 200, 400]);
+    const records = await readTopic(broker, topic);
+    expect(records).toHaveLength(2);
+    const text = records.find((x) => x.partition === results[2]?.partition && x.offset === results[2]?.offset);
+    expect(text?.payload).toBe('text');
+    const enriched = JSON.parse(
+      records.find((x) => x.partition === results[0]?.partition && x.offset === results[0]?.offset)?.payload ?? '{}',
+    );
+    expect(enriched).toMatchObject({
+      n: 0,
+      source: 'streamforge-producer',
+      timestamp: expect.any(String),
+      server_time: expect.any(Number),
+    });
+  });
+
+  it('typed events land in KAFKA_TOPIC keyed by their event id', async () => {
+    const topic = topicName('events');
+    await createTopic(broker, topic, 1);
+    const { url } = await server(['--topic', topic]);
+    const r = await postJson(`${url}/api/v1/events/order`, { data: '{"order_id": "456", "amount": 100.50}' });
+    expect(r.status).toBe(200);
+    const [rec] = await readTopic(broker, topic);
+    expect(rec?.key).toBe(r.body.event_id);
+    expect(rec?.offset).toBe(r.body.offset);
+    expect(JSON.parse(rec?.payload ?? '')).toMatchObject({ event_type: 'order_created', data: { order_id: '456', amount: 100.5 } });
+    const stats = await (await fetch(`${url}/api/v1/events/stats`)).json();
+    expect((stats as { events: { order: unknown } }).events.order).toEqual({ published: 1, failed: 0 });
+  });
+
+  it("the broker's own refusals: too large is 413, a missing topic 404 within --produce-timeout, no such partition 400", async () => {
+    const small = topicName('small');
+    await createTopic(broker, small, 1, { 'max.message.bytes': '2000' });
+    const { url } = await server(['--produce-timeout', '3s']);
+    // random bytes: snappy would shrink repeated text below the limit
+    const big = await postJson(`${url}/produce`, { topic: small, message: randomBytes(6000).toString('base64') });
+    expect(big.status).toBe(413);
+    expect((big.body.error as { message: string }).message).toMatch(/too large/i);
+    const t0 = Date.now();
+    const missing = await postJson(`${url}/produce`, { topic: topicName('missing'), message: 1 });
+    expect(missing.status).toBe(404);
+    expect(Date.now() - t0).toBeLessThan(6000);
+    expect((await postJson(`${url}/produce`, { topic: small, message: 1, partition: 5 })).status).toBe(400);
+  });
+
+  it('a full local queue is 503 with Retry-After, never a 500', async () => {
+    const topic = topicName('full');
+    await createTopic(broker, topic, 1);
+    const { url } = await server(['-X', 'queue.buffering.max.messages=1', '-X', 'linger.ms=200']);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => postJson(`${url}/produce`, { topic, message: i })));
+    const statuses = results.map((r) => r.status);
+    expect(statuses).toContain(503);
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    expect(results.find((r) => r.status === 503)?.headers.get('retry-after')).toBe('1');
+    // every 200 is in the topic
+    const records = await readTopic(broker, topic);
+    expect(records).toHaveLength(statuses.filter((s) => s === 200).length);
+  });
+
+  it('bearer tokens and the topic allowlist hold on the real server; the token never reaches the logs', async () => {
+    const topic = topicName('allowed');
+    await createTopic(broker, topic, 1);
+    const s = await server(['--topics', 'sp-allowed-.*', '--debug'], { ...broker, PRODUCER_API_TOKENS: 'tok-1a2b3c,tok-2' });
+    expect((await postJson(`${s.url}/produce`, { topic, message: 1 })).status).toBe(401);
+    expect((await postJson(`${s.url}/produce`, { topic, message: 1 }, { authorization: 'Bearer tok-1a2b3c' })).status).toBe(200);
+    expect((await postJson(`${s.url}/produce`, { topic: 'other', message: 1 }, { authorization: 'Bearer tok-2' })).status).toBe(403);
+    expect((await fetch(`${s.url}/metrics`)).status).toBe(200);
+    expect(s.process.stdout + s.process.stderr).not.toContain('tok-1a2b3c');
+  });
+
+  it('SIGTERM under load: stops accepting, finishes, flushes, exits 0, and every 200 is in the topic', async () => {
+    const topic = topicName('sigterm');
+    await createTopic(broker, topic, 3);
+    const s = await server(['--no-enrich']);
+    const acked: Array<{ n: number; partition: number; offset: number }> = [];
+    let n = 0;
+    let stop = false;
+    const worker = async (): Promise<void> => {
+      while (!stop) {
+        const mine = n++;
+        try {
+          const r = await postJson(`${s.url}/produce`, { topic, key: `k${mine}`, message: { n: mine } });
+          if (r.status === 200) acked.push({ n: mine, partition: r.body.partition as number, offset: r.body.offset as number });
+          else if (r.status !== 503) throw new Error(`unexpected ${r.status}`);
+        } catch (err) {
+          if (String(err).includes('unexpected')) throw err;
+          return; // connection refused or reset once the server stopped accepting
+        }
+      }
+    };
+    const workers = Array.from({ length: 16 }, worker);
+    await new Promise((r) => setTimeout(r, 1500));
+    s.process.kill('SIGTERM');
+    const exit = await s.process.exited;
+    stop = true;
+    await Promise.all(workers);
+    expect(exit.code).toBe(0);
+    expect(acked.length).toBeGreaterThan(50);
+    const records = await readTopic(broker, topic);
+    const at = new Map(records.map((r) => [`${r.partition}/${r.offset}`, r]));
+    for (const a of acked) expect(JSON.parse(at.get(`${a.partition}/${a.offset}`)?.payload ?? 'null')).toEqual({ n: a.n });
+    expect(exit.stdout).toContain('every acknowledged message is in Kafka');
+  });
+});
+
+const sasl = brokerEnv('sasl');
+(sasl ? describe : describe.skip)('serve-producer over SASL_SSL + SCRAM-SHA-512', () => {
+  it('produces with real offsets', async () => {
+    const topic = topicName('sasl');
+    await createTopic(broker, topic, 1);
+    const { url } = await server([], sasl ?? {});
+    const r = await postJson(`${url}/produce`, { topic, key: 'k', message: { secure: true } });
+    expect(r.status).toBe(200);
+    const [rec] = await readTopic(broker, topic);
+    expect([rec?.partition, rec?.offset, rec?.key]).toEqual([r.body.partition, r.body.offset, 'k']);
+  });
+
+  it('a wrong password is exit 3 at start, without the password', async () => {
+    const { runCli } = await import('../support/cli-process.js');
+    const r = await runCli(['serve-producer', '--port', '0'], { ...(sasl ?? {}), KAFKA_PASSWORD: 'wrong-pw-77' });
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).not.toContain('wrong-pw-77');
+  });
+});
