@@ -140,9 +140,9 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
   });
   for (const name of schemaNames) app.addSchema(loadSchema(name));
-  // Fastify's parser says only "not valid JSON"; say where it broke, then let the default parser
-  // (with its prototype-poisoning checks) have the body.
-  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  // Fastify's parser says only "not valid JSON"; say where it broke. Parse once; the default
+  // parser (with its prototype-poisoning checks) sees only the rare body that could poison.
+  const poisonCheck = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = String(body);
     if (text.trim() === '')
@@ -150,8 +150,9 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
         new HttpError(400, 'SF_HTTP_BAD_JSON', 'the body is empty, but the content type says JSON', 'send a JSON body'),
         undefined,
       );
+    let value: unknown;
     try {
-      JSON.parse(text);
+      value = JSON.parse(text);
     } catch (err) {
       return done(
         new HttpError(
@@ -163,7 +164,8 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
         undefined,
       );
     }
-    defaultJson(req, text, done);
+    if (text.includes('__proto__') || text.includes('constructor')) return poisonCheck(req, text, done);
+    done(null, value);
   });
   const metrics = createHttpMetrics(opts.registry, opts.publisher);
 
@@ -207,7 +209,10 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
     const route = req.routeOptions.url ?? 'unknown';
     const seconds = reply.elapsedTime / 1000;
     metrics.request(req.method, route, reply.statusCode, seconds);
-    opts.logger.log(reply.statusCode >= 500 ? 'warn' : 'debug', 'request', {
+    const level = reply.statusCode >= 500 ? 'warn' : 'debug';
+    // winston formats a line before it filters by level: skip the work when nobody reads it
+    if (!opts.logger.isLevelEnabled(level)) return;
+    opts.logger.log(level, 'request', {
       method: req.method,
       route,
       status: reply.statusCode,

@@ -4,19 +4,26 @@
  * overwritten: enrichment adds, it does not lose data.
  */
 export interface Enrichment {
-  readonly source: string;
-  readonly now: Date;
+  readonly fields: { readonly timestamp: string; readonly source: string; readonly server_time: number };
+  /** the fields as JSON members, without braces: spliced in front of the client's own */
+  readonly json: string;
 }
 
-export function messageValue(message: unknown, enrichment: Enrichment | undefined): Buffer {
+/** Computed once per request: every item of a batch gets the same instant. */
+export function enrichment(source: string, now: Date): Enrichment {
+  const fields = { timestamp: now.toISOString(), source, server_time: now.getTime() / 1000 };
+  return { fields, json: JSON.stringify(fields).slice(1, -1) };
+}
+
+export function messageValue(message: unknown, added: Enrichment | undefined): Buffer {
   if (typeof message === 'string') return Buffer.from(message);
-  if (enrichment && typeof message === 'object' && message !== null && !Array.isArray(message)) {
-    const added = {
-      timestamp: enrichment.now.toISOString(),
-      source: enrichment.source,
-      server_time: enrichment.now.getTime() / 1000,
-    };
-    return Buffer.from(JSON.stringify({ ...added, ...(message as Record<string, unknown>) }));
+  if (added && typeof message === 'object' && message !== null && !Array.isArray(message)) {
+    const own = message as Record<string, unknown>;
+    // The client's field wins: only then is a merged object needed; otherwise splice the text,
+    // which is twice as fast as spreading into a new object first.
+    if ('timestamp' in own || 'source' in own || 'server_time' in own) return Buffer.from(JSON.stringify({ ...added.fields, ...own }));
+    const body = JSON.stringify(own);
+    return Buffer.from(body === '{}' ? `{${added.json}}` : `{${added.json},${body.slice(1)}`);
   }
   return Buffer.from(JSON.stringify(message));
 }

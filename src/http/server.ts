@@ -99,16 +99,11 @@ export async function runProducerServer(
 
   // Requests between onRequest and onResponse: on shutdown, their answers (and acks) come first.
   let activeRequests = 0;
-  app.addHook('onRequest', (_req, _reply, done) => {
+  // The raw response's 'close' fires exactly once, whether the answer was sent or the client
+  // went away (onResponse/onRequestAbort miss some of the latter).
+  app.addHook('onRequest', (_req, reply, done) => {
     activeRequests++;
-    done();
-  });
-  app.addHook('onResponse', (_req, _reply, done) => {
-    activeRequests--;
-    done();
-  });
-  app.addHook('onRequestAbort', (_req, done) => {
-    activeRequests--;
+    reply.raw.once('close', () => activeRequests--);
     done();
   });
 

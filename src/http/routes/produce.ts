@@ -4,7 +4,7 @@ import type { ProduceRequest } from '../../protocol/types.js';
 import { describeSchemaErrors, validators } from '../../protocol/validators.js';
 import type { RouteOptions } from '../app.js';
 import { ref } from '../schema-refs.js';
-import { messageValue } from '../message-value.js';
+import { enrichment, messageValue, type Enrichment } from '../message-value.js';
 import { checkTopicAllowed, isoTimestamp, publish } from '../publish.js';
 
 const errors = {
@@ -20,13 +20,14 @@ const errors = {
 async function produceOne(
   opts: RouteOptions,
   item: ProduceRequest,
+  now: Date,
+  added: Enrichment | undefined,
 ): Promise<{ topic: string; partition: number; offset: number; timestamp: string }> {
   checkTopicAllowed(opts, item.topic);
-  const now = opts.now();
   const delivery = await publish(opts, {
     topic: item.topic,
     key: item.key ?? null,
-    value: messageValue(item.message, opts.enrich ? { source: opts.info.name, now } : undefined),
+    value: messageValue(item.message, added),
     ...(item.partition === undefined ? {} : { partition: item.partition }),
     ...(item.headers ? { headers: Object.entries(item.headers).map(([k, v]) => ({ [k]: v })) } : {}),
   });
@@ -46,7 +47,11 @@ export function registerProduceRoutes(app: FastifyInstance, opts: RouteOptions):
         response: { 200: ref('produce-response'), ...errors },
       },
     },
-    async (req) => ({ success: true, message: 'Message delivered', ...(await produceOne(opts, req.body as ProduceRequest)) }),
+    async (req) => {
+      const now = opts.now();
+      const added = opts.enrich ? enrichment(opts.info.name, now) : undefined;
+      return { success: true, message: 'Message delivered', ...(await produceOne(opts, req.body as ProduceRequest, now, added)) };
+    },
   );
 
   app.post(
@@ -74,6 +79,8 @@ export function registerProduceRoutes(app: FastifyInstance, opts: RouteOptions):
       }
       opts.metrics.batch(items.length);
       const validate = validators().produceRequest;
+      const now = opts.now();
+      const added = opts.enrich ? enrichment(opts.info.name, now) : undefined;
       const results = await Promise.all(
         items.map(async (item, index) => {
           if (!validate(item)) {
@@ -89,7 +96,7 @@ export function registerProduceRoutes(app: FastifyInstance, opts: RouteOptions):
             };
           }
           try {
-            return { index, success: true, status: 200, ...(await produceOne(opts, item)) };
+            return { index, success: true, status: 200, ...(await produceOne(opts, item, now, added)) };
           } catch (err) {
             const e = err as HttpError;
             return { index, success: false, status: e.statusCode, error: { code: e.code, message: e.message, hint: e.hint } };

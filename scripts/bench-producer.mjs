@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// npm run bench:producer — serve-producer under load (autocannon in its own process, loopback,
+// ~200-byte messages), side by side in the same run with node-rdkafka used directly (the
+// ceiling) and Kafka's own ProducerPerformance, plus the server's resident memory under load.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'dotenv';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const DIRECT_MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200000);
+const log = (s) => process.stderr.write(`bench: ${s}\n`);
+
+function brokerUp() {
+  try {
+    execFileSync(`${root}/scripts/kafka-local.sh`, ['status'], { stdio: 'ignore' });
+    return false;
+  } catch {
+    execFileSync(`${root}/scripts/kafka-local.sh`, ['up'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    return true;
+  }
+}
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+const java = (cls, args) =>
+  spawnSync('java', ['-Dlog4j2.level=WARN', '-Dlog4j2.configurationFile=none', '-cp', `${root}/.kafka/libs/*`, cls, ...args], {
+    encoding: 'utf8',
+  });
+const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+// Asynchronous, so that the memory sampler keeps ticking while the load runs.
+function autocannon(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(`${root}/node_modules/.bin/autocannon`, ['-j', '-d', String(DURATION), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`autocannon failed: ${err}`))));
+  });
+}
+
+async function main() {
+  const startedBroker = brokerUp();
+  const env = parse(readFileSync(`${root}/.kafka/plaintext.env`, 'utf8'));
+  const topic = `bench-producer-${randomBytes(3).toString('hex')}`;
+  for (const t of [topic, `${topic}-direct`, `${topic}-perf`]) {
+    java('org.apache.kafka.tools.TopicCommand', [
+      '--bootstrap-server',
+      env.KAFKA_BOOTSTRAP_SERVERS,
+      '--create',
+      '--topic',
+      t,
+      '--partitions',
+      '3',
+      '--replication-factor',
+      '1',
+    ]);
+  }
+  const port = await freePort();
+  const server = spawn(
+    process.execPath,
+    [
+      `${root}/bin/streamforge`,
+      'serve-producer',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--log-level',
+      'warn',
+      '--batch-limit',
+      '1000',
+    ],
+    {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  try {
+    for (let i = 0; ; i++) {
+      if (
+        await fetch(`http://127.0.0.1:${port}/ready`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      if (i > 300) throw new Error('serve-producer did not become ready');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(server.pid))), 200);
+    const message = { user_id: 123, action: 'login', data: 'x'.repeat(120), ts: '2024-01-15T10:30:00Z' };
+    const one = JSON.stringify({ topic, key: 'user-123', message });
+    const url = `http://127.0.0.1:${port}`;
+    const common = ['-m', 'POST', '-H', 'content-type=application/json'];
+
+    log(`(a) POST /produce, 64 connections, ${DURATION} s`);
+    const single = await autocannon([...common, '-c', '64', '-b', one, `${url}/produce`]);
+    log(`(a') POST /produce at a fixed 2000 requests/s`);
+    const fixed = await autocannon([...common, '-c', '64', '-R', '2000', '-b', one, `${url}/produce`]);
+    log(`(b) POST /produce/batch, 100 messages per request`);
+    const batchBody = JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ topic, key: `user-${i}`, message })));
+    const batch = await autocannon([...common, '-c', '16', '-b', batchBody, `${url}/produce/batch`]);
+    clearInterval(sampler);
+
+    log(`(c) node-rdkafka directly, ${DIRECT_MESSAGES} messages`);
+    const direct = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          `${root}/scripts/bench-direct-produce.mjs`,
+          env.KAFKA_BOOTSTRAP_SERVERS,
+          `${topic}-direct`,
+          String(DIRECT_MESSAGES),
+          String(Buffer.byteLength(one) - 40),
+        ],
+        { encoding: 'utf8' },
+      ),
+    );
+    log(`(c) Kafka ProducerPerformance, ${DIRECT_MESSAGES} records`);
+    const perf = java('org.apache.kafka.tools.ProducerPerformance', [
+      '--topic',
+      `${topic}-perf`,
+      '--num-records',
+      String(DIRECT_MESSAGES),
+      '--record-size',
+      '200',
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${env.KAFKA_BOOTSTRAP_SERVERS}`,
+      'acks=all',
+      'compression.type=snappy',
+      'enable.idempotence=true',
+    ]);
+    const perfLine = perf.stdout.trim().split('\n').at(-1) ?? '';
+    const perfRate = Number(/([\d.]+) records\/sec/.exec(perfLine)?.[1] ?? NaN);
+
+    const batchMsgs = batch.requests.average * 100;
+    const ok = (x, t) => (x ? `PASS (${t})` : `FAIL (${t})`);
+    const rows = [
+      [
+        '(a) /produce, 64 connections',
+        `${single.requests.average.toFixed(0)} req/s, p50 ${single.latency.p50} ms, p99 ${single.latency.p99} ms, non-2xx ${single.non2xx}`,
+        '',
+      ],
+      [
+        "(a') /produce at a fixed 2000 req/s",
+        `${fixed.requests.average.toFixed(0)} req/s, p50 ${fixed.latency.p50} ms, p99 ${fixed.latency.p99} ms, non-2xx ${fixed.non2xx}`,
+        ok(fixed.latency.p99 <= 25, 'p99 <= 25 ms'),
+      ],
+      [
+        '(b) /produce/batch, 100 per request',
+        `${batchMsgs.toFixed(0)} messages/s (${batch.requests.average.toFixed(1)} req/s, p99 ${batch.latency.p99} ms, non-2xx ${batch.non2xx})`,
+        ok(batchMsgs >= 0.5 * direct.per_second, `>= 50% of direct: ${((100 * batchMsgs) / direct.per_second).toFixed(0)}%`),
+      ],
+      ['(c) node-rdkafka directly, one process', `${direct.per_second.toFixed(0)} messages/s`, 'the ceiling'],
+      ['(c) Kafka ProducerPerformance', `${perfRate.toFixed(0)} records/s`, 'yardstick'],
+      ['serve-producer peak RSS under load', `${peakRss.toFixed(0)} MB`, ok(peakRss <= 300, '<= 300 MB')],
+    ];
+    console.log(['| run | result | target |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n'));
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.on('close', r));
+    if (startedBroker) execFileSync(`${root}/scripts/kafka-local.sh`, ['down'], { stdio: 'ignore' });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
