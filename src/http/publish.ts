@@ -16,6 +16,13 @@ export function checkTopicAllowed(opts: Pick<RouteOptions, 'topicAllow'>, topic:
   }
 }
 
+function failure(opts: RouteOptions, err: unknown, topic: string): HttpError {
+  const f = produceFailure(err, topic);
+  opts.metrics.failed(topic, f.code);
+  opts.logger.warn('produce failed', { topic, status: f.statusCode, code: f.code, error: f.message });
+  return f;
+}
+
 export async function publish(opts: RouteOptions, msg: OutgoingMessage): Promise<Delivery> {
   const t0 = performance.now();
   try {
@@ -23,12 +30,33 @@ export async function publish(opts: RouteOptions, msg: OutgoingMessage): Promise
     opts.metrics.published(msg.topic, (performance.now() - t0) / 1000);
     return delivery;
   } catch (err) {
-    const failure = produceFailure(err, msg.topic);
-    opts.metrics.failed(msg.topic, failure.code);
-    opts.logger.warn('produce failed', { topic: msg.topic, status: failure.statusCode, code: failure.code, error: failure.message });
-    throw failure;
+    throw failure(opts, err, msg.topic);
   }
 }
 
-export const isoTimestamp = (delivery: Delivery, fallback: Date): string =>
-  new Date(delivery.timestamp ?? fallback.getTime()).toISOString();
+/** Many at once (one promise for all): each outcome is a Delivery or the HttpError it maps to. */
+export async function publishMany(opts: RouteOptions, msgs: readonly OutgoingMessage[]): Promise<Array<Delivery | HttpError>> {
+  if (msgs.length === 0) return [];
+  const t0 = performance.now();
+  const outcomes = await opts.publisher.publishMany(msgs);
+  const seconds = (performance.now() - t0) / 1000;
+  return outcomes.map((outcome, i) => {
+    const topic = (msgs[i] as OutgoingMessage).topic;
+    if (outcome instanceof Error) return failure(opts, outcome, topic);
+    opts.metrics.published(topic, seconds);
+    return outcome;
+  });
+}
+
+// The messages of a batch share a few milliseconds: remember the last conversion.
+let lastMs = Number.NaN;
+let lastIso = '';
+
+export function isoTimestamp(delivery: Delivery, fallback: Date): string {
+  const ms = delivery.timestamp ?? fallback.getTime();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}

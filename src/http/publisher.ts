@@ -10,6 +10,8 @@ export interface PublisherHealth {
 
 export interface Publisher {
   publish(message: OutgoingMessage): Promise<Delivery>;
+  /** every message's outcome, in order; never rejects for one message's failure */
+  publishMany(messages: readonly OutgoingMessage[]): Promise<Array<Delivery | Error>>;
   health(): PublisherHealth;
   queueDepth(): number;
   inFlight(): number;

@@ -74,6 +74,7 @@ export async function runProducerServer(
 
   const publisher: Publisher = {
     publish: (msg) => producer.send(msg),
+    publishMany: (msgs) => producer.sendMany(msgs),
     health: () => ({ connected: producer.connected, metadataFresh: Date.now() - lastMetadata < METADATA_FRESH_MS }),
     queueDepth: () => producer.queueDepth,
     inFlight: () => producer.inFlight,

@@ -37,10 +37,23 @@ export interface ProducerOptions {
   readonly statsIntervalMs?: number;
 }
 
+/** One sendMany call: its results fill in as delivery reports arrive. */
+interface Batch {
+  readonly results: Array<Delivery | KafkaError>;
+  remaining: number;
+  readonly done: (results: Array<Delivery | KafkaError>) => void;
+}
+
+/** A message awaiting its delivery report: a slot in a batch, not a promise of its own. */
 interface Pending {
   readonly topic: string;
-  readonly resolve: (d: Delivery) => void;
-  readonly reject: (e: Error) => void;
+  readonly batch: Batch;
+  readonly index: number;
+}
+
+function settle(batch: Batch, index: number, result: Delivery | KafkaError): void {
+  batch.results[index] = result;
+  if (--batch.remaining === 0) batch.done(batch.results);
 }
 
 export class KafkaProducer implements PartitionSource {
@@ -106,26 +119,45 @@ export class KafkaProducer implements PartitionSource {
     return this.#pending.size;
   }
 
-  send(msg: OutgoingMessage): Promise<Delivery> {
+  async send(msg: OutgoingMessage): Promise<Delivery> {
+    const [result] = await this.sendMany([msg]);
+    if (result instanceof Error) throw result;
+    return result as Delivery;
+  }
+
+  /**
+   * Many messages, one promise: it resolves when every message has its delivery report, with
+   * a Delivery or the error for each, in order. A batch of 100 costs one promise, not 100.
+   */
+  sendMany(msgs: readonly OutgoingMessage[]): Promise<Array<Delivery | KafkaError>> {
     if (this.#closed) return Promise.reject(new KafkaError('SF_KAFKA', 'the producer is closed', 'this is a bug in streamforge'));
-    const id = this.#nextId++;
-    return new Promise<Delivery>((resolve, reject) => {
-      this.#pending.set(id, { topic: msg.topic, resolve, reject });
-      try {
-        const value = typeof msg.value === 'string' ? Buffer.from(msg.value) : msg.value;
-        this.#client.produce(
-          msg.topic,
-          msg.partition ?? null,
-          value,
-          msg.key ?? null,
-          Date.now(),
-          id,
-          msg.headers ? msg.headers.map((h) => ({ ...h })) : undefined,
-        );
-      } catch (err) {
-        this.#pending.delete(id);
-        reject(isRdkafkaError(err) ? mapProduceError(err, msg.topic) : err);
-      }
+    if (msgs.length === 0) return Promise.resolve([]);
+    return new Promise((done) => {
+      const batch: Batch = { results: new Array<Delivery | KafkaError>(msgs.length), remaining: msgs.length, done };
+      const now = Date.now();
+      msgs.forEach((msg, index) => {
+        const id = this.#nextId++;
+        this.#pending.set(id, { topic: msg.topic, batch, index });
+        try {
+          const value = typeof msg.value === 'string' ? Buffer.from(msg.value) : msg.value;
+          this.#client.produce(
+            msg.topic,
+            msg.partition ?? null,
+            value,
+            msg.key ?? null,
+            now,
+            id,
+            msg.headers ? msg.headers.map((h) => ({ ...h })) : undefined,
+          );
+        } catch (err) {
+          this.#pending.delete(id);
+          settle(
+            batch,
+            index,
+            isRdkafkaError(err) ? mapProduceError(err, msg.topic) : new KafkaError('SF_KAFKA_PRODUCE', String(err), 'see the log'),
+          );
+        }
+      });
     });
   }
 
@@ -134,8 +166,13 @@ export class KafkaProducer implements PartitionSource {
     const pending = this.#pending.get(id);
     if (!pending) return;
     this.#pending.delete(id);
-    if (err) pending.reject(mapProduceError(err, pending.topic));
-    else pending.resolve({ topic: report.topic, partition: report.partition, offset: report.offset, timestamp: report.timestamp });
+    settle(
+      pending.batch,
+      pending.index,
+      err
+        ? mapProduceError(err, pending.topic)
+        : { topic: report.topic, partition: report.partition, offset: report.offset, timestamp: report.timestamp },
+    );
   }
 
   flush(timeoutMs: number): Promise<void> {
@@ -165,7 +202,7 @@ export class KafkaProducer implements PartitionSource {
     } finally {
       await new Promise<void>((resolve) => this.#client.disconnect(() => resolve()));
       for (const p of this.#pending.values()) {
-        p.reject(new KafkaError('SF_KAFKA_PRODUCE', 'the producer closed before Kafka acknowledged the message', 'retry'));
+        settle(p.batch, p.index, new KafkaError('SF_KAFKA_PRODUCE', 'the producer closed before Kafka acknowledged the message', 'retry'));
       }
       this.#pending.clear();
       this.#logger.debug('producer closed');

@@ -5,7 +5,8 @@ import { describeSchemaErrors, validators } from '../../protocol/validators.js';
 import type { RouteOptions } from '../app.js';
 import { ref } from '../schema-refs.js';
 import { enrichment, messageValue, type Enrichment } from '../message-value.js';
-import { checkTopicAllowed, isoTimestamp, publish } from '../publish.js';
+import { checkTopicAllowed, isoTimestamp, publish, publishMany } from '../publish.js';
+import type { Delivery, OutgoingMessage } from '../../kafka/producer.js';
 
 const errors = {
   400: ref('error-response'),
@@ -17,22 +18,25 @@ const errors = {
   503: ref('error-response'),
 };
 
-async function produceOne(
-  opts: RouteOptions,
-  item: ProduceRequest,
-  now: Date,
-  added: Enrichment | undefined,
-): Promise<{ topic: string; partition: number; offset: number; timestamp: string }> {
+/** A request item as the Kafka record it becomes (after the allowlist check). */
+function toOutgoing(opts: RouteOptions, item: ProduceRequest, added: Enrichment | undefined): OutgoingMessage {
   checkTopicAllowed(opts, item.topic);
-  const delivery = await publish(opts, {
+  return {
     topic: item.topic,
     key: item.key ?? null,
     value: messageValue(item.message, added),
     ...(item.partition === undefined ? {} : { partition: item.partition }),
     ...(item.headers ? { headers: Object.entries(item.headers).map(([k, v]) => ({ [k]: v })) } : {}),
-  });
-  return { topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, timestamp: isoTimestamp(delivery, now) };
+  };
 }
+
+const placed = (d: Delivery, now: Date) => ({ topic: d.topic, partition: d.partition, offset: d.offset, timestamp: isoTimestamp(d, now) });
+const failed = (index: number, e: HttpError) => ({
+  index,
+  success: false,
+  status: e.statusCode,
+  error: { code: e.code, message: e.message, hint: e.hint },
+});
 
 export function registerProduceRoutes(app: FastifyInstance, opts: RouteOptions): void {
   app.post(
@@ -50,7 +54,8 @@ export function registerProduceRoutes(app: FastifyInstance, opts: RouteOptions):
     async (req) => {
       const now = opts.now();
       const added = opts.enrich ? enrichment(opts.info.name, now) : undefined;
-      return { success: true, message: 'Message delivered', ...(await produceOne(opts, req.body as ProduceRequest, now, added)) };
+      const delivery = await publish(opts, toOutgoing(opts, req.body as ProduceRequest, added));
+      return { success: true, message: 'Message delivered', ...placed(delivery, now) };
     },
   );
 
@@ -81,31 +86,37 @@ export function registerProduceRoutes(app: FastifyInstance, opts: RouteOptions):
       const validate = validators().produceRequest;
       const now = opts.now();
       const added = opts.enrich ? enrichment(opts.info.name, now) : undefined;
-      const results = await Promise.all(
-        items.map(async (item, index) => {
-          if (!validate(item)) {
-            opts.metrics.failed(
-              typeof (item as { topic?: unknown })?.topic === 'string' ? String((item as { topic: string }).topic) : 'invalid',
-              'SF_HTTP_VALIDATION',
-            );
-            return {
-              index,
-              success: false,
-              status: 400,
-              error: { code: 'SF_HTTP_VALIDATION', message: `item ${index}: ${describeSchemaErrors(validate.errors)}` },
-            };
-          }
-          try {
-            return { index, success: true, status: 200, ...(await produceOne(opts, item, now, added)) };
-          } catch (err) {
-            const e = err as HttpError;
-            return { index, success: false, status: e.statusCode, error: { code: e.code, message: e.message, hint: e.hint } };
-          }
-        }),
-      );
-      const failed = results.filter((r) => !r.success).length;
-      reply.code(failed === 0 ? 200 : 207);
-      return { success: failed === 0, messages_sent: results.length - failed, messages_failed: failed, results };
+      // Validate and prepare every item first, then hand Kafka all the good ones at once.
+      const results: Array<Record<string, unknown> & { success: boolean }> = new Array(items.length);
+      const outgoing: OutgoingMessage[] = [];
+      const slots: number[] = [];
+      items.forEach((item, index) => {
+        if (!validate(item)) {
+          const topic = typeof (item as { topic?: unknown })?.topic === 'string' ? (item as { topic: string }).topic : 'invalid';
+          opts.metrics.failed(topic, 'SF_HTTP_VALIDATION');
+          results[index] = failed(
+            index,
+            new HttpError(400, 'SF_HTTP_VALIDATION', `item ${index}: ${describeSchemaErrors(validate.errors)}`, 'see /docs'),
+          );
+          return;
+        }
+        try {
+          outgoing.push(toOutgoing(opts, item, added));
+          slots.push(index);
+        } catch (err) {
+          opts.metrics.failed(item.topic, (err as HttpError).code);
+          results[index] = failed(index, err as HttpError);
+        }
+      });
+      const outcomes = await publishMany(opts, outgoing);
+      outcomes.forEach((outcome, i) => {
+        const index = slots[i] as number;
+        results[index] =
+          outcome instanceof HttpError ? failed(index, outcome) : { index, success: true, status: 200, ...placed(outcome, now) };
+      });
+      const failures = results.filter((r) => !r.success).length;
+      reply.code(failures === 0 ? 200 : 207);
+      return { success: failures === 0, messages_sent: results.length - failures, messages_failed: failures, results };
     },
   );
 }

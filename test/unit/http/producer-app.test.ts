@@ -30,6 +30,9 @@ class FakePublisher implements Publisher {
     this.sent.push(msg);
     return { topic: msg.topic, partition: msg.partition ?? 0, offset: this.#offset++, timestamp: NOW.getTime() };
   }
+  async publishMany(msgs: readonly OutgoingMessage[]): Promise<Array<Delivery | Error>> {
+    return Promise.all(msgs.map((m) => this.publish(m).catch((err: Error) => err)));
+  }
   health() {
     return { connected: this.connected, metadataFresh: this.fresh };
   }
