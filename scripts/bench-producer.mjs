@@ -112,7 +112,7 @@ async function main() {
     const fixed = await autocannon([...common, '-c', '64', '-R', '2000', '-b', one, `${url}/produce`]);
     log(`(b) POST /produce/batch, 100 messages per request`);
     const batchBody = JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ topic, key: `user-${i}`, message })));
-    const batch = await autocannon([...common, '-c', '16', '-b', batchBody, `${url}/produce/batch`]);
+    const batch = await autocannon([...common, '-c', '32', '-b', batchBody, `${url}/produce/batch`]);
     clearInterval(sampler);
 
     log(`(c) node-rdkafka directly, ${DIRECT_MESSAGES} messages`);
