@@ -9,13 +9,21 @@
 #   scripts/kafka-local.sh env     print the environment of the running broker
 #   scripts/kafka-local.sh status  exit 0 when the broker runs
 #
+# With KAFKA_LOCAL_BROKERS=3: three combined broker/controller nodes (PLAINTEXT only),
+# replication factor 3, min.insync.replicas=2, for failover tests; in .kafka/cluster by default.
+#   KAFKA_LOCAL_BROKERS=3 scripts/kafka-local.sh kill-node N     SIGKILL node N (1-3)
+#   KAFKA_LOCAL_BROKERS=3 scripts/kafka-local.sh start-node N    start it again, same ports
+#
 # Everything lives in $KAFKA_LOCAL_DIR (default .kafka/ in the project, git-ignored) and is
 # reused by the next start: jars, certificates, the SCRAM password and the data.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-dir=${KAFKA_LOCAL_DIR:-$root/.kafka}
-libs=$dir/libs
+brokers=${KAFKA_LOCAL_BROKERS:-1}
+if [ "$brokers" -gt 1 ]; then default_dir=$root/.kafka/cluster; else default_dir=$root/.kafka; fi
+dir=${KAFKA_LOCAL_DIR:-$default_dir}
+# the jars are shared by the single broker and the cluster
+libs=${KAFKA_LOCAL_LIBS:-$root/.kafka/libs}
 certs=$dir/certs
 data=$dir/data
 conf=$dir/server.properties
@@ -105,6 +113,10 @@ num.network.threads=2
 num.io.threads=2
 log.cleaner.dedupe.buffer.size=2097152
 EOF
+  write_log_config
+}
+
+write_log_config() {
   cat > "$dir/log4j2.properties" <<EOF
 status = warn
 appender.out.type = Console
@@ -232,6 +244,128 @@ down() {
   done
   rm -f "$pidfile"
 }
+
+# ---- three nodes -------------------------------------------------------------------------
+
+node_dir() { printf '%s/node-%s' "$dir" "$1"; }
+node_running() { [ -f "$(node_dir "$1")/broker.pid" ] && kill -0 "$(cat "$(node_dir "$1")/broker.pid")" 2>/dev/null; }
+
+cluster_ports() {
+  # Chosen once and kept: a node restarted after a kill must come back on its own ports.
+  if [ ! -f "$dir/ports" ]; then
+    for i in $(seq 1 "$brokers"); do printf '%s %s %s\n' "$i" "$(free_port)" "$(free_port)"; done > "$dir/ports"
+  fi
+}
+
+cluster_config() {
+  local voters="" bootstrap=""
+  while read -r i client ctrl; do
+    voters="$voters${voters:+,}$i@127.0.0.1:$ctrl"
+    bootstrap="$bootstrap${bootstrap:+,}127.0.0.1:$client"
+  done < "$dir/ports"
+  while read -r i client ctrl; do
+    mkdir -p "$(node_dir "$i")"
+    cat > "$(node_dir "$i")/server.properties" <<EOF
+process.roles=broker,controller
+node.id=$i
+controller.quorum.voters=$voters
+listeners=PLAINTEXT://127.0.0.1:$client,CONTROLLER://127.0.0.1:$ctrl
+advertised.listeners=PLAINTEXT://127.0.0.1:$client
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$(node_dir "$i")/data
+num.partitions=3
+auto.create.topics.enable=false
+default.replication.factor=3
+min.insync.replicas=2
+offsets.topic.replication.factor=3
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=3
+transaction.state.log.min.isr=2
+share.coordinator.state.topic.replication.factor=3
+share.coordinator.state.topic.min.isr=2
+unclean.leader.election.enable=false
+broker.session.timeout.ms=4000
+broker.heartbeat.interval.ms=500
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=2
+log.cleaner.dedupe.buffer.size=2097152
+EOF
+  done < "$dir/ports"
+  printf 'KAFKA_BOOTSTRAP_SERVERS=%s\nKAFKA_SECURITY_PROTOCOL=PLAINTEXT\n' "$bootstrap" > "$dir/plaintext.env"
+  write_log_config
+}
+
+start_node() {
+  local i=$1 nd
+  nd=$(node_dir "$i")
+  node_running "$i" && return
+  : > "$nd/broker.log"
+  setsid bash -c "exec java -Xms128m -Xmx384m -XX:+UseSerialGC \
+    -Dlog4j2.configurationFile='$dir/log4j2.properties' -cp '$libs/*' kafka.Kafka '$nd/server.properties'" \
+    >>"$nd/broker.log" 2>&1 < /dev/null &
+  echo $! > "$nd/broker.pid"
+}
+
+wait_node() {
+  local i=$1 waited=0 nd
+  nd=$(node_dir "$i")
+  until grep -q 'Kafka Server started' "$nd/broker.log" 2>/dev/null; do
+    node_running "$i" || { tail -n 30 "$nd/broker.log" >&2; die "node $i exited during start-up"; }
+    [ "$waited" -ge "$start_timeout" ] && die "node $i did not start within ${start_timeout}s"
+    sleep 1
+    waited=$((waited + 1))
+  done
+}
+
+cluster_up() {
+  mkdir -p "$dir"
+  resolve_jars
+  cluster_ports
+  cluster_config
+  [ -f "$dir/cluster.id" ] || java_cmd kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1 > "$dir/cluster.id"
+  for i in $(seq 1 "$brokers"); do
+    [ -f "$(node_dir "$i")/data/meta.properties" ] && continue
+    java_cmd kafka.tools.StorageTool format -t "$(cat "$dir/cluster.id")" -c "$(node_dir "$i")/server.properties" --ignore-formatted \
+      > "$(node_dir "$i")/format.log" 2>&1 || die "formatting node $i failed (log: $(node_dir "$i")/format.log)"
+  done
+  say "starting $brokers nodes"
+  for i in $(seq 1 "$brokers"); do start_node "$i"; done
+  for i in $(seq 1 "$brokers"); do wait_node "$i"; done
+  say "ready"
+  sed 's/^/export /' "$dir/plaintext.env"
+}
+
+cluster_down() {
+  local i waited
+  for i in $(seq 1 "$brokers"); do
+    if node_running "$i"; then kill "$(cat "$(node_dir "$i")/broker.pid")"; fi
+  done
+  for i in $(seq 1 "$brokers"); do
+    waited=0
+    while node_running "$i"; do
+      if [ "$waited" -ge 30 ]; then kill -9 "$(cat "$(node_dir "$i")/broker.pid")" 2>/dev/null || true; break; fi
+      sleep 1
+      waited=$((waited + 1))
+    done
+    rm -f "$(node_dir "$i")/broker.pid"
+  done
+}
+
+if [ "$brokers" -gt 1 ]; then
+  case "${1:-}" in
+    up) cluster_up ;;
+    down) cluster_down ;;
+    env) sed 's/^/export /' "$dir/plaintext.env" ;;
+    status) node_running 1 || { say "not running"; exit 1; } ;;
+    kill-node) if node_running "${2:?node}"; then kill -9 "$(cat "$(node_dir "$2")/broker.pid")"; fi; say "killed node $2" ;;
+    start-node) start_node "${2:?node}"; wait_node "$2"; say "node $2 is back" ;;
+    *) printf 'usage: KAFKA_LOCAL_BROKERS=%s %s up|down|env|status|kill-node N|start-node N\n' "$brokers" "$0" >&2; exit 2 ;;
+  esac
+  exit
+fi
 
 case "${1:-}" in
   up) up ;;
