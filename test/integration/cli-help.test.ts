@@ -16,7 +16,7 @@ describe('streamforge --help and --version', () => {
   it('--help lists the subcommands, the exit codes and examples', async () => {
     const r = await runCli(['--help'], {});
     expect(r.code).toBe(0);
-    for (const cmd of ['dummy', 'ping', 'stop']) expect(r.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
+    for (const cmd of ['dummy', 'ping', 'stop', 'serve-producer']) expect(r.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
     expect(r.stdout).toContain('Exit codes: 0 done, 1');
     expect(r.stdout).toContain('$ streamforge ping --queue-id q1 --expect-pong');
   });
@@ -27,7 +27,7 @@ describe('streamforge --help and --version', () => {
     expect(r.code).toBe(2);
   });
 
-  it.each(['dummy', 'ping', 'stop'])('%s --help: every flag names its variable, with defaults and examples', async (cmd) => {
+  it.each(['dummy', 'ping', 'stop', 'serve-producer'])('%s --help: every flag names its variable, with defaults and examples', async (cmd) => {
     const r = await runCli([cmd, '--help'], {});
     expect(r.code).toBe(0);
     // commander wraps long lines; join each option's continuation lines to check it whole
