@@ -27,20 +27,23 @@ describe('streamforge --help and --version', () => {
     expect(r.code).toBe(2);
   });
 
-  it.each(['dummy', 'ping', 'stop', 'serve-producer'])('%s --help: every flag names its variable, with defaults and examples', async (cmd) => {
-    const r = await runCli([cmd, '--help'], {});
-    expect(r.code).toBe(0);
-    // commander wraps long lines; join each option's continuation lines to check it whole
-    const options = r.stdout
-      .split('\nOptions:\n')[1]
-      ?.split('\n\n')[0]
-      ?.replace(/\n {20,}/g, ' ')
-      .split('\n')
-      .filter((l) => /^\s+-/.test(l) && !l.includes('--help'));
-    expect(options?.length).toBeGreaterThan(10);
-    for (const line of options ?? []) expect(line).toMatch(/\[env [A-Z_=a-z]+/);
-    expect(options?.join('\n')).toMatch(/--bootstrap-servers <list> .*\[env KAFKA_BOOTSTRAP_SERVERS; default localhost:9092\]/);
-    expect(r.stdout).toContain('KAFKA_PASSWORD');
-    expect(r.stdout).toMatch(/Examples:\n {2}\$ streamforge /);
-  });
+  it.each(['dummy', 'ping', 'stop', 'serve-producer'])(
+    '%s --help: every flag names its variable, with defaults and examples',
+    async (cmd) => {
+      const r = await runCli([cmd, '--help'], {});
+      expect(r.code).toBe(0);
+      // commander wraps long lines; join each option's continuation lines to check it whole
+      const options = r.stdout
+        .split('\nOptions:\n')[1]
+        ?.split('\n\n')[0]
+        ?.replace(/\n {20,}/g, ' ')
+        .split('\n')
+        .filter((l) => /^\s+-/.test(l) && !l.includes('--help'));
+      expect(options?.length).toBeGreaterThan(10);
+      for (const line of options ?? []) expect(line).toMatch(/\[env [A-Z_=a-z]+/);
+      expect(options?.join('\n')).toMatch(/--bootstrap-servers <list> .*\[env KAFKA_BOOTSTRAP_SERVERS; default localhost:9092\]/);
+      expect(r.stdout).toContain('KAFKA_PASSWORD');
+      expect(r.stdout).toMatch(/Examples:\n {2}\$ streamforge /);
+    },
+  );
 });

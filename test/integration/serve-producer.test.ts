@@ -191,3 +191,32 @@ const sasl = brokerEnv('sasl');
     expect(r.stdout + r.stderr).not.toContain('wrong-pw-77');
   });
 });
+
+describe('serve-producer configuration', () => {
+  it('takes SERVER_ADDRESS as the Go service did, and serves /metrics on METRICS_PORT when set', async () => {
+    const { CliProcess, freePort } = await import('../support/cli-process.js');
+    const port = await freePort();
+    const metricsPort = await freePort();
+    const proc = new CliProcess(['serve-producer'], { ...broker, SERVER_ADDRESS: `127.0.0.1:${port}`, METRICS_PORT: `:${metricsPort}` });
+    running.push(proc);
+    await proc.waitForJson((o) => o.msg === 'serve-producer listening');
+    expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/^producer_queue_depth \d+$/m);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status).toBe(200);
+  });
+
+  it.each([
+    [{ KAFKA_COMPRESSION: 'brotli' }, /KAFKA_COMPRESSION \(environment\) must be one of none, gzip, snappy, lz4, zstd/],
+    [{ SERVER_SHUTDOWN_TIMEOUT: 'soon' }, /SERVER_SHUTDOWN_TIMEOUT \(environment\) must be a duration such as 15s/],
+    [{ PRODUCER_TOPIC_ALLOW: '(unclosed' }, /PRODUCER_TOPIC_ALLOW \(environment\) must be a regular expression/],
+    [{ PRODUCER_BODY_LIMIT: 'huge' }, /PRODUCER_BODY_LIMIT \(environment\) must be a size/],
+    [{ SERVER_ADDRESS: 'nowhere' }, /SERVER_ADDRESS \(environment\) must be host:port, :port or port/],
+  ])('%j is exit 2, naming the variable', async (env, message) => {
+    const { runCli } = await import('../support/cli-process.js');
+    const r = await runCli(['serve-producer'], { KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1', ...env });
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+  });
+});
