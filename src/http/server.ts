@@ -47,6 +47,7 @@ export async function runProducerServer(
     clientId: opts.clientId,
     logger,
     statsIntervalMs: 1000,
+    deliveryDeadlineMs: opts.produceTimeoutMs + 1000,
     props: {
       acks: 'all',
       'enable.idempotence': true,

@@ -11,6 +11,8 @@ import { connectClient } from './connect.js';
 import { isRdkafkaError, mapProduceError } from './error-map.js';
 import { fetchPartitions, type PartitionSource } from './topics.js';
 
+const TIMED_OUT = Kafka.CODES.ERRORS.ERR__MSG_TIMED_OUT;
+
 export interface OutgoingMessage {
   readonly topic: string;
   readonly value: Buffer | string;
@@ -35,6 +37,12 @@ export interface ProducerOptions {
   readonly pollIntervalMs?: number;
   /** librdkafka statistics interval; enables `queueDepth` */
   readonly statsIntervalMs?: number;
+  /**
+   * A hard bound on waiting for acknowledgements. librdkafka's message.timeout.ms does not fire
+   * in every state (an idempotent producer still waiting for its producer id when the cluster
+   * lost its controller quorum waits on); past this, unacknowledged messages fail as timed out.
+   */
+  readonly deliveryDeadlineMs?: number;
 }
 
 /** One sendMany call: its results fill in as delivery reports arrive. */
@@ -63,6 +71,7 @@ export class KafkaProducer implements PartitionSource {
   #nextId = 0;
   #closed = false;
   #queueDepth = 0;
+  #deadlineMs: number | undefined;
 
   private constructor(client: Kafka.Producer, logger: Logger) {
     this.#client = client;
@@ -90,7 +99,9 @@ export class KafkaProducer implements PartitionSource {
     const client = new Kafka.Producer(props);
     await connectClient(client, conn, opts.logger, 'producer');
     client.setPollInterval(opts.pollIntervalMs ?? 10);
-    return new KafkaProducer(client, opts.logger);
+    const producer = new KafkaProducer(client, opts.logger);
+    producer.#deadlineMs = opts.deliveryDeadlineMs;
+    return producer;
   }
 
   partitionsOf(topic: string, timeoutMs: number): Promise<number[]> {
@@ -132,11 +143,21 @@ export class KafkaProducer implements PartitionSource {
   sendMany(msgs: readonly OutgoingMessage[]): Promise<Array<Delivery | KafkaError>> {
     if (this.#closed) return Promise.reject(new KafkaError('SF_KAFKA', 'the producer is closed', 'this is a bug in streamforge'));
     if (msgs.length === 0) return Promise.resolve([]);
-    return new Promise((done) => {
+    return new Promise((resolve) => {
+      const ids: number[] = [];
+      let timer: NodeJS.Timeout | undefined;
+      const done = (results: Array<Delivery | KafkaError>): void => {
+        clearTimeout(timer);
+        resolve(results);
+      };
       const batch: Batch = { results: new Array<Delivery | KafkaError>(msgs.length), remaining: msgs.length, done };
       const now = Date.now();
+      if (this.#deadlineMs !== undefined) {
+        timer = setTimeout(() => this.#expire(ids), this.#deadlineMs);
+      }
       msgs.forEach((msg, index) => {
         const id = this.#nextId++;
+        ids.push(id);
         this.#pending.set(id, { topic: msg.topic, batch, index });
         try {
           const value = typeof msg.value === 'string' ? Buffer.from(msg.value) : msg.value;
@@ -159,6 +180,17 @@ export class KafkaProducer implements PartitionSource {
         }
       });
     });
+  }
+
+  /** Fails what is still unacknowledged; a delivery report that comes later finds nothing. */
+  #expire(ids: readonly number[]): void {
+    for (const id of ids) {
+      const pending = this.#pending.get(id);
+      if (!pending) continue;
+      this.#pending.delete(id);
+      this.#logger.warn('no acknowledgement before the deadline', { topic: pending.topic, deadline_ms: this.#deadlineMs });
+      settle(pending.batch, pending.index, mapProduceError({ code: TIMED_OUT, message: 'Local: Message timed out' }, pending.topic));
+    }
   }
 
   #onDelivery(err: Kafka.LibrdKafkaError | null | undefined, report: Kafka.DeliveryReport): void {

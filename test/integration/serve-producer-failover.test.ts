@@ -85,5 +85,18 @@ describe('failover with three brokers', () => {
     process.stderr.write(
       `failover: killed node ${victim}; ${acked.length} acknowledged, ${statuses.get(503) ?? 0} answered 503, ${records.length} records, 0 lost, 0 duplicated\n`,
     );
+
+    // With a second broker down, acks=all cannot meet min.insync.replicas=2: Kafka is
+    // unavailable for writes, and the answer is 503 with Retry-After within --produce-timeout.
+    server.process.kill('SIGKILL');
+    server = await startProducerServer(['--produce-timeout', '3s'], { ...cluster });
+    const second = [1, 2, 3].find((n) => n !== victim) as number;
+    execFileSync(script, ['kill-node', String(second)], { env: clusterEnv, stdio: 'ignore' });
+    const t0 = Date.now();
+    const unavailable = await postJson(`${server.url}/produce`, { topic, key: 'k', message: { n: -1 } });
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get('retry-after')).toBe('5');
+    expect((unavailable.body.error as { code: string }).code).toBe('SF_KAFKA_UNAVAILABLE');
+    expect(Date.now() - t0).toBeLessThan(8000);
   });
 });
