@@ -2,40 +2,15 @@
 // npm run bench:ping — ping round trips side by side with Kafka's own EndToEndLatency on the
 // same broker in the same run (ratios, not absolute times: these machines are noisy), plus
 // `streamforge --help` start-up against `node -e 0`, and the dummy's resident memory.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'dotenv';
+import { brokerDown, brokerUp, createTopic, freePort, kafkaTool, log, plaintextEnv, root, rssMb } from './bench-common.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = `${root}/bin/streamforge`;
 const PINGS = Number(process.env.BENCH_PINGS ?? 1000);
 const INTERVAL_S = Number(process.env.BENCH_INTERVAL ?? 0.01);
-const log = (s) => process.stderr.write(`bench: ${s}\n`);
-
-function brokerUp() {
-  try {
-    execFileSync(`${root}/scripts/kafka-local.sh`, ['status'], { stdio: 'ignore' });
-    return false;
-  } catch {
-    log('starting the local broker');
-    execFileSync(`${root}/scripts/kafka-local.sh`, ['up'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    return true;
-  }
-}
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 function wallMs(cmd, args, runs = 21) {
   const times = [];
@@ -49,21 +24,8 @@ function wallMs(cmd, args, runs = 21) {
 }
 
 function endToEndLatency(env, topic) {
-  const libs = `${root}/.kafka/libs/*`;
-  const java = (cls, args) =>
-    spawnSync('java', ['-Dlog4j2.level=WARN', '-Dlog4j2.configurationFile=none', '-cp', libs, cls, ...args], { encoding: 'utf8' });
-  java('org.apache.kafka.tools.TopicCommand', [
-    '--bootstrap-server',
-    env.KAFKA_BOOTSTRAP_SERVERS,
-    '--create',
-    '--topic',
-    topic,
-    '--partitions',
-    '1',
-    '--replication-factor',
-    '1',
-  ]);
-  const r = java('org.apache.kafka.tools.EndToEndLatency', [
+  createTopic(env.KAFKA_BOOTSTRAP_SERVERS, topic, 1);
+  const r = kafkaTool('EndToEndLatency', [
     '--bootstrap-server',
     env.KAFKA_BOOTSTRAP_SERVERS,
     '--topic',
@@ -84,7 +46,7 @@ function endToEndLatency(env, topic) {
 async function main() {
   const startedBroker = brokerUp();
   try {
-    const env = parse(readFileSync(`${root}/.kafka/plaintext.env`, 'utf8'));
+    const env = plaintextEnv();
     const id = `bench-${randomBytes(3).toString('hex')}`;
     const childEnv = {
       PATH: process.env.PATH,
@@ -167,7 +129,7 @@ async function main() {
     ];
     console.log(out.join('\n'));
   } finally {
-    if (startedBroker) execFileSync(`${root}/scripts/kafka-local.sh`, ['down'], { stdio: 'ignore' });
+    brokerDown(startedBroker);
   }
 }
 

@@ -2,39 +2,12 @@
 // npm run bench:producer — serve-producer under load (autocannon in its own process, loopback,
 // ~200-byte messages), side by side in the same run with node-rdkafka used directly (the
 // ceiling) and Kafka's own ProducerPerformance, plus the server's resident memory under load.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'dotenv';
+import { brokerDown, brokerUp, createTopic, freePort, kafkaTool, log, plaintextEnv, root, rssMb } from './bench-common.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const DIRECT_MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200000);
-const log = (s) => process.stderr.write(`bench: ${s}\n`);
-
-function brokerUp() {
-  try {
-    execFileSync(`${root}/scripts/kafka-local.sh`, ['status'], { stdio: 'ignore' });
-    return false;
-  } catch {
-    execFileSync(`${root}/scripts/kafka-local.sh`, ['up'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    return true;
-  }
-}
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const java = (cls, args) =>
-  spawnSync('java', ['-Dlog4j2.level=WARN', '-Dlog4j2.configurationFile=none', '-cp', `${root}/.kafka/libs/*`, cls, ...args], {
-    encoding: 'utf8',
-  });
-const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 // Asynchronous, so that the memory sampler keeps ticking while the load runs.
 function autocannon(args) {
@@ -52,21 +25,9 @@ function autocannon(args) {
 
 async function main() {
   const startedBroker = brokerUp();
-  const env = parse(readFileSync(`${root}/.kafka/plaintext.env`, 'utf8'));
+  const env = plaintextEnv();
   const topic = `bench-producer-${randomBytes(3).toString('hex')}`;
-  for (const t of [topic, `${topic}-direct`, `${topic}-perf`]) {
-    java('org.apache.kafka.tools.TopicCommand', [
-      '--bootstrap-server',
-      env.KAFKA_BOOTSTRAP_SERVERS,
-      '--create',
-      '--topic',
-      t,
-      '--partitions',
-      '3',
-      '--replication-factor',
-      '1',
-    ]);
-  }
+  for (const t of [topic, `${topic}-direct`, `${topic}-perf`]) createTopic(env.KAFKA_BOOTSTRAP_SERVERS, t, 3);
   const port = await freePort();
   const server = spawn(
     process.execPath,
@@ -130,7 +91,7 @@ async function main() {
       ),
     );
     log(`(c) Kafka ProducerPerformance, ${DIRECT_MESSAGES} records`);
-    const perf = java('org.apache.kafka.tools.ProducerPerformance', [
+    const perf = kafkaTool('ProducerPerformance', [
       '--topic',
       `${topic}-perf`,
       '--num-records',
@@ -174,7 +135,7 @@ async function main() {
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.on('close', r));
-    if (startedBroker) execFileSync(`${root}/scripts/kafka-local.sh`, ['down'], { stdio: 'ignore' });
+    brokerDown(startedBroker);
   }
 }
 

@@ -1,4 +1,4 @@
-import { kafkaSettings, logSettings, topicSettings } from '../config/common-settings.js';
+import { jsonOutputSetting, kafkaSettings, logSettings, topicSettings } from '../config/common-settings.js';
 import { parse, type Setting } from '../config/setting.js';
 import { openControlSession } from './common.js';
 import { defineCommand } from './command-spec.js';
@@ -21,14 +21,7 @@ const settings = {
     default: 30,
     parse: parse.seconds({ min: 0.01 }),
   } satisfies Setting<number>,
-  json: {
-    flags: '--json',
-    env: 'STOP_JSON',
-    description: 'one JSON object per line instead of text',
-    switch: true,
-    default: false,
-    parse: parse.bool,
-  } satisfies Setting<boolean>,
+  json: jsonOutputSetting('STOP_JSON'),
   ...topicSettings,
   ...kafkaSettings,
   ...logSettings,

@@ -146,3 +146,8 @@ export const logSettings = {
     parse: parse.oneOf(logFormats, (s) => s.toLowerCase()),
   } satisfies Setting<LogFormat>,
 };
+
+/** `--json` for commands whose stdout carries results; each command names its own variable. */
+export function jsonOutputSetting(env: string): Setting<boolean> & { switch: true } {
+  return { flags: '--json', env, description: 'one JSON object per line instead of text', switch: true, default: false, parse: parse.bool };
+}

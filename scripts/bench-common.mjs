@@ -1,0 +1,60 @@
+// What the benchmarks share: the local broker, free ports, Kafka's Java tools, memory readings.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'dotenv';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+export const log = (s) => process.stderr.write(`bench: ${s}\n`);
+
+/** Starts the local broker unless one runs; true when this call started it (and should stop it). */
+export function brokerUp() {
+  try {
+    execFileSync(`${root}/scripts/kafka-local.sh`, ['status'], { stdio: 'ignore' });
+    return false;
+  } catch {
+    log('starting the local broker');
+    execFileSync(`${root}/scripts/kafka-local.sh`, ['up'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    return true;
+  }
+}
+
+export function brokerDown(started) {
+  if (started) execFileSync(`${root}/scripts/kafka-local.sh`, ['down'], { stdio: 'ignore' });
+}
+
+export const plaintextEnv = () => parse(readFileSync(`${root}/.kafka/plaintext.env`, 'utf8'));
+
+export const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+/** One of Kafka's own tools (TopicCommand, EndToEndLatency, ProducerPerformance), quietly. */
+export const kafkaTool = (cls, args) =>
+  spawnSync(
+    'java',
+    ['-Dlog4j2.level=WARN', '-Dlog4j2.configurationFile=none', '-cp', `${root}/.kafka/libs/*`, `org.apache.kafka.tools.${cls}`, ...args],
+    {
+      encoding: 'utf8',
+    },
+  );
+
+export const createTopic = (brokers, topic, partitions) =>
+  kafkaTool('TopicCommand', [
+    '--bootstrap-server',
+    brokers,
+    '--create',
+    '--topic',
+    topic,
+    '--partitions',
+    String(partitions),
+    '--replication-factor',
+    '1',
+  ]);
+
+export const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
