@@ -10,6 +10,7 @@ import { dummyCommand } from './commands/dummy.js';
 import { pingCommand } from './commands/ping.js';
 import { serveProducerCommand } from './commands/serve-producer.js';
 import { stopCommand } from './commands/stop.js';
+import { watchCommand } from './commands/watch.js';
 import { readDotenv } from './config/dotenv.js';
 import { resolveSettings, type SettingMap } from './config/resolve.js';
 import type { Setting } from './config/setting.js';
@@ -18,7 +19,7 @@ import { describeError, ExitCode, StreamforgeError } from './errors.js';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the list mixes commands of different settings
-const commands: ReadonlyArray<CommandSpec<any>> = [dummyCommand, pingCommand, stopCommand, serveProducerCommand];
+const commands: ReadonlyArray<CommandSpec<any>> = [dummyCommand, pingCommand, stopCommand, serveProducerCommand, watchCommand];
 
 function helpText(setting: Setting<unknown>): string {
   const notes: string[] = [];
@@ -84,7 +85,8 @@ Examples:
   $ streamforge dummy --queue-id q1 --simulate-loading --exit-after 30
   $ streamforge ping --queue-id q1 --expect-pong --repeat 5
   $ streamforge stop --queue-id q1 --wait
-  $ streamforge serve-producer --port 8001 --topics '^(orders|events)$'
+  $ streamforge serve-producer --port 8001 --topics 'orders|events'
+  $ streamforge watch --since 10m
 `,
   );
   return program;
@@ -127,6 +129,8 @@ const code = await main(process.argv, {
   cwd: process.cwd(),
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
+  interactive: Boolean(process.stdout.isTTY && process.stdin.isTTY),
   onSignal: (handler) => void signalHandlers.push(handler),
   version: pkg.version,
 });

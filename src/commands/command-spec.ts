@@ -3,7 +3,7 @@
  * here stay light (no node-rdkafka, no ink): `run` imports what it needs when it runs, so
  * `streamforge --help` loads none of it.
  */
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { SettingMap, ValuesOf } from '../config/resolve.js';
 import type { Source } from '../config/setting.js';
 
@@ -12,6 +12,9 @@ export interface RunContext {
   readonly cwd: string;
   readonly stdout: Writable;
   readonly stderr: Writable;
+  readonly stdin: Readable;
+  /** stdout is a terminal: the TUI is possible */
+  readonly interactive: boolean;
   /** registers the handler for SIGTERM and SIGINT for the life of the run */
   readonly onSignal: (handler: (signal: string) => void) => void;
   readonly version: string;

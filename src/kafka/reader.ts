@@ -20,11 +20,28 @@ export interface ReceivedMessage {
   readonly timestamp: number | undefined;
 }
 
+/** Where reading starts in every partition. */
+export type StartPosition = { readonly kind: 'end' } | { readonly kind: 'beginning' } | { readonly kind: 'time'; readonly ms: number };
+
+export interface PartitionRange {
+  readonly topic: string;
+  readonly partition: number;
+  /** the first offset this reader will read */
+  readonly start: number;
+  /** the high watermark when the reader opened: "the end" for --exit-at-end */
+  readonly end: number;
+}
+
 export interface ReaderOptions {
   readonly clientId: string;
   readonly logger: Logger;
   readonly topics: readonly string[];
-  readonly onMessage: (msg: ReceivedMessage) => void;
+  /** one message at a time, as soon as it arrives (latency) */
+  readonly onMessage?: (msg: ReceivedMessage) => void;
+  /** or whole batches (throughput): watch reads hundreds of thousands of events a second */
+  /** or whole batches (throughput); a returned promise holds the next batch (backpressure) */
+  readonly onBatch?: (msgs: ReceivedMessage[]) => void | Promise<void>;
+  readonly start?: StartPosition;
   /** a failure after opening, e.g. the consume loop stopped */
   readonly onError?: (err: Error) => void;
   readonly props?: LibrdkafkaProps;
@@ -34,13 +51,24 @@ export class KafkaReader {
   readonly #client: Kafka.KafkaConsumer;
   readonly #logger: Logger;
   #closed = false;
+  #ranges: PartitionRange[] = [];
 
   private constructor(client: Kafka.KafkaConsumer, logger: Logger) {
     this.#client = client;
     this.#logger = logger;
   }
 
-  static async openAtEnd(conn: KafkaConnection, opts: ReaderOptions): Promise<KafkaReader> {
+  /** Each assigned partition with its first offset and the end it had when the reader opened. */
+  get ranges(): readonly PartitionRange[] {
+    return this.#ranges;
+  }
+
+  /** Positioned at the end of every partition before it resolves: nothing sent later is missed. */
+  static openAtEnd(conn: KafkaConnection, opts: ReaderOptions): Promise<KafkaReader> {
+    return KafkaReader.open(conn, { ...opts, start: { kind: 'end' } });
+  }
+
+  static async open(conn: KafkaConnection, opts: ReaderOptions): Promise<KafkaReader> {
     const props: LibrdkafkaProps = {
       // Low fetch wait: control-plane replies are tiny and latency is what ping measures.
       'fetch.wait.max.ms': 10,
@@ -57,50 +85,80 @@ export class KafkaReader {
     await connectClient(client, conn, opts.logger, 'reader');
     const reader = new KafkaReader(client, opts.logger);
     try {
-      const assignment = await reader.#endOffsets(opts.topics, conn.connectTimeoutMs);
-      client.assign(assignment);
-      opts.logger.debug('reader positioned at the end', { assignment });
+      reader.#ranges = await reader.#positions(opts.topics, opts.start ?? { kind: 'end' }, conn.connectTimeoutMs);
+      client.assign(reader.#ranges.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.start })));
+      opts.logger.debug('reader positioned', { start: opts.start ?? { kind: 'end' }, ranges: reader.#ranges });
     } catch (err) {
       await reader.close();
       throw err;
     }
-    client.on('data', (m) =>
-      opts.onMessage({
-        topic: m.topic,
-        partition: m.partition,
-        offset: m.offset,
-        key: typeof m.key === 'string' ? Buffer.from(m.key) : (m.key ?? null),
-        value: m.value,
-        timestamp: m.timestamp,
-      }),
-    );
-    // The flowing loop sleeps this long after an empty poll: 0 keeps replies prompt, and
-    // the short consume timeout keeps close() prompt.
-    client.setDefaultConsumeLoopTimeoutDelay(0);
+    const toReceived = (m: Kafka.Message): ReceivedMessage => ({
+      topic: m.topic,
+      partition: m.partition,
+      offset: m.offset,
+      key: typeof m.key === 'string' ? Buffer.from(m.key) : (m.key ?? null),
+      value: m.value,
+      timestamp: m.timestamp,
+    });
+    const failed = (err: Kafka.LibrdKafkaError): void => {
+      opts.logger.error('kafka reader stopped', { code: err.code, error: err.message });
+      opts.onError?.(mapConnectError(err, conn.brokers, conn.connectTimeoutMs));
+    };
+    // A short consume timeout keeps close() prompt.
     client.setDefaultConsumeTimeout(100);
+    if (opts.onBatch) {
+      const onBatch = opts.onBatch;
+      // consume(n) returns as soon as the local queue is drained, with up to n messages.
+      const loop = (): void => {
+        if (reader.#closed) return;
+        client.consume(5000, (err, msgs) => {
+          if (reader.#closed) return;
+          if (err) return failed(err);
+          const held = msgs.length > 0 ? onBatch(msgs.map(toReceived)) : undefined;
+          if (held) held.then(loop, failed);
+          else setImmediate(loop);
+        });
+      };
+      loop();
+      return reader;
+    }
+    const onMessage = opts.onMessage ?? (() => undefined);
+    client.on('data', (m) => onMessage(toReceived(m)));
+    // The flowing loop sleeps this long after an empty poll: 0 keeps replies prompt.
+    client.setDefaultConsumeLoopTimeoutDelay(0);
     client.consume((err) => {
-      if (err && !reader.#closed) {
-        opts.logger.error('kafka reader stopped', { code: err.code, error: err.message });
-        opts.onError?.(mapConnectError(err, conn.brokers, conn.connectTimeoutMs));
-      }
+      if (err && !reader.#closed) failed(err);
     });
     return reader;
   }
 
-  async #endOffsets(topics: readonly string[], timeoutMs: number): Promise<Kafka.TopicPartitionOffset[]> {
-    const assignment: Kafka.TopicPartitionOffset[] = [];
+  async #positions(topics: readonly string[], start: StartPosition, timeoutMs: number): Promise<PartitionRange[]> {
+    const ranges: PartitionRange[] = [];
     for (const topic of topics) {
       const partitions = await fetchPartitions(this.#client, topic, timeoutMs);
+      const times =
+        start.kind === 'time'
+          ? await new Promise<Kafka.TopicPartitionOffset[]>((resolve, reject) =>
+              this.#client.offsetsForTimes(
+                partitions.map((partition) => ({ topic, partition, offset: start.ms })),
+                timeoutMs,
+                (err, offsets) => (err ? reject(mapConnectError(err, topic, timeoutMs)) : resolve(offsets)),
+              ),
+            )
+          : [];
       for (const partition of partitions) {
-        const { highOffset } = await new Promise<Kafka.WatermarkOffsets>((resolve, reject) =>
+        const { lowOffset, highOffset } = await new Promise<Kafka.WatermarkOffsets>((resolve, reject) =>
           this.#client.queryWatermarkOffsets(topic, partition, timeoutMs, (err, offsets) =>
             err ? reject(mapConnectError(err, topic, timeoutMs)) : resolve(offsets),
           ),
         );
-        assignment.push({ topic, partition, offset: highOffset });
+        // offsetsForTimes answers -1 when no record is that recent: start at the end then.
+        const atTime = times.find((t) => t.partition === partition)?.offset ?? -1;
+        const first = start.kind === 'beginning' ? lowOffset : start.kind === 'time' ? (atTime >= 0 ? atTime : highOffset) : highOffset;
+        ranges.push({ topic, partition, start: first, end: highOffset });
       }
     }
-    return assignment;
+    return ranges;
   }
 
   async close(): Promise<void> {

@@ -19,7 +19,8 @@ export const statusNames = ['started', 'loading', 'interrupted', 'finished', 'er
 export type StatusName = (typeof statusNames)[number];
 export type TerminalStatus = Extract<StatusName, 'interrupted' | 'finished' | 'error'>;
 export const terminalStatuses: readonly TerminalStatus[] = ['interrupted', 'finished', 'error'];
-export type EventName = StatusName | 'pong';
+export const eventNames = [...statusNames, 'pong'] as const;
+export type EventName = (typeof eventNames)[number];
 
 /** Who the service is: the envelope fields that never change over its life. */
 export interface Identity {

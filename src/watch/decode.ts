@@ -1,0 +1,42 @@
+/** Kafka records as watch sees them: events (or warnings for what is not one) and commands. */
+import type { ReceivedMessage } from '../kafka/reader.js';
+import { decodeCommand, decodeEvent, snippet } from '../protocol/codec.js';
+import type { Incoming, RecordMeta } from './reducer.js';
+
+export interface WatchFilter {
+  readonly queueId: string | undefined;
+  readonly events: readonly string[];
+}
+
+function meta(msg: ReceivedMessage): RecordMeta {
+  return {
+    topic: msg.topic,
+    partition: msg.partition,
+    offset: msg.offset,
+    key: msg.key ? msg.key.toString('utf8') : null,
+    timestamp: msg.timestamp,
+  };
+}
+
+export function toIncoming(msg: ReceivedMessage, controlTopic: string): Incoming {
+  if (msg.topic === controlTopic) {
+    const c = decodeCommand(msg.value);
+    return c.ok
+      ? { kind: 'command', command: c.value, ...meta(msg) }
+      : { kind: 'invalid', reason: c.reason, raw: snippet(msg.value), ...meta(msg) };
+  }
+  const e = decodeEvent(msg.value);
+  return e.ok
+    ? { kind: 'event', event: e.value, ...meta(msg) }
+    : { kind: 'invalid', reason: e.reason, raw: snippet(msg.value), ...meta(msg) };
+}
+
+/** --queue-id and --event: invalid records always pass, so that warnings are never hidden. */
+export function passes(item: Incoming, filter: WatchFilter): boolean {
+  if (item.kind === 'invalid') return true;
+  const queueId = item.kind === 'event' ? item.event.queue_id : item.command.queue_id;
+  if (filter.queueId && queueId !== filter.queueId && !(item.kind === 'command' && queueId === '*')) return false;
+  if (filter.events.length > 0)
+    return item.kind === 'event' ? filter.events.includes(item.event.event) : filter.events.includes(item.command.command);
+  return true;
+}

@@ -1,0 +1,118 @@
+/**
+ * The terminal view's Kafka side: one reader over the control and events topics feeds the
+ * screen; `p` reuses the ping runner over that same reader (already positioned, so no pong is
+ * missed) and a producer that connects on the first ping or stop.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Readable, Writable } from 'node:stream';
+import type { KafkaConnection } from '../config/kafka-connection.js';
+import { makeCommand, runPing, type ControlIo, type PingReporter } from '../control/ping-run.js';
+import { KafkaProducer } from '../kafka/producer.js';
+import { KafkaReader, type StartPosition } from '../kafka/reader.js';
+import type { Logger } from '../observability/logger.js';
+import { encode } from '../protocol/codec.js';
+import type { ReceivedEvent } from '../protocol/types.js';
+import { validators } from '../protocol/validators.js';
+import { passes, toIncoming, type WatchFilter } from './decode.js';
+import type { Incoming } from './reducer.js';
+import type { ConnectionState, WatchSource } from './source.js';
+
+export interface WatchTuiOptions {
+  readonly conn: KafkaConnection;
+  readonly topics: { readonly control: string; readonly events: string };
+  readonly start: StartPosition;
+  readonly filter: WatchFilter;
+  readonly maxEvents: number;
+  readonly staleMs: number;
+  readonly logger: Logger;
+  readonly stdin: Readable;
+  readonly stdout: Writable;
+}
+
+const silent: PingReporter = {
+  start: () => undefined,
+  sent: () => undefined,
+  outcome: () => undefined,
+  timeout: () => undefined,
+  summary: () => undefined,
+};
+
+export async function runWatchTui(opts: WatchTuiOptions): Promise<number> {
+  validators();
+  const listeners = new Set<(items: readonly Incoming[]) => void>();
+  const eventListeners = new Set<(event: ReceivedEvent, arrivalMono: number) => void>();
+  let connection: ConnectionState = 'connecting';
+  const reader = await KafkaReader.open(opts.conn, {
+    clientId: 'streamforge-watch',
+    logger: opts.logger,
+    topics: [opts.topics.control, opts.topics.events],
+    start: opts.start,
+    onError: () => (connection = 'lost'),
+    onBatch: (msgs) => {
+      const arrival = performance.now();
+      const items = msgs.map((m) => toIncoming(m, opts.topics.control));
+      for (const item of items) if (item.kind === 'event') for (const l of eventListeners) l(item.event, arrival);
+      const shown = items.filter((i) => passes(i, opts.filter));
+      if (shown.length > 0) for (const l of listeners) l(shown);
+    },
+  });
+  connection = 'connected';
+
+  let producer: Promise<KafkaProducer> | undefined;
+  const send: ControlIo['send'] = async (command) =>
+    (
+      await (producer ??= KafkaProducer.connect(opts.conn, {
+        clientId: 'streamforge-watch',
+        logger: opts.logger,
+        props: { 'linger.ms': 0 },
+      }))
+    ).send({
+      topic: opts.topics.control,
+      key: command.queue_id,
+      value: encode(command),
+    });
+
+  const source: WatchSource = {
+    brokers: opts.conn.brokers,
+    eventsTopic: opts.topics.events,
+    subscribe: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    connection: () => connection,
+    async ping(queueId) {
+      let listener: ((e: ReceivedEvent, t: number) => void) | undefined;
+      const io: ControlIo = {
+        listen: async (onEvent) => {
+          listener = onEvent;
+          eventListeners.add(onEvent);
+        },
+        send,
+        close: async () => void (listener && eventListeners.delete(listener)),
+      };
+      try {
+        const summary = await runPing(io, { target: queueId, repeat: 1, intervalMs: 1000, timeoutMs: 5000 }, silent);
+        return summary.queues[0]?.rtt?.avg;
+      } finally {
+        await io.close();
+      }
+    },
+    async stop(queueId) {
+      await send(makeCommand(queueId, 'stop', Date.now()));
+    },
+  };
+
+  const [{ render }, React, { App }] = await Promise.all([import('ink'), import('react'), import('./ui/App.js')]);
+  const app = render(React.createElement(App, { source, maxEvents: opts.maxEvents, staleMs: opts.staleMs }), {
+    stdin: opts.stdin as NodeJS.ReadStream,
+    stdout: opts.stdout as NodeJS.WriteStream,
+    exitOnCtrlC: false,
+  });
+  try {
+    await app.waitUntilExit();
+  } finally {
+    await reader.close();
+    await (await producer)?.close(2000).catch(() => undefined);
+  }
+  return 0;
+}
