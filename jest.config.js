@@ -12,7 +12,7 @@ export default {
   // node-rdkafka must not load in worker threads; child processes are jest's default.
   workerThreads: false,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts?(x)'] },
     {
       ...common,
       displayName: 'integration',

@@ -37,7 +37,10 @@ const silent: PingReporter = {
   summary: () => undefined,
 };
 
-export async function runWatchTui(opts: WatchTuiOptions): Promise<number> {
+export type WatchSourceOptions = Pick<WatchTuiOptions, 'conn' | 'topics' | 'start' | 'filter' | 'logger'>;
+
+/** The screen's Kafka side, usable without a screen (tests render it with ink-testing-library). */
+export async function openWatchSource(opts: WatchSourceOptions): Promise<{ source: WatchSource; close: () => Promise<void> }> {
   validators();
   const listeners = new Set<(items: readonly Incoming[]) => void>();
   const eventListeners = new Set<(event: ReceivedEvent, arrivalMono: number) => void>();
@@ -102,6 +105,15 @@ export async function runWatchTui(opts: WatchTuiOptions): Promise<number> {
     },
   };
 
+  const close = async (): Promise<void> => {
+    await reader.close();
+    await (await producer)?.close(2000).catch(() => undefined);
+  };
+  return { source, close };
+}
+
+export async function runWatchTui(opts: WatchTuiOptions): Promise<number> {
+  const { source, close } = await openWatchSource(opts);
   const [{ render }, React, { App }] = await Promise.all([import('ink'), import('react'), import('./ui/App.js')]);
   const app = render(React.createElement(App, { source, maxEvents: opts.maxEvents, staleMs: opts.staleMs }), {
     stdin: opts.stdin as NodeJS.ReadStream,
@@ -111,8 +123,7 @@ export async function runWatchTui(opts: WatchTuiOptions): Promise<number> {
   try {
     await app.waitUntilExit();
   } finally {
-    await reader.close();
-    await (await producer)?.close(2000).catch(() => undefined);
+    await close();
   }
   return 0;
 }

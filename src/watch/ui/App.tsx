@@ -133,7 +133,14 @@ export function App({ source, maxEvents, staleMs }: AppProps) {
         invalid={live.state.invalid}
       />
       {help ? <Help /> : null}
-      <QueueTable rows={rows} selected={queueIndex} focused={pane === 'queues'} now={live.now} staleMs={staleMs} />
+      <QueueTable
+        rows={rows}
+        selected={queueIndex}
+        focused={pane === 'queues'}
+        now={live.now}
+        staleMs={staleMs}
+        width={stdout.columns || 100}
+      />
       <EventLog entries={entries} selected={logSelected} focused={pane === 'log'} height={logHeight} />
       {detail ? (
         <Box borderStyle="round" borderColor="gray" flexDirection="column">

@@ -4,23 +4,58 @@ import { age, fit } from './format.js';
 
 const healthColor = { ok: undefined, stale: 'yellow', conflict: 'red', ended: 'gray' } as const;
 
-export function QueueTable(props: { rows: readonly QueueRow[]; selected: number; focused: boolean; now: number; staleMs: number }) {
+/** Fixed columns; the queue id takes what the terminal has left. */
+const columns = [
+  ['status', 15],
+  ['symbol', 8],
+  ['type', 7],
+  ['producer', 8],
+  ['records', 8],
+  ['last', 6],
+  ['pi/po', 7],
+  ['rtt', 8],
+] as const;
+const FIXED = columns.reduce((w, [, n]) => w + n + 1, 0) + 2;
+
+function line(queueWidth: number, queue: string, cells: readonly string[]): string {
+  return [fit(queue, queueWidth), ...cells.map((c, i) => fit(c, columns[i]?.[1] ?? 8))].join(' ');
+}
+
+export function QueueTable(props: {
+  rows: readonly QueueRow[];
+  selected: number;
+  focused: boolean;
+  now: number;
+  staleMs: number;
+  width: number;
+}) {
+  const q = Math.max(10, props.width - FIXED);
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={props.focused ? 'cyan' : 'gray'}>
       <Text bold>
-        {fit('queue', 34)} {fit('status', 12)} {fit('symbol', 9)} {fit('type', 10)} {fit('producer', 10)} {fit('records', 9)}{' '}
-        {fit('last', 7)} {fit('ping/pong', 9)} rtt
+        {line(
+          q,
+          'queue',
+          columns.map(([name]) => name),
+        )}
       </Text>
       {props.rows.length === 0 ? <Text dimColor>no queue has sent an event yet</Text> : null}
       {props.rows.map((r, i) => {
         const health = queueHealth(r, props.now, props.staleMs);
-        const label = health === 'ok' || health === 'ended' ? r.status : `${r.status} ${health}`;
+        const status = health === 'ok' || health === 'ended' ? r.status : `${r.status} ${health}`;
+        const cells = [
+          status,
+          r.symbol ?? '-',
+          r.type ?? '-',
+          r.producer ?? '-',
+          r.recordsWritten === null ? '-' : String(r.recordsWritten),
+          r.lastEventAt > 0 ? age(props.now - r.lastEventAt) : '-',
+          `${r.pings}/${r.pongs}`,
+          r.lastRttMs === null ? '-' : `${r.lastRttMs.toFixed(1)}ms`,
+        ];
         return (
-          <Text key={r.queueId} inverse={props.focused && i === props.selected} color={healthColor[health]}>
-            {fit(r.queueId, 34)} {fit(label, 12)} {fit(r.symbol ?? '-', 9)} {fit(r.type ?? '-', 10)} {fit(r.producer ?? '-', 10)}{' '}
-            {fit(r.recordsWritten === null ? '-' : String(r.recordsWritten), 9)}{' '}
-            {fit(r.lastEventAt > 0 ? age(props.now - r.lastEventAt) : '-', 7)} {fit(`${r.pings}/${r.pongs}`, 9)}{' '}
-            {r.lastRttMs === null ? '-' : `${r.lastRttMs.toFixed(1)}ms`}
+          <Text key={r.queueId} inverse={props.focused && i === props.selected} color={healthColor[health]} wrap="truncate">
+            {line(q, r.queueId, cells)}
           </Text>
         );
       })}
