@@ -11,6 +11,9 @@ import { connectClient } from './connect.js';
 import { mapConnectError } from './error-map.js';
 import { fetchPartitions } from './topics.js';
 
+/** librdkafka's RD_KAFKA_OFFSET_BEGINNING */
+const OFFSET_BEGINNING = -2;
+
 export interface ReceivedMessage {
   readonly topic: string;
   readonly partition: number;
@@ -42,6 +45,11 @@ export interface ReaderOptions {
   /** or whole batches (throughput); a returned promise holds the next batch (backpressure) */
   readonly onBatch?: (msgs: ReceivedMessage[]) => void | Promise<void>;
   readonly start?: StartPosition;
+  /**
+   * Look for partitions that appear later (a topic created after we started, partitions added)
+   * this often, and read them from their start. For long-running viewers.
+   */
+  readonly followNewPartitionsMs?: number;
   /** a failure after opening, e.g. the consume loop stopped */
   readonly onError?: (err: Error) => void;
   readonly props?: LibrdkafkaProps;
@@ -52,6 +60,7 @@ export class KafkaReader {
   readonly #logger: Logger;
   #closed = false;
   #ranges: PartitionRange[] = [];
+  #follow: NodeJS.Timeout | undefined;
 
   private constructor(client: Kafka.KafkaConsumer, logger: Logger) {
     this.#client = client;
@@ -104,6 +113,7 @@ export class KafkaReader {
       opts.logger.error('kafka reader stopped', { code: err.code, error: err.message });
       opts.onError?.(mapConnectError(err, conn.brokers, conn.connectTimeoutMs));
     };
+    if (opts.followNewPartitionsMs) reader.#followNewPartitions(opts.topics, opts.followNewPartitionsMs, conn.connectTimeoutMs);
     // A short consume timeout keeps close() prompt.
     client.setDefaultConsumeTimeout(100);
     if (opts.onBatch) {
@@ -130,6 +140,28 @@ export class KafkaReader {
       if (err && !reader.#closed) failed(err);
     });
     return reader;
+  }
+
+  #followNewPartitions(topics: readonly string[], everyMs: number, timeoutMs: number): void {
+    let busy = false;
+    this.#follow = setInterval(() => {
+      if (busy || this.#closed) return;
+      busy = true;
+      void (async () => {
+        for (const topic of topics) {
+          const known = new Set(this.#ranges.filter((r) => r.topic === topic).map((r) => r.partition));
+          const fresh = (await fetchPartitions(this.#client, topic, timeoutMs)).filter((p) => !known.has(p));
+          if (fresh.length === 0 || this.#closed) continue;
+          // new partitions are read from their first record: nothing in them is older than us
+          this.#client.incrementalAssign(fresh.map((partition) => ({ topic, partition, offset: OFFSET_BEGINNING })));
+          this.#ranges = [...this.#ranges, ...fresh.map((partition) => ({ topic, partition, start: 0, end: 0 }))];
+          this.#logger.debug('reading new partitions', { topic, partitions: fresh });
+        }
+      })()
+        .catch((err: Error) => this.#logger.debug('partition check failed', { error: err.message }))
+        .finally(() => (busy = false));
+    }, everyMs);
+    this.#follow.unref();
   }
 
   async #positions(topics: readonly string[], start: StartPosition, timeoutMs: number): Promise<PartitionRange[]> {
@@ -164,6 +196,7 @@ export class KafkaReader {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#follow);
     await new Promise<void>((resolve) => {
       if (!this.#client.isConnected()) return resolve();
       this.#client.disconnect(() => resolve());

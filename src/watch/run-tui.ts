@@ -43,6 +43,9 @@ export type WatchSourceOptions = Pick<WatchTuiOptions, 'conn' | 'topics' | 'star
 export async function openWatchSource(opts: WatchSourceOptions): Promise<{ source: WatchSource; close: () => Promise<void> }> {
   validators();
   const listeners = new Set<(items: readonly Incoming[]) => void>();
+  // Records read before the screen subscribes (history from --since/--from-beginning arrives at
+  // once) wait here: nothing is dropped.
+  let early: Incoming[] | undefined = [];
   const eventListeners = new Set<(event: ReceivedEvent, arrivalMono: number) => void>();
   let connection: ConnectionState = 'connecting';
   const reader = await KafkaReader.open(opts.conn, {
@@ -50,13 +53,16 @@ export async function openWatchSource(opts: WatchSourceOptions): Promise<{ sourc
     logger: opts.logger,
     topics: [opts.topics.control, opts.topics.events],
     start: opts.start,
+    followNewPartitionsMs: 2000,
     onError: () => (connection = 'lost'),
     onBatch: (msgs) => {
       const arrival = performance.now();
       const items = msgs.map((m) => toIncoming(m, opts.topics.control));
       for (const item of items) if (item.kind === 'event') for (const l of eventListeners) l(item.event, arrival);
       const shown = items.filter((i) => passes(i, opts.filter));
-      if (shown.length > 0) for (const l of listeners) l(shown);
+      if (shown.length === 0) return;
+      if (early) early.push(...shown);
+      else for (const l of listeners) l(shown);
     },
   });
   connection = 'connected';
@@ -80,6 +86,11 @@ export async function openWatchSource(opts: WatchSourceOptions): Promise<{ sourc
     eventsTopic: opts.topics.events,
     subscribe: (l) => {
       listeners.add(l);
+      if (early) {
+        const waiting = early;
+        early = undefined;
+        if (waiting.length > 0) l(waiting);
+      }
       return () => listeners.delete(l);
     },
     connection: () => connection,

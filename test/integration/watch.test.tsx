@@ -1,0 +1,175 @@
+/**
+ * watch against the real broker: --json (the kcat -J of the control plane), the terminal view
+ * with a real Kafka source and a running dummy, and once in a real terminal (tmux).
+ */
+import { execFileSync } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { render } from 'ink-testing-library';
+import { kafkaSettings } from '../../src/config/common-settings.js';
+import { connectionFrom } from '../../src/config/kafka-connection.js';
+import { resolveSettings } from '../../src/config/resolve.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { openWatchSource } from '../../src/watch/run-tui.js';
+import { App } from '../../src/watch/ui/App.js';
+import { projectRoot, requireBroker } from '../support/broker.js';
+import { CliProcess, runCli, startDummy, uniqueTopics } from '../support/cli-process.js';
+import { produceRaw } from '../support/kcat.js';
+
+jest.setTimeout(120_000);
+const broker = requireBroker('plaintext');
+const running: CliProcess[] = [];
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const p of running.splice(0)) p.kill('SIGKILL');
+  for (const c of cleanups.splice(0)) await c();
+});
+
+const lines = (out: string) =>
+  out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          topic: string;
+          partition: number;
+          offset: number;
+          key: string | null;
+          payload: Record<string, unknown>;
+          warning?: string;
+        },
+    );
+
+describe('watch --json', () => {
+  it('--from-beginning --exit-at-end prints every event like kcat -J, warnings for invalid ones, then exits 0', async () => {
+    const topics = uniqueTopics('wjson');
+    const d = await startDummy(['--queue-id', 'w-json', '--exit-after', '0.5'], { ...broker, ...topics });
+    running.push(d);
+    await d.exited;
+    await produceRaw(broker, topics.QUEUE_EVENTS_TOPIC, Buffer.from('not an event'));
+    const r = await runCli(['watch', '--json', '--from-beginning', '--exit-at-end'], { ...broker, ...topics });
+    expect(r.code).toBe(0);
+    const out = lines(r.stdout);
+    expect(out.map((l) => l.payload.event ?? 'invalid')).toEqual(['started', 'finished', 'invalid']);
+    expect(out[0]).toMatchObject({
+      topic: topics.QUEUE_EVENTS_TOPIC,
+      partition: expect.any(Number),
+      offset: expect.any(Number),
+      key: 'w-json',
+    });
+    expect(out[2]).toMatchObject({ payload: 'not an event', warning: expect.stringMatching(/^not JSON/) });
+  });
+
+  it('filters by --event and --queue-id, and --since starts at a point in time', async () => {
+    const topics = uniqueTopics('wfilter');
+    for (const q of ['w-a', 'w-b']) {
+      const d = await startDummy(['--queue-id', q, '--exit-after', '0.3'], { ...broker, ...topics });
+      running.push(d);
+      await d.exited;
+    }
+    const env = { ...broker, ...topics };
+    const finished = lines((await runCli(['watch', '--json', '--from-beginning', '--exit-at-end', '--event', 'finished'], env)).stdout);
+    expect(finished.map((l) => [l.payload.event, l.payload.queue_id]).sort()).toEqual([
+      ['finished', 'w-a'],
+      ['finished', 'w-b'],
+    ]);
+    const onlyB = lines((await runCli(['watch', '--json', '--from-beginning', '--exit-at-end', '--queue-id', 'w-b'], env)).stdout);
+    expect(new Set(onlyB.map((l) => l.payload.queue_id))).toEqual(new Set(['w-b']));
+    const recent = lines((await runCli(['watch', '--json', '--since', '1h', '--exit-at-end'], env)).stdout);
+    expect(recent).toHaveLength(4);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(lines((await runCli(['watch', '--json', '--since', '1s', '--exit-at-end'], env)).stdout)).toHaveLength(0);
+  });
+
+  it('is what watch does when stdout is not a terminal; bad flags are exit 2', async () => {
+    const topics = uniqueTopics('wpipe');
+    const d = await startDummy(['--queue-id', 'w-pipe', '--exit-after', '0.3'], { ...broker, ...topics });
+    running.push(d);
+    await d.exited;
+    const r = await runCli(['watch', '--from-beginning', '--exit-at-end'], { ...broker, ...topics });
+    expect(lines(r.stdout).map((l) => l.payload.event)).toEqual(['started', 'finished']);
+    const both = await runCli(['watch', '--from-beginning', '--since', '5m'], broker);
+    expect(both.stderr).toContain('--from-beginning and --since both say where to start');
+    expect(both.code).toBe(2);
+    expect((await runCli(['watch', '--event', 'exploded'], broker)).code).toBe(2);
+  });
+});
+
+describe('the watch view on a real broker', () => {
+  it('sees started and loading, a pong after p, interrupted after s and y', async () => {
+    const topics = uniqueTopics('wtui');
+    const env = { ...broker, ...topics };
+    const conn = connectionFrom(resolveSettings(kafkaSettings, { flags: {}, env, dotenv: {} }));
+    const { source, close } = await openWatchSource({
+      conn,
+      topics: { control: topics.QUEUE_CONTROL_TOPIC, events: topics.QUEUE_EVENTS_TOPIC },
+      start: { kind: 'end' },
+      filter: { queueId: undefined, events: [] },
+      logger: createLogger({ level: 'error', format: 'json', stream: new PassThrough() }),
+    });
+    cleanups.push(close);
+    const view = render(<App source={source} maxEvents={1000} staleMs={60_000} />);
+    cleanups.push(() => view.unmount());
+    const dummy = await startDummy(['--queue-id', 'w-live', '--simulate-loading', '--loading-interval', '0.3'], env);
+    running.push(dummy);
+    const until = async (pred: (frame: string) => boolean, what: string): Promise<string> => {
+      for (let i = 0; i < 150; i++) {
+        const f = view.lastFrame() ?? '';
+        if (pred(f)) return f;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`the view never showed ${what}:\n${view.lastFrame() ?? ''}`);
+    };
+    await until((f) => /started\s+w-live/.test(f) && /loading\s+w-live/.test(f), 'started and loading');
+    view.stdin.write('p');
+    const pinged = await until((f) => /pong from w-live in [\d.]+ ms/.test(f), 'a pong');
+    expect(pinged).toMatch(/w-live\s+loading.*1\/1\s+[\d.]+ms/);
+    view.stdin.write('s');
+    await until((f) => f.includes('stop w-live? (y/n)'), 'the question');
+    view.stdin.write('y');
+    await until((f) => /interrupted\s+w-live/.test(f), 'interrupted');
+    expect((await dummy.exited).code).toBe(0);
+  });
+});
+
+const hasTmux = (() => {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasTmux) process.stderr.write('tmux test skipped: tmux is not installed (scripts/setup.sh installs it)\n');
+
+(hasTmux ? describe : describe.skip)('watch in a real terminal (tmux)', () => {
+  it('shows the queue on screen and quits cleanly with q', async () => {
+    const topics = uniqueTopics('wtmux');
+    const env = { ...broker, ...topics };
+    const dummy = await startDummy(['--queue-id', 'w-tmux'], env);
+    running.push(dummy);
+    const session = `sf-watch-${process.pid}`;
+    const exports = Object.entries(env)
+      .map(([k, v]) => `${k}='${v}'`)
+      .join(' ');
+    const command = `cd ${projectRoot} && env ${exports} node bin/streamforge watch --since 1m; echo "watch exited with $?"; sleep 30`;
+    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '150', '-y', '40', command]);
+    cleanups.push(() => void execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' }));
+    const capture = () => execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
+    let screen = '';
+    for (let i = 0; i < 100 && !/w-tmux\s+started/.test(screen); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      screen = capture();
+    }
+    expect(screen).toMatch(/w-tmux\s+started/);
+    expect(screen).toContain('LIVE');
+    execFileSync('tmux', ['send-keys', '-t', session, 'q']);
+    for (let i = 0; i < 50 && !screen.includes('watch exited with'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      screen = capture();
+    }
+    expect(screen).toContain('watch exited with 0');
+  });
+});
