@@ -32,7 +32,7 @@ kafka-down: ## stop the local broker
 	@scripts/kafka-local.sh down
 
 bench: build ## benchmarks against the local broker, side by side with Kafka's own tools
-	@node scripts/bench-ping.mjs && node scripts/bench-producer.mjs
+	@node scripts/bench-ping.mjs && node scripts/bench-producer.mjs && node scripts/bench-watch.mjs
 
 clean: ## remove build output and the local broker's data (keeps its jars)
 	@scripts/kafka-local.sh down || true

@@ -82,6 +82,9 @@ export class KafkaReader {
       // Low fetch wait: control-plane replies are tiny and latency is what ping measures.
       'fetch.wait.max.ms': 10,
       'socket.nagle.disable': true,
+      // consume(n) waits for all n messages unless a partition reports its end: with EOF on,
+      // a batch comes back as soon as the reader has caught up (else 5,000/s ran 1 s behind).
+      ...(opts.onBatch ? { 'enable.partition.eof': true } : {}),
       ...opts.props,
       ...librdkafkaProps(conn, opts.clientId),
       // librdkafka wants a group id even for assign(); a unique one shares nothing.

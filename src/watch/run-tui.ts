@@ -54,6 +54,8 @@ export async function openWatchSource(opts: WatchSourceOptions): Promise<{ sourc
     topics: [opts.topics.control, opts.topics.events],
     start: opts.start,
     followNewPartitionsMs: 2000,
+    // A viewer needs no deep prefetch: librdkafka's default is up to 64 MB per partition.
+    props: { 'queued.max.messages.kbytes': 4096, 'queued.min.messages': 5000 },
     onError: () => (connection = 'lost'),
     onBatch: (msgs) => {
       const arrival = performance.now();

@@ -23,7 +23,8 @@ export function EventLog(props: { entries: readonly LogEntry[]; selected: number
         const d = describe(entry);
         const time = new Date(entry.item.timestamp ?? entry.at).toISOString().slice(11, 23);
         return (
-          <Text key={entry.seq} inverse={props.focused && first + i === props.selected} wrap="truncate">
+          // keyed by slot, not by event: scrolling reuses the same lines (and their layout nodes)
+          <Text key={i} inverse={props.focused && first + i === props.selected} wrap="truncate">
             <Text dimColor>{time} </Text>
             <Text color={d.color}>{fit(d.label, 11)}</Text> {d.text}{' '}
             <Text dimColor>
