@@ -16,7 +16,7 @@ describe('streamforge --help and --version', () => {
   it('--help lists the subcommands, the exit codes and examples', async () => {
     const r = await runCli(['--help'], {});
     expect(r.code).toBe(0);
-    for (const cmd of ['dummy', 'ping', 'stop', 'serve-producer']) expect(r.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
+    for (const cmd of ['dummy', 'ping', 'stop', 'serve-producer', 'watch']) expect(r.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
     expect(r.stdout).toContain('Exit codes: 0 done, 1');
     expect(r.stdout).toContain('$ streamforge ping --queue-id q1 --expect-pong');
   });
