@@ -19,7 +19,8 @@ import { watchCommand } from './commands/watch.js';
 import { readDotenv } from './config/dotenv.js';
 import { resolveSettings, type SettingMap } from './config/resolve.js';
 import type { Setting } from './config/setting.js';
-import { describeError, ExitCode, StreamforgeError } from './errors.js';
+import { completionScript, shells, type Shell } from './completion.js';
+import { ConfigError, describeError, ExitCode, StreamforgeError } from './errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -81,6 +82,26 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
       writeErr: (s) => void ctx.stderr.write(s),
     });
   for (const spec of commands) register(program, spec as CommandSpec<SettingMap>, ctx, setExit);
+  program
+    .command('completion')
+    .summary('print a shell completion script: bash, zsh or fish')
+    .description('Prints a completion script for your shell, generated from the same flags as --help.')
+    .argument('<shell>', `one of ${shells.join(', ')}`)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ eval "$(streamforge completion bash)"                       # in ~/.bashrc
+  $ streamforge completion zsh > "\${fpath[1]}/_streamforge"
+  $ streamforge completion fish > ~/.config/fish/completions/streamforge.fish
+`,
+    )
+    .action((shell: string) => {
+      if (!(shells as readonly string[]).includes(shell)) {
+        throw new ConfigError(`no completion for shell '${shell}'`, `choose one of ${shells.join(', ')}`);
+      }
+      ctx.stdout.write(completionScript(shell as Shell, commands as ReadonlyArray<CommandSpec<SettingMap>>));
+    });
   program.addHelpText(
     'after',
     `

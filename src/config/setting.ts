@@ -91,14 +91,20 @@ export const parse = {
       return n;
     },
 
-  oneOf:
-    <T extends string>(allowed: readonly T[], normalise: (s: string) => string = (s) => s) =>
-    (raw: string): T => {
-      const v = normalise(raw.trim());
-      const hit = allowed.find((a) => normalise(a) === v);
-      if (!hit) throw new ParseFailure(`must be one of ${allowed.join(', ')}, got '${raw}'`);
-      return hit;
-    },
+  /** the allowed values travel with the parser, so shell completion can offer them */
+  oneOf: <T extends string>(
+    allowed: readonly T[],
+    normalise: (s: string) => string = (s) => s,
+  ): ((raw: string) => T) & { choices: readonly T[] } =>
+    Object.assign(
+      (raw: string): T => {
+        const v = normalise(raw.trim());
+        const hit = allowed.find((a) => normalise(a) === v);
+        if (!hit) throw new ParseFailure(`must be one of ${allowed.join(', ')}, got '${raw}'`);
+        return hit;
+      },
+      { choices: allowed },
+    ),
 
   /** Go-style durations as the seed services take them ("15s", "500ms", "1m"), or plain seconds. */
   duration:
@@ -145,4 +151,9 @@ export function configErrorFor(setting: Setting<unknown>, source: Source, failur
   const safeWhy = setting.secret ? 'is not valid' : why;
   const alt = [setting.flags?.split(/[ ,]+/).find((f) => f.startsWith('--')), setting.env].filter(Boolean).join(' or ');
   return new ConfigError(`${what} ${safeWhy}`, `set ${alt}: ${setting.description}`);
+}
+
+/** The values a setting accepts, when it is an enumeration (for shell completion). */
+export function choicesOf(setting: Setting<unknown>): readonly string[] | undefined {
+  return (setting.parse as { choices?: readonly string[] }).choices;
 }
