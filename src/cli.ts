@@ -11,11 +11,7 @@ process.env.NODE_ENV ??= 'production';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandSpec, RunContext } from './commands/command-spec.js';
-import { dummyCommand } from './commands/dummy.js';
-import { pingCommand } from './commands/ping.js';
-import { serveProducerCommand } from './commands/serve-producer.js';
-import { stopCommand } from './commands/stop.js';
-import { watchCommand } from './commands/watch.js';
+import { commands } from './commands/index.js';
 import { readDotenv } from './config/dotenv.js';
 import { resolveSettings, type SettingMap } from './config/resolve.js';
 import type { Setting } from './config/setting.js';
@@ -23,9 +19,6 @@ import { completionScript, shells, type Shell } from './completion.js';
 import { ConfigError, describeError, ExitCode, StreamforgeError } from './errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the list mixes commands of different settings
-const commands: ReadonlyArray<CommandSpec<any>> = [dummyCommand, pingCommand, stopCommand, serveProducerCommand, watchCommand];
 
 function helpText(setting: Setting<unknown>): string {
   const notes: string[] = [];
@@ -81,7 +74,7 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void): 
       writeOut: (s) => void ctx.stdout.write(s),
       writeErr: (s) => void ctx.stderr.write(s),
     });
-  for (const spec of commands) register(program, spec as CommandSpec<SettingMap>, ctx, setExit);
+  for (const spec of commands) register(program, spec, ctx, setExit);
   program
     .command('completion')
     .summary('print a shell completion script: bash, zsh or fish')
@@ -100,7 +93,7 @@ Examples:
       if (!(shells as readonly string[]).includes(shell)) {
         throw new ConfigError(`no completion for shell '${shell}'`, `choose one of ${shells.join(', ')}`);
       }
-      ctx.stdout.write(completionScript(shell as Shell, commands as ReadonlyArray<CommandSpec<SettingMap>>));
+      ctx.stdout.write(completionScript(shell as Shell, commands));
     });
   program.addHelpText(
     'after',

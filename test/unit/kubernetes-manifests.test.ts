@@ -1,0 +1,160 @@
+/**
+ * The Kubernetes manifests checked against the CLI itself: every argument and variable a
+ * container uses exists for its subcommand, ports and probe paths are what the subcommand
+ * serves, images and the CA path agree, and the Job and Deployment keep the house rules.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { parseAllDocuments } from 'yaml';
+import { commands } from '../../src/commands/index.js';
+import type { SettingMap } from '../../src/config/resolve.js';
+import { projectRoot } from '../support/broker.js';
+
+type Doc = {
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  spec?: any;
+}; // eslint-disable-line @typescript-eslint/no-explicit-any
+interface Container {
+  name: string;
+  image: string;
+  args: string[];
+  envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
+  env?: Array<{ name: string; value?: string }>;
+  ports?: Array<{ name: string; containerPort: number }>;
+  readinessProbe?: { httpGet: { path: string; port: string } };
+  livenessProbe?: { httpGet: { path: string; port: string } };
+  volumeMounts?: Array<{ mountPath: string }>;
+}
+
+const dir = join(projectRoot, 'deploy/kubernetes');
+const kustomization = parseAllDocuments(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0]?.toJS() as {
+  resources: string[];
+  images: Array<{ name: string; newTag: string }>;
+};
+const docs: Doc[] = kustomization.resources.flatMap((file) =>
+  parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((d) => d.toJS() as Doc),
+);
+const byKind = (kind: string) => docs.filter((d) => d.kind === kind);
+const named = (kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name);
+const spec = (name: string) => commands.find((c) => c.name === name);
+const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
+
+function variablesOf(settings: SettingMap): Set<string> {
+  return new Set(Object.values(settings).flatMap((s) => [s.env, ...(s.envAliases ?? [])].filter((x): x is string => Boolean(x))));
+}
+function flagsOf(settings: SettingMap): Set<string> {
+  return new Set(Object.values(settings).flatMap((s) => (s.flags ?? '').split(/[ ,]+/).filter((f) => f.startsWith('-'))));
+}
+
+const workloads = [...byKind('Job'), ...byKind('Deployment')].map((d) => ({
+  doc: d,
+  pod: d.spec.template.spec,
+  containers: d.spec.template.spec.containers as Container[],
+}));
+
+describe('the Kubernetes manifests', () => {
+  it('list every file in deploy/kubernetes, and every file parses', () => {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+    expect([...kustomization.resources].sort()).toEqual(files.sort());
+    expect(docs.every((d) => d.kind && d.metadata?.name)).toBe(true);
+  });
+
+  it.each(workloads.flatMap((w) => w.containers.map((c) => [`${w.doc.kind}/${w.doc.metadata.name}`, c] as const)))(
+    '%s: every flag and variable exists for its subcommand',
+    (_name, c) => {
+      const command = spec(c.args[0] ?? '');
+      expect(command).toBeDefined();
+      const flags = flagsOf(command!.settings);
+      for (const a of c.args.slice(1).filter((x) => x.startsWith('-'))) expect([a, flags.has(a)]).toEqual([a, true]);
+      const vars = variablesOf(command!.settings);
+      const fromMaps = (c.envFrom ?? []).flatMap((e) => {
+        const ref = e.configMapRef ? named('ConfigMap', e.configMapRef.name) : named('Secret', e.secretRef?.name ?? '');
+        expect(ref).toBeDefined();
+        return Object.keys(ref?.data ?? ref?.stringData ?? {});
+      });
+      for (const v of [...fromMaps, ...(c.env ?? []).map((e) => e.name)]) expect([v, vars.has(v)]).toEqual([v, true]);
+    },
+  );
+
+  it('ports and probes are what the subcommands serve', () => {
+    for (const { containers } of workloads) {
+      for (const c of containers) {
+        const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
+        const portName = c.readinessProbe?.httpGet.port;
+        const port = c.ports?.find((p) => p.name === portName)?.containerPort;
+        if (c.args[0] === 'dummy') {
+          expect(port).toBe(Number(env.METRICS_PORT ?? 8000));
+          expect([c.readinessProbe?.httpGet.path, c.livenessProbe?.httpGet.path]).toEqual(['/readyz', '/healthz']);
+        } else if (c.args[0] === 'serve-producer') {
+          const flagPort = c.args[c.args.indexOf('--port') + 1];
+          expect(port).toBe(Number(flagPort ?? env.PRODUCER_PORT ?? 8001));
+          expect([c.readinessProbe?.httpGet.path, c.livenessProbe?.httpGet.path]).toEqual(['/ready', '/health']);
+        } else throw new Error(`unexpected workload ${c.args[0]}`);
+      }
+    }
+  });
+
+  it('the Service targets the port the Deployment serves; the PDB and Service select its pods', () => {
+    const dep = named('Deployment', 'serve-producer')!;
+    const labels = dep.spec.template.metadata.labels;
+    expect(named('Service', 'serve-producer')!.spec.selector).toEqual(labels);
+    expect(named('PodDisruptionBudget', 'serve-producer')!.spec.selector.matchLabels).toEqual(labels);
+    const target = named('Service', 'serve-producer')!.spec.ports[0].targetPort;
+    expect((dep.spec.template.spec.containers[0] as Container).ports?.map((p) => p.name)).toContain(target);
+  });
+
+  it('grace is longer than the shutdown timeout, so no acknowledged message is cut off', () => {
+    const pod = named('Deployment', 'serve-producer')!.spec.template.spec;
+    const timeout = (pod.containers[0] as Container).env?.find((e) => e.name === 'SERVER_SHUTDOWN_TIMEOUT')?.value ?? '30s';
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(Number(timeout.replace(/s$/, '')));
+  });
+
+  it('the dummy Job keeps the seed example: labels app and queue_id, Never, backoffLimit 2, ttl 3600', () => {
+    for (const job of byKind('Job')) {
+      expect(Object.keys(job.metadata.labels ?? {})).toEqual(expect.arrayContaining(['app', 'queue_id']));
+      expect(job.spec.template.spec.restartPolicy).toBe('Never');
+      expect(job.spec.backoffLimit).toBe(2);
+      expect(job.spec.ttlSecondsAfterFinished).toBe(3600);
+      const c = job.spec.template.spec.containers[0] as Container;
+      expect(c.env?.find((e) => e.name === 'QUEUE_ID')?.value).toBe(job.metadata.labels?.queue_id);
+    }
+  });
+
+  it('one image everywhere, tagged with the package version; the CA is mounted where KAFKA_CA_PATH points', () => {
+    const caPath = named('ConfigMap', 'streamforge-kafka')!.data!.KAFKA_CA_PATH;
+    expect(caPath).toBe('/usr/local/share/ca-certificates/ca.crt');
+    for (const { containers, pod } of workloads) {
+      expect(pod.securityContext.runAsNonRoot).toBe(true);
+      for (const c of containers) {
+        expect(c.image).toBe('streamforge');
+        expect(c.volumeMounts?.map((m) => m.mountPath)).toContain(caPath);
+      }
+    }
+    expect(kustomization.images).toEqual([expect.objectContaining({ name: 'streamforge', newTag: pkg.version })]);
+  });
+
+  it('Strimzi resources: the three topics, SCRAM users with only the ACLs their workload needs', () => {
+    expect(
+      byKind('KafkaTopic')
+        .map((t) => t.metadata.name)
+        .sort(),
+    ).toEqual(['events', 'queue-control', 'queue-events']);
+    const users = byKind('KafkaUser');
+    expect(users.every((u) => u.spec.authentication.type === 'scram-sha-512')).toBe(true);
+    const acl = (user: string, topic: string) =>
+      named('KafkaUser', user)!.spec.authorization.acls.find(
+        (a: { resource: { type: string; name?: string } }) => a.resource.type === 'topic' && a.resource.name === topic,
+      )?.operations ?? [];
+    expect(acl('user-streamforge-dummy', 'queue-control')).toEqual(['Read', 'Describe']);
+    expect(acl('user-streamforge-dummy', 'queue-events')).toEqual(['Write', 'Describe']);
+    expect(acl('user-streamforge-producer', 'queue-control')).toEqual([]);
+    expect(acl('user-streamforge-producer', 'events')).toEqual(['Write', 'Describe']);
+    // each workload's Secret names its own user
+    expect(named('Secret', 'streamforge-dummy-credentials')!.stringData!.KAFKA_USER).toBe('user-streamforge-dummy');
+    expect(named('Secret', 'streamforge-producer-credentials')!.stringData!.KAFKA_USER).toBe('user-streamforge-producer');
+  });
+});
