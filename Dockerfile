@@ -1,5 +1,7 @@
 # syntax=docker/dockerfile:1
-# streamforge: one image for dummy, ping, stop (and, later, serve-producer and watch).
+# streamforge: one image for every subcommand (dummy, ping, stop, serve-producer, watch).
+# Built here without a Docker engine: scripts/container-image.sh (make docker-build) uses buildah
+# on a base made from Debian packages; elsewhere `docker build .` works on node:20-bookworm-slim.
 ARG BASE_IMAGE=node:20-bookworm-slim
 
 # Build stage: compiles node-rdkafka's librdkafka with SSL, SASL/SCRAM and every codec.
@@ -8,8 +10,14 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+# node-gyp uses the Node headers of the base image instead of downloading them
+ENV npm_config_nodedir=/usr/local
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --no-fund --no-audit
+# npm 11 may refuse its own lockfile for other platforms' optional packages (npm/cli#4828):
+# then install the locked versions without rewriting it; any other failure fails the build.
+RUN npm ci --no-fund --no-audit 2>/tmp/npm-ci.log \
+ || { grep -q 'Missing: .* from lock file' /tmp/npm-ci.log && npm install --no-save --no-fund --no-audit; } \
+ || { cat /tmp/npm-ci.log >&2; exit 1; }
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY schemas ./schemas

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Builds the streamforge image for real without a Docker engine or a registry:
+#   1. a base image from Debian packages (debootstrap bookworm, minbase) plus this machine's
+#      Node 20, laid out in /usr/local like the official node:20 images;
+#   2. the project's Dockerfile on that base, with buildah (--isolation chroot --storage-driver vfs).
+#
+#   scripts/container-image.sh build     both steps (the base is reused once made)
+#   scripts/container-image.sh run ARGS  run the image on the host network, e.g. `run dummy --noop`
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache=${CONTAINER_CACHE:-$root/.cache/container}
+rootfs=$cache/rootfs
+base=localhost/streamforge-base:bookworm-node20
+version=$(node -p "require('$root/package.json').version")
+image=localhost/streamforge:$version
+bah() { buildah --storage-driver vfs "$@"; }
+say() { printf 'container-image: %s\n' "$*" >&2; }
+
+need() { command -v "$1" >/dev/null || { say "$1 is missing (apt-get install $2)"; exit 1; }; }
+
+make_base() {
+  if bah inspect --type image "$base" >/dev/null 2>&1; then return; fi
+  need debootstrap debootstrap
+  if [ ! -f "$rootfs/etc/debian_version" ]; then
+    say "debootstrap bookworm (minbase) into $rootfs"
+    mkdir -p "$cache"
+    debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1 \
+      || { tail -n 20 "$cache/debootstrap.log" >&2; exit 1; }
+  fi
+  say "adding Node $(node --version) and npm $(npm --version) from this machine"
+  install -D -m 0755 "$(command -v node)" "$rootfs/usr/local/bin/node"
+  mkdir -p "$rootfs/usr/local/lib/node_modules" "$rootfs/usr/local/include"
+  rm -rf "$rootfs/usr/local/lib/node_modules/npm" "$rootfs/usr/local/include/node"
+  cp -a "$(dirname "$(readlink -f "$(command -v npm)")")/.." "$rootfs/usr/local/lib/node_modules/npm"
+  cp -a /usr/include/node "$rootfs/usr/local/include/node"
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
+  chroot "$rootfs" sh -c 'id node >/dev/null 2>&1 || useradd --uid 1000 --create-home --shell /bin/bash node'
+  rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"*
+  local ctr
+  ctr=$(bah from scratch)
+  bah copy "$ctr" "$rootfs" / >/dev/null
+  bah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd node "$ctr"
+  bah commit --rm "$ctr" "$base" >/dev/null
+  say "base image $base"
+}
+
+build() {
+  need buildah buildah
+  make_base
+  say "building $image from the Dockerfile (node-rdkafka compiles: a few minutes)"
+  bah bud --isolation chroot --network host --build-arg "BASE_IMAGE=$base" -t "$image" -f "$root/Dockerfile" "$root"
+  say "built $image"
+}
+
+run() {
+  local ctr
+  ctr=$(bah from "$image")
+  trap 'bah rm "$ctr" >/dev/null 2>&1 || true' EXIT
+  # The image's ENTRYPOINT and user, on the host network, as a pod would run it.
+  bah run --isolation chroot --network host --user node "$ctr" -- streamforge "$@"
+}
+
+case "${1:-}" in
+  build) build ;;
+  run) shift; run "$@" ;;
+  base) make_base ;;
+  *) printf 'usage: %s build | run ARGS...\n' "$0" >&2; exit 2 ;;
+esac
