@@ -54,16 +54,21 @@ build() {
 }
 
 run() {
-  local ctr
+  local ctr envs=() v
   ctr=$(bah from "$image")
   trap 'bah rm "$ctr" >/dev/null 2>&1 || true' EXIT
-  # The image's ENTRYPOINT and user, on the host network, as a pod would run it.
-  bah run --isolation chroot --network host --user node "$ctr" -- streamforge "$@"
+  # configuration comes in as a pod's envFrom would bring it
+  for v in $(compgen -e | grep -E '^(KAFKA_|QUEUE_|QUEUE_ID$|SYMBOL$|TYPE$|TIME_RANGE$|TELEMETRY_PRODUCER_ID$|LOG_|METRICS_|DUMMY_|PRODUCER_|SERVER_)'); do
+    envs+=(--env "$v=${!v}")
+  done
+  # The image's own entrypoint and user, on the host network.
+  bah run --isolation chroot --network host --user node "${envs[@]}" "$ctr" -- streamforge "$@"
 }
 
 case "${1:-}" in
   build) build ;;
+  exists) bah inspect --type image "$image" >/dev/null 2>&1 ;;
   run) shift; run "$@" ;;
   base) make_base ;;
-  *) printf 'usage: %s build | run ARGS...\n' "$0" >&2; exit 2 ;;
+  *) printf 'usage: %s build | exists | run ARGS...\n' "$0" >&2; exit 2 ;;
 esac
