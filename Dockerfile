@@ -10,6 +10,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+# empty by default; set (with the file mounted) only where a proxy re-signs TLS
+ARG NODE_EXTRA_CA_CERTS=
 # node-gyp uses the Node headers of the base image instead of downloading them
 ENV npm_config_nodedir=/usr/local
 COPY package.json package-lock.json .npmrc ./

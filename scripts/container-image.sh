@@ -49,7 +49,13 @@ build() {
   need buildah buildah
   make_base
   say "building $image from the Dockerfile (node-rdkafka compiles: a few minutes)"
-  bah bud --isolation chroot --network host --build-arg "BASE_IMAGE=$base" -t "$image" -f "$root/Dockerfile" "$root"
+  local extra=()
+  # Behind a TLS-intercepting proxy (as on these machines) npm inside the build must trust the
+  # same extra CA as the host. It is mounted for the build only, never copied into a layer.
+  if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+    extra=(--volume "$NODE_EXTRA_CA_CERTS:/etc/ssl/build-extra-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/etc/ssl/build-extra-ca.crt)
+  fi
+  bah bud --isolation chroot --network host --build-arg "BASE_IMAGE=$base" "${extra[@]}" -t "$image" -f "$root/Dockerfile" "$root"
   say "built $image"
 }
 
