@@ -62,7 +62,8 @@ build() {
 run() {
   local ctr envs=() v
   ctr=$(bah from "$image")
-  trap 'bah rm "$ctr" >/dev/null 2>&1 || true' EXIT
+  # expanded now: the trap runs after this function's locals are gone
+  trap "bah rm '$ctr' >/dev/null 2>&1 || true" EXIT
   # configuration comes in as a pod's envFrom would bring it
   for v in $(compgen -e | grep -E '^(KAFKA_|QUEUE_|QUEUE_ID$|SYMBOL$|TYPE$|TIME_RANGE$|TELEMETRY_PRODUCER_ID$|LOG_|METRICS_|DUMMY_|PRODUCER_|SERVER_)'); do
     envs+=(--env "$v=${!v}")
