@@ -122,14 +122,25 @@ describe('the watch view on a real broker', () => {
       }
       throw new Error(`the view never showed ${what}:\n${view.lastFrame() ?? ''}`);
     };
+    // ink-testing-library's stdin can lose a key while the screen redraws under load (keys never
+    // got lost in the real terminal): press again, as a user would, until the key shows its effect
+    const press = async (key: string, shows: (frame: string) => boolean, what: string): Promise<void> => {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        view.stdin.write(key);
+        for (let i = 0; i < 10; i++) {
+          if (shows(view.lastFrame() ?? '')) return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      throw new Error(`pressing ${key} never showed ${what}:\n${view.lastFrame() ?? ''}`);
+    };
     await until((f) => /started\s+w-live/.test(f) && /loading\s+w-live/.test(f), 'started and loading');
-    view.stdin.write('p');
+    await press('p', (f) => /pinging w-live|pong from w-live/.test(f), 'the ping');
     await until((f) => /pong from w-live in [\d.]+ ms/.test(f), 'a pong');
     // the ping and pong records reach the table on the next frame
     await until((f) => /w-live\s+loading.*1\/1\s+[\d.]+ms/.test(f), 'the ping, the pong and the round trip in the row');
-    view.stdin.write('s');
-    await until((f) => f.includes('stop w-live? (y/n)'), 'the question');
-    view.stdin.write('y');
+    await press('s', (f) => f.includes('stop w-live? (y/n)'), 'the question');
+    await press('y', (f) => /stopping w-live|stop sent to w-live/.test(f), 'the stop');
     await until((f) => /interrupted\s+w-live/.test(f), 'interrupted');
     expect((await dummy.exited).code).toBe(0);
   });
