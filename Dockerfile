@@ -20,6 +20,8 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-fund --no-audit 2>/tmp/npm-ci.log \
  || { grep -q 'Missing: .* from lock file' /tmp/npm-ci.log && npm install --no-save --no-fund --no-audit; } \
  || { cat /tmp/npm-ci.log >&2; exit 1; }
+# fail the build if librdkafka lacks what production needs
+RUN node -e "const f = require('node-rdkafka').features; const need = ['ssl', 'sasl_scram', 'gzip', 'snappy', 'lz4', 'zstd']; const missing = need.filter((x) => !f.includes(x)); if (missing.length) { console.error('node-rdkafka lacks ' + missing.join(', ')); process.exit(1); } console.log('librdkafka features: ' + f.join(','));"
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY schemas ./schemas

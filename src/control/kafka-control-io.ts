@@ -30,6 +30,7 @@ export async function openKafkaControlIo(
     // Commands are tiny and latency is what ping measures: send at once.
     props: { ...lowLatencyProps, 'message.timeout.ms': conn.connectTimeoutMs, 'enable.idempotence': true },
     pollIntervalMs: 5,
+    deliveryDeadlineMs: conn.connectTimeoutMs + 1000,
   });
   let reader: KafkaReader | undefined;
   try {

@@ -108,6 +108,7 @@ export class DummyService {
       logger: this.#logger,
       props: { ...lowLatencyProps, 'enable.idempotence': true, 'message.timeout.ms': Math.max(conn.connectTimeoutMs, 5000) },
       pollIntervalMs: 5,
+      deliveryDeadlineMs: Math.max(conn.connectTimeoutMs, 5000) + 1000,
     });
     await ensureTopics(conn, this.#producer, [topics.control, topics.events], { clientId, logger: this.#logger });
     if (this.#pendingSignal) return;

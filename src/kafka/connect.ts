@@ -67,3 +67,21 @@ export async function connectClient(client: ConnectableClient, conn: KafkaConnec
     client.removeListener('event.error', onError);
   }
 }
+
+/**
+ * librdkafka's disconnect callback can fail to arrive (seen under heavy load): a command must
+ * still end. Waits for it at most `ms`; the flush before it has already settled what matters.
+ */
+export function disconnectWithin(disconnect: (done: () => void) => void, ms: number, logger: Logger, what: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      logger.warn('kafka client did not disconnect in time; going on', { client: what, ms });
+      resolve();
+    }, ms);
+    timer.unref();
+    disconnect(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -7,7 +7,7 @@ import Kafka from 'node-rdkafka';
 import { librdkafkaProps, redactProps, type KafkaConnection, type LibrdkafkaProps } from '../config/kafka-connection.js';
 import { KafkaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { connectClient } from './connect.js';
+import { connectClient, disconnectWithin } from './connect.js';
 import { isRdkafkaError, mapProduceError } from './error-map.js';
 import { fetchPartitions, type PartitionSource } from './topics.js';
 
@@ -232,7 +232,7 @@ export class KafkaProducer implements PartitionSource {
       // One more poll so that the delivery reports of the flush are dispatched.
       this.#client.poll();
     } finally {
-      await new Promise<void>((resolve) => this.#client.disconnect(() => resolve()));
+      await disconnectWithin((done) => this.#client.disconnect(done), 5000, this.#logger, 'producer');
       for (const p of this.#pending.values()) {
         settle(p.batch, p.index, new KafkaError('SF_KAFKA_PRODUCE', 'the producer closed before Kafka acknowledged the message', 'retry'));
       }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import Kafka from 'node-rdkafka';
 import { librdkafkaProps, redactProps, type KafkaConnection, type LibrdkafkaProps } from '../config/kafka-connection.js';
 import type { Logger } from '../observability/logger.js';
-import { connectClient } from './connect.js';
+import { connectClient, disconnectWithin } from './connect.js';
 import { mapConnectError } from './error-map.js';
 import { fetchPartitions } from './topics.js';
 
@@ -200,10 +200,7 @@ export class KafkaReader {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#follow);
-    await new Promise<void>((resolve) => {
-      if (!this.#client.isConnected()) return resolve();
-      this.#client.disconnect(() => resolve());
-    });
+    if (this.#client.isConnected()) await disconnectWithin((done) => this.#client.disconnect(done), 5000, this.#logger, 'reader');
     this.#logger.debug('reader closed');
   }
 }
