@@ -40,7 +40,8 @@ class FakeSource implements WatchSource {
   }
 }
 
-const frame = () => new Promise((r) => setTimeout(r, 120));
+// a few flush intervals (66 ms): room for a loaded machine
+const frame = () => new Promise((r) => setTimeout(r, 250));
 let unmount: (() => void) | undefined;
 afterEach(() => unmount?.());
 
