@@ -8,21 +8,17 @@ import { PortInUseError } from '../errors.js';
 import { KafkaProducer } from '../kafka/producer.js';
 import type { Logger } from '../observability/logger.js';
 import { createRegistry, startMetricsServer, type MetricsServer } from '../observability/metrics.js';
-import { buildProducerApp, type AppInfo } from './app.js';
+import { buildProducerApp, type ProducerAppOptions } from './app.js';
 import type { Publisher } from './publisher.js';
 
-export interface ProducerServerOptions {
+/** What the app takes as it is, plus what only the server needs (Kafka, listening, shutdown). */
+export type ProducerServerOptions = Pick<
+  ProducerAppOptions,
+  'info' | 'eventsTopic' | 'topicAllow' | 'corsOrigins' | 'tokens' | 'enrich' | 'bodyLimit' | 'batchLimit'
+> & {
   readonly conn: KafkaConnection;
   readonly host: string;
   readonly port: number;
-  readonly info: AppInfo;
-  readonly eventsTopic: string;
-  readonly topicAllow: RegExp | undefined;
-  readonly corsOrigins: readonly string[];
-  readonly tokens: readonly string[];
-  readonly enrich: boolean;
-  readonly bodyLimit: number;
-  readonly batchLimit: number;
   readonly produceTimeoutMs: number;
   readonly clientId: string;
   readonly kafkaBatchSize: number;
@@ -33,7 +29,7 @@ export interface ProducerServerOptions {
   readonly shutdownTimeoutMs: number;
   readonly metrics: boolean;
   readonly metricsPort: number | undefined;
-}
+};
 
 const METADATA_EVERY_MS = 5000;
 const METADATA_FRESH_MS = 15_000;
