@@ -39,8 +39,19 @@ const silent: PingReporter = {
 
 export type WatchSourceOptions = Pick<WatchTuiOptions, 'conn' | 'topics' | 'start' | 'filter' | 'logger'>;
 
-/** The screen's Kafka side, usable without a screen (tests render it with ink-testing-library). */
-export async function openWatchSource(opts: WatchSourceOptions): Promise<{ source: WatchSource; close: () => Promise<void> }> {
+export interface OpenedWatchSource {
+  readonly source: WatchSource;
+  /** resolves once the reader is positioned; rejects with the connect error (unreachable, auth) */
+  readonly ready: Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * The screen's Kafka side, usable without a screen (tests render it with ink-testing-library).
+ * It returns at once and connects in the background, so the screen can show "connecting" and
+ * take keys (q quits) while a slow or unreachable broker is tried.
+ */
+export function openWatchSource(opts: WatchSourceOptions): OpenedWatchSource {
   validators();
   const listeners = new Set<(items: readonly Incoming[]) => void>();
   // Records read before the screen subscribes (history from --since/--from-beginning arrives at
@@ -48,7 +59,7 @@ export async function openWatchSource(opts: WatchSourceOptions): Promise<{ sourc
   let early: Incoming[] | undefined = [];
   const eventListeners = new Set<(event: ReceivedEvent, arrivalMono: number) => void>();
   let connection: ConnectionState = 'connecting';
-  const reader = await KafkaReader.open(opts.conn, {
+  const opening = KafkaReader.open(opts.conn, {
     clientId: 'streamforge-watch',
     logger: opts.logger,
     topics: [opts.topics.control, opts.topics.events],
@@ -67,11 +78,14 @@ export async function openWatchSource(opts: WatchSourceOptions): Promise<{ sourc
       else for (const l of listeners) l(shown);
     },
   });
-  connection = 'connected';
+  const ready = opening.then(() => void (connection = 'connected'));
+  // the caller observes failures through `ready`; this keeps an unobserved rejection from crashing
+  ready.catch(() => (connection = 'lost'));
 
   let producer: Promise<KafkaProducer> | undefined;
-  const send: ControlIo['send'] = async (command) =>
-    (
+  const send: ControlIo['send'] = async (command) => {
+    await ready;
+    return (
       await (producer ??= KafkaProducer.connect(opts.conn, {
         clientId: 'streamforge-watch',
         logger: opts.logger,
@@ -82,6 +96,7 @@ export async function openWatchSource(opts: WatchSourceOptions): Promise<{ sourc
       key: command.queue_id,
       value: encode(command),
     });
+  };
 
   const source: WatchSource = {
     brokers: opts.conn.brokers,
@@ -106,6 +121,8 @@ export async function openWatchSource(opts: WatchSourceOptions): Promise<{ sourc
         send,
         close: async () => void (listener && eventListeners.delete(listener)),
       };
+      // the pong can only be seen once the reader is positioned
+      await ready;
       try {
         const summary = await runPing(io, { target: queueId, repeat: 1, intervalMs: 1000, timeoutMs: 5000 }, silent);
         return summary.queues[0]?.rtt?.avg;
@@ -118,15 +135,28 @@ export async function openWatchSource(opts: WatchSourceOptions): Promise<{ sourc
     },
   };
 
-  const close = async (): Promise<void> => {
-    await reader.close();
-    await (await producer)?.close(2000).catch(() => undefined);
-  };
-  return { source, close };
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      // Quitting while still connecting must not wait out the connect timeout: the reader that
+      // opens later is closed then, and the CLI's exit does not wait for it.
+      if (connection === 'connecting')
+        void opening.then(
+          (r) => r.close(),
+          () => undefined,
+        );
+      else
+        await opening.then(
+          (r) => r.close(),
+          () => undefined,
+        );
+      await (await producer?.catch(() => undefined))?.close(2000).catch(() => undefined);
+    })());
+  return { source, ready, close };
 }
 
 export async function runWatchTui(opts: WatchTuiOptions): Promise<number> {
-  const { source, close } = await openWatchSource(opts);
+  const { source, ready, close } = openWatchSource(opts);
   const [{ render }, React, { App }] = await Promise.all([import('ink'), import('react'), import('./ui/App.js')]);
   const app = render(React.createElement(App, { source, maxEvents: opts.maxEvents, staleMs: opts.staleMs }), {
     stdin: opts.stdin as NodeJS.ReadStream,
@@ -134,7 +164,17 @@ export async function runWatchTui(opts: WatchTuiOptions): Promise<number> {
     exitOnCtrlC: false,
   });
   try {
-    await app.waitUntilExit();
+    // A broker that cannot be reached (or refuses the login) ends the view with the error and its
+    // exit code, as every other subcommand does; quitting first is a clean exit.
+    const failed = ready.then(
+      () => new Promise<never>(() => undefined),
+      (err: unknown) => err,
+    );
+    const outcome = await Promise.race([app.waitUntilExit().then(() => undefined), failed]);
+    if (outcome !== undefined) {
+      app.unmount();
+      throw outcome;
+    }
   } finally {
     await close();
   }

@@ -102,7 +102,7 @@ describe('the watch view on a real broker', () => {
     const topics = uniqueTopics('wtui');
     const env = { ...broker, ...topics };
     const conn = connectionFrom(resolveSettings(kafkaSettings, { flags: {}, env, dotenv: {} }));
-    const { source, close } = await openWatchSource({
+    const { source, ready, close } = openWatchSource({
       conn,
       topics: { control: topics.QUEUE_CONTROL_TOPIC, events: topics.QUEUE_EVENTS_TOPIC },
       start: { kind: 'end' },
@@ -112,6 +112,7 @@ describe('the watch view on a real broker', () => {
     cleanups.push(close);
     const view = render(<App source={source} maxEvents={1000} staleMs={60_000} />);
     cleanups.push(() => view.unmount());
+    await ready;
     const dummy = await startDummy(['--queue-id', 'w-live', '--simulate-loading', '--loading-interval', '0.3'], env);
     running.push(dummy);
     const until = async (pred: (frame: string) => boolean, what: string): Promise<string> => {
@@ -156,32 +157,62 @@ const hasTmux = (() => {
 })();
 if (!hasTmux) process.stderr.write('tmux test skipped: tmux is not installed (scripts/setup.sh installs it)\n');
 
+/** A command in a detached tmux pane: what a user sees, read back with capture-pane. */
+function inTmux(
+  env: Record<string, string>,
+  args: string,
+): { screen: (pred: (s: string) => boolean) => Promise<string>; keys: (k: string) => void } {
+  const session = `sf-watch-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const exports = Object.entries(env)
+    .map(([k, v]) => `${k}='${v}'`)
+    .join(' ');
+  const command = `cd ${projectRoot} && env ${exports} node bin/streamforge ${args}; echo "watch exited with $?"; sleep 60`;
+  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '150', '-y', '40', command]);
+  cleanups.push(() => void execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' }));
+  const capture = () => execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
+  return {
+    // generous: CI runs this beside a three-broker failover test on two cores
+    async screen(pred) {
+      let screen = capture();
+      for (let i = 0; i < 300 && !pred(screen); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        screen = capture();
+      }
+      return screen;
+    },
+    keys: (k) => void execFileSync('tmux', ['send-keys', '-t', session, k]),
+  };
+}
+
 (hasTmux ? describe : describe.skip)('watch in a real terminal (tmux)', () => {
   it('shows the queue on screen and quits cleanly with q', async () => {
     const topics = uniqueTopics('wtmux');
     const env = { ...broker, ...topics };
     const dummy = await startDummy(['--queue-id', 'w-tmux'], env);
     running.push(dummy);
-    const session = `sf-watch-${process.pid}`;
-    const exports = Object.entries(env)
-      .map(([k, v]) => `${k}='${v}'`)
-      .join(' ');
-    const command = `cd ${projectRoot} && env ${exports} node bin/streamforge watch --since 1m; echo "watch exited with $?"; sleep 30`;
-    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '150', '-y', '40', command]);
-    cleanups.push(() => void execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' }));
-    const capture = () => execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
-    let screen = '';
-    for (let i = 0; i < 100 && !/w-tmux\s+started/.test(screen); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      screen = capture();
-    }
+    const pane = inTmux(env, 'watch --since 1m');
+    let screen = await pane.screen((s) => /w-tmux\s+started/.test(s));
     expect(screen).toMatch(/w-tmux\s+started/);
     expect(screen).toContain('LIVE');
-    execFileSync('tmux', ['send-keys', '-t', session, 'q']);
-    for (let i = 0; i < 50 && !screen.includes('watch exited with'); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      screen = capture();
-    }
+    expect(screen).toContain('connected');
+    pane.keys('q');
+    screen = await pane.screen((s) => s.includes('watch exited with'));
     expect(screen).toContain('watch exited with 0');
+  });
+
+  it('shows "connecting" at once while the broker does not answer, and q still quits with 0', async () => {
+    const pane = inTmux({ KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1' }, 'watch --connect-timeout 60');
+    let screen = await pane.screen((s) => s.includes('streamforge watch'));
+    expect(screen).toMatch(/127\.0\.0\.1:1 .*connecting/);
+    pane.keys('q');
+    screen = await pane.screen((s) => s.includes('watch exited with'));
+    expect(screen).toContain('watch exited with 0');
+  });
+
+  it('ends with the connect error and exit 3 when the broker never answers', async () => {
+    const pane = inTmux({ KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1' }, 'watch --connect-timeout 2');
+    const screen = await pane.screen((s) => s.includes('watch exited with'));
+    expect(screen).toContain('SF_KAFKA_UNREACHABLE');
+    expect(screen).toContain('watch exited with 3');
   });
 });
