@@ -57,4 +57,8 @@ export const createTopic = (brokers, topic, partitions) =>
     '1',
   ]);
 
+/** The benchmarks' topics go when they are done: 500k-event topics add up on a developer's disk. */
+export const deleteTopics = (brokers, topics) =>
+  kafkaTool('TopicCommand', ['--bootstrap-server', brokers, '--delete', '--topic', topics.map((t) => t.replace(/[.]/g, '\\.')).join('|')]);
+
 export const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;

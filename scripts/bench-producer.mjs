@@ -4,7 +4,7 @@
 // ceiling) and Kafka's own ProducerPerformance, plus the server's resident memory under load.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { brokerDown, brokerUp, createTopic, freePort, kafkaTool, log, plaintextEnv, root, rssMb } from './bench-common.mjs';
+import { brokerDown, brokerUp, createTopic, deleteTopics, freePort, kafkaTool, log, plaintextEnv, root, rssMb } from './bench-common.mjs';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const DIRECT_MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200000);
@@ -135,6 +135,7 @@ async function main() {
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.on('close', r));
+    deleteTopics(env.KAFKA_BOOTSTRAP_SERVERS, [topic, `${topic}-direct`, `${topic}-perf`]);
     brokerDown(startedBroker);
   }
 }

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import Kafka from 'node-rdkafka';
-import { brokerDown, brokerUp, createTopic, log, plaintextEnv, root, rssMb } from './bench-common.mjs';
+import { brokerDown, brokerUp, createTopic, deleteTopics, log, plaintextEnv, root, rssMb } from './bench-common.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);
 const RATE = Number(process.env.BENCH_RATE ?? 5000);
@@ -124,11 +124,7 @@ async function tuiRun(env, brokers, events) {
     return { sent, peakRss, worstLagMs };
   } finally {
     try {
-      try {
-        execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
-      } catch {
-        // already gone
-      }
+      execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
     } catch {
       // already gone
     }
@@ -152,10 +148,22 @@ async function main() {
       QUEUE_EVENTS_TOPIC: events,
       QUEUE_CONTROL_TOPIC: `${id}-control`,
     };
-    log('kcat -C -e -J');
-    const kcat = timed('kcat', ['-C', '-b', env.KAFKA_BOOTSTRAP_SERVERS, '-t', events, '-o', 'beginning', '-e', '-J', '-q'], childEnv);
-    log('streamforge watch --json --from-beginning --exit-at-end');
-    const watch = timed(process.execPath, [`${root}/bin/streamforge`, 'watch', '--json', '--from-beginning', '--exit-at-end'], childEnv);
+    // Alternating runs, the faster of two each: one run of either can be slowed by the machine.
+    const best = (a, b) => (a && a.seconds <= b.seconds ? a : b);
+    let kcat;
+    let watch;
+    for (let round = 1; round <= 2; round++) {
+      log(`kcat -C -e -J (round ${round} of 2)`);
+      kcat = best(
+        kcat,
+        timed('kcat', ['-C', '-b', env.KAFKA_BOOTSTRAP_SERVERS, '-t', events, '-o', 'beginning', '-e', '-J', '-q'], childEnv),
+      );
+      log(`streamforge watch --json --from-beginning --exit-at-end (round ${round} of 2)`);
+      watch = best(
+        watch,
+        timed(process.execPath, [`${root}/bin/streamforge`, 'watch', '--json', '--from-beginning', '--exit-at-end'], childEnv),
+      );
+    }
     const live = `${id}-live`;
     createTopic(env.KAFKA_BOOTSTRAP_SERVERS, live, 3);
     log(`terminal view: ${RATE} events/s for ${SECONDS} s`);
@@ -164,12 +172,12 @@ async function main() {
     const kRate = kcat.lines / kcat.seconds;
     const rows = [
       [
-        'watch --json, 500k events',
+        'watch --json, 500k events (best of 2)',
         `${wRate.toFixed(0)} events/s (${watch.lines} in ${watch.seconds.toFixed(2)} s)`,
         `>= 50,000/s ${wRate >= 50_000 ? 'PASS' : 'FAIL'}`,
       ],
       [
-        'kcat -C -e -J, same topic',
+        'kcat -C -e -J, same topic (best of 2)',
         `${kRate.toFixed(0)} events/s (${kcat.lines} in ${kcat.seconds.toFixed(2)} s)`,
         `watch within 2x: ${(kRate / wRate).toFixed(2)}x ${kRate / wRate <= 2 ? 'PASS' : 'FAIL'}`,
       ],
@@ -185,6 +193,7 @@ async function main() {
       ],
     ];
     console.log(['| run | result | target |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n'));
+    deleteTopics(env.KAFKA_BOOTSTRAP_SERVERS, [events, `${id}-control`, live]);
   } finally {
     brokerDown(started);
   }

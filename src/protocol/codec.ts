@@ -21,14 +21,17 @@ export function snippet(value: Buffer | null): string {
   return value.length > SNIPPET ? `${text}...` : text;
 }
 
-function decode<T>(value: Buffer | null, validate: ValidateFunction<T>): Decoded<T> {
+/** The record's text, when it is UTF-8 at all. */
+export function decodeText(value: Buffer | null): Decoded<string> {
   if (!value || value.length === 0) return { ok: false, reason: 'empty message' };
-  let text: string;
   try {
-    text = utf8.decode(value);
+    return { ok: true, value: utf8.decode(value) };
   } catch {
     return { ok: false, reason: 'not UTF-8 text (binary data?)' };
   }
+}
+
+function parse<T>(text: string, validate: ValidateFunction<T>): Decoded<T> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -47,8 +50,18 @@ function decode<T>(value: Buffer | null, validate: ValidateFunction<T>): Decoded
   return { ok: true, value: parsed };
 }
 
+function decode<T>(value: Buffer | null, validate: ValidateFunction<T>): Decoded<T> {
+  const text = decodeText(value);
+  return text.ok ? parse(text.value, validate) : text;
+}
+
 export function decodeCommand(value: Buffer | null): Decoded<Command> {
   return decode(value, validators().command);
+}
+
+/** An event from text already decoded (watch --json also prints the text). */
+export function parseEvent(text: string): Decoded<ReceivedEvent> {
+  return parse(text, validators().event);
 }
 
 export function decodeEvent(value: Buffer | null): Decoded<ReceivedEvent> {

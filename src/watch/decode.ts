@@ -1,6 +1,7 @@
 /** Kafka records as watch sees them: events (or warnings for what is not one) and commands. */
 import type { ReceivedMessage } from '../kafka/reader.js';
 import { decodeCommand, decodeEvent, snippet } from '../protocol/codec.js';
+import type { ReceivedEvent } from '../protocol/types.js';
 import type { Incoming, RecordMeta } from './reducer.js';
 
 export interface WatchFilter {
@@ -34,9 +35,15 @@ export function toIncoming(msg: ReceivedMessage, controlTopic: string): Incoming
 /** --queue-id and --event: invalid records always pass, so that warnings are never hidden. */
 export function passes(item: Incoming, filter: WatchFilter): boolean {
   if (item.kind === 'invalid') return true;
-  const queueId = item.kind === 'event' ? item.event.queue_id : item.command.queue_id;
-  if (filter.queueId && queueId !== filter.queueId && !(item.kind === 'command' && queueId === '*')) return false;
-  if (filter.events.length > 0)
-    return item.kind === 'event' ? filter.events.includes(item.event.event) : filter.events.includes(item.command.command);
-  return true;
+  if (item.kind === 'event') return eventPasses(item.event, filter);
+  const queueId = item.command.queue_id;
+  if (filter.queueId && queueId !== filter.queueId && queueId !== '*') return false;
+  return filter.events.length === 0 || filter.events.includes(item.command.command);
 }
+
+export function eventPasses(event: ReceivedEvent, filter: WatchFilter): boolean {
+  if (filter.queueId && event.queue_id !== filter.queueId) return false;
+  return filter.events.length === 0 || filter.events.includes(event.event);
+}
+
+export const filters = (filter: WatchFilter): boolean => Boolean(filter.queueId) || filter.events.length > 0;

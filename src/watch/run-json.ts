@@ -7,9 +7,10 @@ import type { Writable } from 'node:stream';
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import { KafkaReader, type PartitionRange, type ReceivedMessage, type StartPosition } from '../kafka/reader.js';
 import type { Logger } from '../observability/logger.js';
-import { decodeEvent } from '../protocol/codec.js';
+import { decodeText, parseEvent, type Decoded } from '../protocol/codec.js';
+import type { ReceivedEvent } from '../protocol/types.js';
 import { validators } from '../protocol/validators.js';
-import { passes, type WatchFilter } from './decode.js';
+import { eventPasses, filters, type WatchFilter } from './decode.js';
 
 export interface WatchJsonOptions {
   readonly conn: KafkaConnection;
@@ -22,15 +23,23 @@ export interface WatchJsonOptions {
   readonly onStop: (stop: () => void) => void;
 }
 
-/** The line for one record: payload as JSON when it is, as text when not; a warning when invalid. */
-export function jsonLine(msg: ReceivedMessage): { line: string; event: ReturnType<typeof decodeEvent> } {
-  const event = decodeEvent(msg.value);
-  const text = msg.value ? msg.value.toString('utf8') : null;
-  let payload: unknown = text;
-  if (event.ok) payload = event.value;
-  else if (text !== null) {
+/**
+ * The line for one record: payload as JSON when it is, as text when not; a warning when invalid.
+ * A valid event's own text is the payload when it is one line already: it was just parsed, and
+ * serialising it again took a third of the time watch --json spent in JavaScript.
+ */
+export function jsonLine(msg: ReceivedMessage): { line: string; event: Decoded<ReceivedEvent> } {
+  const text = decodeText(msg.value);
+  const event = text.ok ? parseEvent(text.value) : text;
+  const key = msg.key ? JSON.stringify(msg.key.toString('utf8')) : 'null';
+  if (event.ok && text.ok && !text.value.includes('\n') && !text.value.includes('\r')) {
+    const line = `{"topic":${JSON.stringify(msg.topic)},"partition":${msg.partition},"offset":${msg.offset},"ts":${msg.timestamp ?? null},"key":${key},"payload":${text.value.trim()}}`;
+    return { line, event };
+  }
+  let payload: unknown = event.ok ? event.value : text.ok ? text.value : (msg.value?.toString('utf8') ?? null);
+  if (!event.ok && text.ok) {
     try {
-      payload = JSON.parse(text);
+      payload = JSON.parse(text.value);
     } catch {
       // not JSON: keep the text
     }
@@ -47,14 +56,15 @@ export function jsonLine(msg: ReceivedMessage): { line: string; event: ReturnTyp
   return { line, event };
 }
 
-/** Every partition read up to where it ended when the reader opened. */
-export function reachedEnd(ranges: readonly PartitionRange[], next: ReadonlyMap<string, number>): boolean {
-  return ranges.every((r) => r.start >= r.end || (next.get(`${r.topic}/${r.partition}`) ?? r.start) >= r.end);
+/** Every partition of the one topic read (next offsets by partition) up to where it ended when the reader opened. */
+export function reachedEnd(ranges: readonly PartitionRange[], next: ReadonlyMap<number, number>): boolean {
+  return ranges.every((r) => r.start >= r.end || (next.get(r.partition) ?? r.start) >= r.end);
 }
 
 export async function runWatchJson(opts: WatchJsonOptions): Promise<number> {
   validators();
-  const next = new Map<string, number>();
+  const next = new Map<number, number>();
+  const filtered = filters(opts.filter);
   let finish: (() => void) | undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   let failure: Error | undefined;
@@ -69,6 +79,10 @@ export async function runWatchJson(opts: WatchJsonOptions): Promise<number> {
     logger: opts.logger,
     topics: [opts.eventsTopic],
     start: opts.start,
+    // librdkafka 2.x waits fetch.queue.backoff.ms (1 s) to fetch again once its queue is full,
+    // and this reader drains the queue faster than that: 500k events took 4.2 s with the default
+    // and 3.3 s with 1 ms. A smaller queue per partition keeps the memory that costs in check.
+    props: { 'fetch.queue.backoff.ms': 1, 'queued.max.messages.kbytes': 8192 },
     onError: (err) => {
       failure = err;
       finish?.();
@@ -76,26 +90,11 @@ export async function runWatchJson(opts: WatchJsonOptions): Promise<number> {
     onBatch: (msgs) => {
       let text = '';
       for (const msg of msgs) {
-        next.set(`${msg.topic}/${msg.partition}`, msg.offset + 1);
         const { line, event } = jsonLine(msg);
-        if (
-          event.ok &&
-          !passes(
-            {
-              kind: 'event',
-              event: event.value,
-              topic: msg.topic,
-              partition: msg.partition,
-              offset: msg.offset,
-              key: null,
-              timestamp: undefined,
-            },
-            opts.filter,
-          )
-        )
-          continue;
+        if (filtered && event.ok && !eventPasses(event.value, opts.filter)) continue;
         text += `${line}\n`;
       }
+      if (opts.exitAtEnd) for (const msg of msgs) next.set(msg.partition, msg.offset + 1);
       checkEnd();
       if (text && !opts.out.write(text)) return new Promise<void>((resolve) => opts.out.once('drain', resolve));
     },

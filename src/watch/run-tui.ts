@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import { makeCommand, runPing, type ControlIo, type PingReporter } from '../control/ping-run.js';
 import { KafkaProducer } from '../kafka/producer.js';
@@ -156,6 +157,7 @@ export function openWatchSource(opts: WatchSourceOptions): OpenedWatchSource {
 }
 
 export async function runWatchTui(opts: WatchTuiOptions): Promise<number> {
+  setFlagsFromString('--optimize-for-size');
   const { source, ready, close } = openWatchSource(opts);
   const [{ render }, React, { App }] = await Promise.all([import('ink'), import('react'), import('./ui/App.js')]);
   const app = render(React.createElement(App, { source, maxEvents: opts.maxEvents, staleMs: opts.staleMs }), {
