@@ -2,7 +2,7 @@
 // npm run bench:producer — serve-producer under load (autocannon in its own process, loopback,
 // ~200-byte messages), side by side in the same run with node-rdkafka used directly (the
 // ceiling) and Kafka's own ProducerPerformance, plus the server's resident memory under load.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { brokerDown, brokerUp, createTopic, deleteTopics, freePort, kafkaTool, log, plaintextEnv, root, rssMb } from './bench-common.mjs';
 
@@ -23,11 +23,8 @@ function autocannon(args) {
   });
 }
 
-async function main() {
-  const startedBroker = brokerUp();
-  const env = plaintextEnv();
-  const topic = `bench-producer-${randomBytes(3).toString('hex')}`;
-  for (const t of [topic, `${topic}-direct`, `${topic}-perf`]) createTopic(env.KAFKA_BOOTSTRAP_SERVERS, t, 3);
+/** serve-producer in its own process(es), ready to take load; `stop()` waits until it is gone. */
+async function startServer(env, extra) {
   const port = await freePort();
   const server = spawn(
     process.execPath,
@@ -42,54 +39,104 @@ async function main() {
       'warn',
       '--batch-limit',
       '1000',
+      ...extra,
     ],
-    {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
+    { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  try {
-    for (let i = 0; ; i++) {
-      if (
-        await fetch(`http://127.0.0.1:${port}/ready`).then(
-          (r) => r.ok,
-          () => false,
-        )
+  const closed = new Promise((r) => server.on('close', r));
+  for (let i = 0; ; i++) {
+    if (
+      await fetch(`http://127.0.0.1:${port}/ready`).then(
+        (r) => r.ok,
+        () => false,
       )
-        break;
-      if (i > 300) throw new Error('serve-producer did not become ready');
-      await new Promise((r) => setTimeout(r, 100));
+    )
+      break;
+    if (i > 300) throw new Error('serve-producer did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // with --workers, the memory of every process of the server
+  const pids = () => [
+    server.pid,
+    ...spawnSync('pgrep', ['-P', String(server.pid)], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map(Number),
+  ];
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    try {
+      peakRss = Math.max(
+        peakRss,
+        pids().reduce((sum, pid) => sum + rssMb(pid), 0),
+      );
+    } catch {
+      // a process came or went between listing and reading
     }
-    let peakRss = 0;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(server.pid))), 200);
+  }, 200);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    peakRss: () => peakRss,
+    stop: async () => {
+      clearInterval(sampler);
+      server.kill('SIGTERM');
+      await closed;
+    },
+  };
+}
+
+async function main() {
+  const startedBroker = brokerUp();
+  const env = plaintextEnv();
+  const topic = `bench-producer-${randomBytes(3).toString('hex')}`;
+  for (const t of [topic, `${topic}-direct`, `${topic}-perf`]) createTopic(env.KAFKA_BOOTSTRAP_SERVERS, t, 3);
+  let server = await startServer(env, []);
+  try {
     const message = { user_id: 123, action: 'login', data: 'x'.repeat(120), ts: '2024-01-15T10:30:00Z' };
     const one = JSON.stringify({ topic, key: 'user-123', message });
-    const url = `http://127.0.0.1:${port}`;
     const common = ['-m', 'POST', '-H', 'content-type=application/json'];
 
     log(`(a) POST /produce, 64 connections, ${DURATION} s`);
-    const single = await autocannon([...common, '-c', '64', '-b', one, `${url}/produce`]);
+    const single = await autocannon([...common, '-c', '64', '-b', one, `${server.url}/produce`]);
     log(`(a') POST /produce at a fixed 2000 requests/s`);
-    const fixed = await autocannon([...common, '-c', '64', '-R', '2000', '-b', one, `${url}/produce`]);
-    log(`(b) POST /produce/batch, 100 messages per request`);
+    const fixed = await autocannon([...common, '-c', '64', '-R', '2000', '-b', one, `${server.url}/produce`]);
     const batchBody = JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ topic, key: `user-${i}`, message })));
-    const batch = await autocannon([...common, '-c', '32', '-b', batchBody, `${url}/produce/batch`]);
-    clearInterval(sampler);
-
-    log(`(c) node-rdkafka directly, ${DIRECT_MESSAGES} messages`);
-    const direct = JSON.parse(
-      execFileSync(
-        process.execPath,
-        [
-          `${root}/scripts/bench-direct-produce.mjs`,
-          env.KAFKA_BOOTSTRAP_SERVERS,
-          `${topic}-direct`,
-          String(DIRECT_MESSAGES),
-          String(Buffer.byteLength(one) - 40),
-        ],
-        { encoding: 'utf8' },
-      ),
-    );
+    // (b), (b') and (c) alternate, twice, and each keeps its better run: a single run of any of
+    // them can be slowed by the machine (the ceiling alone varied from 176k to 269k per second).
+    const better = (a, b) => (a && a.requests.average >= b.requests.average ? a : b);
+    let batch;
+    let batch2;
+    let direct;
+    let peakRss = 0;
+    let peakRss2 = 0;
+    for (let round = 1; round <= 2; round++) {
+      if (round > 1) server = await startServer(env, []);
+      log(`(b) POST /produce/batch, 100 messages per request (round ${round} of 2)`);
+      batch = better(batch, await autocannon([...common, '-c', '32', '-b', batchBody, `${server.url}/produce/batch`]));
+      peakRss = Math.max(peakRss, server.peakRss());
+      await server.stop();
+      log(`(b') POST /produce/batch, 100 messages per request, serve-producer --workers 2 (round ${round} of 2)`);
+      server = await startServer(env, ['--workers', '2']);
+      batch2 = better(batch2, await autocannon([...common, '-c', '32', '-b', batchBody, `${server.url}/produce/batch`]));
+      peakRss2 = Math.max(peakRss2, server.peakRss());
+      await server.stop();
+      server = undefined;
+      log(`(c) node-rdkafka directly, ${DIRECT_MESSAGES} messages (round ${round} of 2)`);
+      const run = JSON.parse(
+        execFileSync(
+          process.execPath,
+          [
+            `${root}/scripts/bench-direct-produce.mjs`,
+            env.KAFKA_BOOTSTRAP_SERVERS,
+            `${topic}-direct`,
+            String(DIRECT_MESSAGES),
+            String(Buffer.byteLength(one) - 40),
+          ],
+          { encoding: 'utf8' },
+        ),
+      );
+      if (!direct || run.per_second > direct.per_second) direct = run;
+    }
     log(`(c) Kafka ProducerPerformance, ${DIRECT_MESSAGES} records`);
     const perf = kafkaTool('ProducerPerformance', [
       '--topic',
@@ -110,6 +157,7 @@ async function main() {
     const perfRate = Number(/([\d.]+) records\/sec/.exec(perfLine)?.[1] ?? NaN);
 
     const batchMsgs = batch.requests.average * 100;
+    const batchMsgs2 = batch2.requests.average * 100;
     const ok = (x, t) => (x ? `PASS (${t})` : `FAIL (${t})`);
     const rows = [
       [
@@ -123,18 +171,23 @@ async function main() {
         ok(fixed.latency.p99 <= 25, 'p99 <= 25 ms'),
       ],
       [
-        '(b) /produce/batch, 100 per request',
+        '(b) /produce/batch, 100 per request (best of 2)',
         `${batchMsgs.toFixed(0)} messages/s (${batch.requests.average.toFixed(1)} req/s, p99 ${batch.latency.p99} ms, non-2xx ${batch.non2xx})`,
         ok(batchMsgs >= 0.5 * direct.per_second, `>= 50% of direct: ${((100 * batchMsgs) / direct.per_second).toFixed(0)}%`),
       ],
-      ['(c) node-rdkafka directly, one process', `${direct.per_second.toFixed(0)} messages/s`, 'the ceiling'],
+      [
+        "(b') /produce/batch, --workers 2 (best of 2)",
+        `${batchMsgs2.toFixed(0)} messages/s (${batch2.requests.average.toFixed(1)} req/s, p99 ${batch2.latency.p99} ms, non-2xx ${batch2.non2xx})`,
+        ok(batchMsgs2 >= 0.5 * direct.per_second, `>= 50% of direct: ${((100 * batchMsgs2) / direct.per_second).toFixed(0)}%`),
+      ],
+      ['(c) node-rdkafka directly, one process (best of 2)', `${direct.per_second.toFixed(0)} messages/s`, 'the ceiling'],
       ['(c) Kafka ProducerPerformance', `${perfRate.toFixed(0)} records/s`, 'yardstick'],
       ['serve-producer peak RSS under load', `${peakRss.toFixed(0)} MB`, ok(peakRss <= 300, '<= 300 MB')],
+      ['serve-producer --workers 2, all processes', `${peakRss2.toFixed(0)} MB`, ''],
     ];
     console.log(['| run | result | target |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n'));
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.on('close', r));
+    await server?.stop();
     deleteTopics(env.KAFKA_BOOTSTRAP_SERVERS, [topic, `${topic}-direct`, `${topic}-perf`]);
     brokerDown(startedBroker);
   }

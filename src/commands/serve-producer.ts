@@ -173,6 +173,14 @@ const settings = {
     description: '/metrics on its own port (default: on the HTTP port)',
     parse: parse.port,
   } satisfies Setting<number>,
+  workers: {
+    flags: '--workers <n>',
+    env: 'PRODUCER_WORKERS',
+    description:
+      'server processes sharing the port, each with its own Kafka producer (one JavaScript thread is the limit of one); /metrics and the stats add up all of them',
+    default: 1,
+    parse: parse.int(1, 64),
+  } satisfies Setting<number>,
   appName: {
     flags: '--app-name <name>',
     env: 'APP_NAME',
@@ -206,12 +214,14 @@ export const serveProducerCommand = defineCommand({
   examples: [
     'streamforge serve-producer',
     "streamforge serve-producer --port 8080 --topics 'orders|events|user-.*' --cors-origin https://ops.example",
+    'streamforge serve-producer --workers 2    # two processes share the port, each with its own producer',
     'PRODUCER_API_TOKENS=t1,t2 KAFKA_USER=u KAFKA_PASSWORD=... KAFKA_CA_PATH=/ca.crt streamforge serve-producer',
     'curl -s localhost:8001/produce -H content-type:application/json -d \'{"topic":"test","key":"k","message":{"a":1}}\'',
   ],
   settings,
   async run(v, sources, ctx) {
-    const logger = await loggerFrom(v, ctx.stdout);
+    const { isClusterWorker, workerId } = await import('../http/cluster.js');
+    const logger = await loggerFrom(v, ctx.stdout, isClusterWorker() ? { worker: workerId() } : undefined);
     try {
       const conn = connectionOf(v, sources);
       const fromAddress = v.serverAddress;
@@ -222,6 +232,19 @@ export const serveProducerCommand = defineCommand({
           `--metrics-port ${v.metricsPort} is the HTTP port`,
           'leave --metrics-port unset to serve /metrics on the HTTP port',
         );
+      }
+      const workers = v.workers ?? 1;
+      if (workers > 1 && !isClusterWorker()) {
+        // the workers run this same command line and take the branch below
+        const { runProducerCluster } = await import('../http/cluster.js');
+        return await runProducerCluster({
+          workers,
+          logger,
+          shutdownTimeoutMs: (v.shutdownTimeout ?? 30) * 1000,
+          metricsPort: v.metrics === false ? undefined : v.metricsPort,
+          host,
+          onSignal: ctx.onSignal,
+        });
       }
       const { runProducerServer } = await import('../http/server.js');
       return await runProducerServer(
@@ -248,7 +271,7 @@ export const serveProducerCommand = defineCommand({
           metrics: v.metrics ?? true,
           metricsPort: v.metricsPort,
         },
-        { logger, onSignal: ctx.onSignal },
+        { logger, onSignal: ctx.onSignal, clusterWorker: isClusterWorker() },
       );
     } catch (err) {
       const { code, message, hint } = describeError(err);

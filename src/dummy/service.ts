@@ -10,7 +10,7 @@ import { KafkaProducer } from '../kafka/producer.js';
 import { KafkaReader, type ReceivedMessage } from '../kafka/reader.js';
 import { ensureTopics } from '../kafka/topics.js';
 import type { Logger } from '../observability/logger.js';
-import { startMetricsServer, type MetricsServer } from '../observability/metrics.js';
+import { localMetrics, startMetricsServer, type MetricsServer } from '../observability/metrics.js';
 import { decodeCommand, encode, snippet } from '../protocol/codec.js';
 import { validators } from '../protocol/validators.js';
 import { pongEvent, statusEvent, type ServiceContext } from '../protocol/events.js';
@@ -96,7 +96,7 @@ export class DummyService {
       this.#server = await startMetricsServer({
         port: this.#opts.metricsPort,
         host: this.#opts.metricsHost,
-        registry: this.#registry,
+        metrics: localMetrics(this.#registry),
         logger: this.#logger,
         setting: '--metrics-port / METRICS_PORT',
         probes: { live: () => true, ready: () => this.#readerReady && this.#state.phase === 'running' },

@@ -8,6 +8,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import type { Registry } from 'prom-client';
 import { HttpError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { localMetrics, type MetricsSource } from '../observability/metrics.js';
 import { loadSchema } from '../protocol/validators.js';
 import { schemaNames } from './schema-refs.js';
 import { createHttpMetrics } from './http-metrics.js';
@@ -40,6 +41,8 @@ export interface ProducerAppOptions {
   readonly eventsTopic: string;
   /** serve /metrics on this app's port */
   readonly metricsHere: boolean;
+  /** what /metrics and the event stats report: the registry's, or every worker's added up */
+  readonly metricsSource?: MetricsSource;
   readonly requestTimeoutMs: number;
   readonly connectionTimeoutMs: number;
   readonly now?: () => Date;
@@ -238,7 +241,12 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
     ),
   );
 
-  const routeOpts = { ...opts, metrics, now: opts.now ?? (() => new Date()) };
+  const routeOpts = {
+    ...opts,
+    metrics,
+    metricsSource: opts.metricsSource ?? localMetrics(opts.registry),
+    now: opts.now ?? (() => new Date()),
+  };
   registerSystemRoutes(app, routeOpts);
   registerProduceRoutes(app, routeOpts);
   registerTypedEventRoutes(app, routeOpts);
@@ -246,4 +254,8 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
   return app;
 }
 
-export type RouteOptions = ProducerAppOptions & { readonly metrics: ReturnType<typeof createHttpMetrics>; readonly now: () => Date };
+export type RouteOptions = ProducerAppOptions & {
+  readonly metrics: ReturnType<typeof createHttpMetrics>;
+  readonly metricsSource: MetricsSource;
+  readonly now: () => Date;
+};

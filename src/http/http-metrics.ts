@@ -7,7 +7,11 @@ export interface HttpMetrics {
   published(topic: string, seconds: number): void;
   failed(topic: string, reason: string): void;
   batch(size: number): void;
+  /** an /api/v1/events/{kind} request's outcome: what /api/v1/events/stats reports */
+  typedEvent(kind: string, outcome: 'published' | 'failed'): void;
 }
+
+export const TYPED_EVENTS = 'producer_typed_events_total';
 
 export function createHttpMetrics(registry: Registry, publisher: Publisher): HttpMetrics {
   const registers = [registry];
@@ -48,6 +52,12 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher): Htt
     buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000],
     registers,
   });
+  const typed = new Counter({
+    name: TYPED_EVENTS,
+    help: 'Requests to /api/v1/events/{event_type}, by outcome',
+    labelNames: ['event_type', 'outcome'],
+    registers,
+  });
   new Gauge({
     name: 'producer_queue_depth',
     help: "Messages in librdkafka's queues, not yet acknowledged",
@@ -76,5 +86,6 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher): Htt
     },
     failed: (topic, reason) => failed.inc({ topic, reason }),
     batch: (size) => batch.observe(size),
+    typedEvent: (kind, outcome) => typed.inc({ event_type: kind, outcome }),
   };
 }

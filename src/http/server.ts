@@ -7,8 +7,9 @@ import type { KafkaConnection } from '../config/kafka-connection.js';
 import { PortInUseError } from '../errors.js';
 import { KafkaProducer } from '../kafka/producer.js';
 import type { Logger } from '../observability/logger.js';
-import { createRegistry, startMetricsServer, type MetricsServer } from '../observability/metrics.js';
+import { createRegistry, localMetrics, startMetricsServer, type MetricsServer } from '../observability/metrics.js';
 import { buildProducerApp, type ProducerAppOptions } from './app.js';
+import { workerMetrics } from './cluster.js';
 import type { Publisher } from './publisher.js';
 
 /** What the app takes as it is, plus what only the server needs (Kafka, listening, shutdown). */
@@ -36,7 +37,12 @@ const METADATA_FRESH_MS = 15_000;
 
 export async function runProducerServer(
   opts: ProducerServerOptions,
-  deps: { logger: Logger; onSignal: (handler: (signal: string) => void) => void },
+  deps: {
+    logger: Logger;
+    onSignal: (handler: (signal: string) => void) => void;
+    /** one of serve-producer --workers: metrics add up every worker's, the primary serves --metrics-port */
+    clusterWorker?: boolean;
+  },
 ): Promise<number> {
   const { logger } = deps;
   const producer = await KafkaProducer.connect(opts.conn, {
@@ -78,6 +84,7 @@ export async function runProducerServer(
   };
   const registry = createRegistry();
   const separateMetrics = opts.metrics && opts.metricsPort !== undefined && opts.metricsPort > 0;
+  const metricsSource = deps.clusterWorker ? workerMetrics(registry) : localMetrics(registry);
   const app = await buildProducerApp({
     publisher,
     logger,
@@ -91,6 +98,7 @@ export async function runProducerServer(
     enrich: opts.enrich,
     eventsTopic: opts.eventsTopic,
     metricsHere: opts.metrics && !separateMetrics,
+    metricsSource,
     requestTimeoutMs: opts.readTimeoutMs,
     connectionTimeoutMs: opts.writeTimeoutMs,
   });
@@ -110,11 +118,11 @@ export async function runProducerServer(
     await app.listen({ host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
       throw err.code === 'EADDRINUSE' ? new PortInUseError(opts.port, '--port / PRODUCER_PORT') : err;
     });
-    if (separateMetrics) {
+    if (separateMetrics && !deps.clusterWorker) {
       metricsServer = await startMetricsServer({
         port: opts.metricsPort as number,
         host: opts.host,
-        registry,
+        metrics: metricsSource,
         logger,
         setting: '--metrics-port / METRICS_PORT',
         probes: { live: () => true, ready: () => publisher.health().connected && publisher.health().metadataFresh },

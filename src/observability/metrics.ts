@@ -14,6 +14,23 @@ export function createRegistry(opts: { defaultMetrics?: boolean } = {}): Registr
   return registry;
 }
 
+/** A registry's metrics as prom-client gives them (values with labels), e.g. to add up processes. */
+export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+/**
+ * Where /metrics comes from: this process's registry, or (serve-producer --workers) every
+ * worker's registry added up.
+ */
+export interface MetricsSource {
+  readonly contentType: string;
+  text(): Promise<string>;
+  json(): Promise<MetricsJson>;
+}
+
+export function localMetrics(registry: Registry): MetricsSource {
+  return { contentType: registry.contentType, text: () => registry.metrics(), json: () => registry.getMetricsAsJSON() };
+}
+
 export interface Probes {
   /** the process is alive and not wedged */
   live(): boolean;
@@ -29,7 +46,7 @@ export interface MetricsServer {
 export async function startMetricsServer(opts: {
   readonly port: number;
   readonly host: string;
-  readonly registry: Registry;
+  readonly metrics: Pick<MetricsSource, 'contentType' | 'text'>;
   readonly probes: Probes;
   readonly logger: Logger;
   /** the flag or variable that set the port, for the error message */
@@ -46,9 +63,9 @@ export async function startMetricsServer(opts: {
       return;
     }
     if (path === '/metrics') {
-      opts.registry.metrics().then(
+      opts.metrics.text().then(
         (text) => {
-          res.writeHead(200, { 'content-type': opts.registry.contentType });
+          res.writeHead(200, { 'content-type': opts.metrics.contentType });
           res.end(text);
         },
         (err: Error) => {

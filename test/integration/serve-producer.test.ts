@@ -4,6 +4,7 @@
  * right statuses; SIGTERM under load loses no acknowledged message.
  */
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { brokerEnv, requireBroker } from '../support/broker.js';
 import { type CliProcess } from '../support/cli-process.js';
@@ -137,38 +138,106 @@ describe('serve-producer on a real broker', () => {
     expect(s.process.stdout + s.process.stderr).not.toContain('tok-1a2b3c');
   });
 
-  it('SIGTERM under load: stops accepting, finishes, flushes, exits 0, and every 200 is in the topic', async () => {
-    const topic = topicName('sigterm');
-    await createTopic(broker, topic, 3);
-    const s = await server(['--no-enrich']);
-    const acked: Array<{ n: number; partition: number; offset: number }> = [];
-    let n = 0;
-    let stop = false;
-    const worker = async (): Promise<void> => {
-      while (!stop) {
-        const mine = n++;
-        try {
-          const r = await postJson(`${s.url}/produce`, { topic, key: `k${mine}`, message: { n: mine } });
-          if (r.status === 200) acked.push({ n: mine, partition: r.body.partition as number, offset: r.body.offset as number });
-          else if (r.status !== 503) throw new Error(`unexpected ${r.status}`);
-        } catch (err) {
-          if (String(err).includes('unexpected')) throw err;
-          return; // connection refused or reset once the server stopped accepting
+  it.each([[[]], [['--workers', '2']]])(
+    'SIGTERM under load %j: stops accepting, finishes, flushes, exits 0, and every 200 is in the topic',
+    async (extra: string[]) => {
+      const topic = topicName('sigterm');
+      await createTopic(broker, topic, 3);
+      const s = await server(['--no-enrich', ...extra]);
+      const acked: Array<{ n: number; partition: number; offset: number }> = [];
+      let n = 0;
+      let stop = false;
+      const worker = async (): Promise<void> => {
+        while (!stop) {
+          const mine = n++;
+          try {
+            const r = await postJson(`${s.url}/produce`, { topic, key: `k${mine}`, message: { n: mine } });
+            if (r.status === 200) acked.push({ n: mine, partition: r.body.partition as number, offset: r.body.offset as number });
+            else if (r.status !== 503) throw new Error(`unexpected ${r.status}`);
+          } catch (err) {
+            if (String(err).includes('unexpected')) throw err;
+            return; // connection refused or reset once the server stopped accepting
+          }
         }
-      }
-    };
-    const workers = Array.from({ length: 16 }, worker);
-    await new Promise((r) => setTimeout(r, 1500));
+      };
+      const workers = Array.from({ length: 16 }, worker);
+      await new Promise((r) => setTimeout(r, 1500));
+      s.process.kill('SIGTERM');
+      const exit = await s.process.exited;
+      stop = true;
+      await Promise.all(workers);
+      expect(exit.code).toBe(0);
+      expect(acked.length).toBeGreaterThan(50);
+      const records = await readTopic(broker, topic);
+      const at = new Map(records.map((r) => [`${r.partition}/${r.offset}`, r]));
+      for (const a of acked) expect(JSON.parse(at.get(`${a.partition}/${a.offset}`)?.payload ?? 'null')).toEqual({ n: a.n });
+      expect(exit.stdout).toContain('every acknowledged message is in Kafka');
+    },
+  );
+});
+
+/** A request on a connection of its own: with --workers, successive ones go to alternate workers. */
+function postOnNewConnection(url: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', connection: 'close' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+const metricValue = (text: string, line: RegExp): number => Number(line.exec(text)?.[1] ?? NaN);
+
+describe('serve-producer --workers 2', () => {
+  it('both workers serve, and /metrics and the stats add up every request whichever worker took it', async () => {
+    const topic = topicName('workers');
+    await createTopic(broker, topic, 3);
+    await createTopic(broker, `${topic}-events`, 1);
+    const s = await server(['--workers', '2', '--topic', `${topic}-events`]);
+    await s.process.waitForJson((o) => o.msg === 'serve-producer listening' && o.worker === 2);
+    await s.process.waitForJson((o) => o.msg === 'serve-producer listening' && o.worker === 1);
+    for (let i = 0; i < 20; i++) expect(await postOnNewConnection(`${s.url}/produce`, { topic, key: `k${i}`, message: { i } })).toBe(200);
+    for (let i = 0; i < 6; i++) expect(await postOnNewConnection(`${s.url}/api/v1/events/order`, { data: { i } })).toBe(200);
+    // each worker counted only what it served: only the sum over both is 20
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    expect(metricValue(metrics, new RegExp(`^producer_events_published_total\\{topic="${topic}"\\} (\\d+)$`, 'm'))).toBe(20);
+    expect(metricValue(metrics, /^http_requests_total\{method="POST",route="\/produce",status="200"\} (\d+)$/m)).toBe(20);
+    const stats = (await (await fetch(`${s.url}/api/v1/events/stats`)).json()) as { events: { order: { published: number } } };
+    expect(stats.events.order.published).toBe(6);
+    expect((await readTopic(broker, topic)).length).toBe(20);
     s.process.kill('SIGTERM');
     const exit = await s.process.exited;
-    stop = true;
-    await Promise.all(workers);
     expect(exit.code).toBe(0);
-    expect(acked.length).toBeGreaterThan(50);
-    const records = await readTopic(broker, topic);
-    const at = new Map(records.map((r) => [`${r.partition}/${r.offset}`, r]));
-    for (const a of acked) expect(JSON.parse(at.get(`${a.partition}/${a.offset}`)?.payload ?? 'null')).toEqual({ n: a.n });
-    expect(exit.stdout).toContain('every acknowledged message is in Kafka');
+    expect(exit.stdout.match(/every acknowledged message is in Kafka/g)?.length).toBe(2);
+  });
+
+  it("with METRICS_PORT, the primary serves every worker's metrics there", async () => {
+    const topic = topicName('workers-mp');
+    await createTopic(broker, topic, 1);
+    const { freePort } = await import('../support/cli-process.js');
+    const metricsPort = await freePort();
+    const s = await server(['--workers', '2', '--metrics-port', String(metricsPort)]);
+    await s.process.waitForJson((o) => o.msg === 'every worker is listening');
+    for (let i = 0; i < 8; i++) expect(await postOnNewConnection(`${s.url}/produce`, { topic, message: { i } })).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metricValue(metrics, new RegExp(`^producer_events_published_total\\{topic="${topic}"\\} (\\d+)$`, 'm'))).toBe(8);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status).toBe(200);
+    expect((await fetch(`${s.url}/metrics`)).status).toBe(404);
+  });
+
+  it('a worker that cannot reach Kafka takes the server down with exit 3', async () => {
+    const { runCli } = await import('../support/cli-process.js');
+    const r = await runCli(['serve-producer', '--workers', '2', '--port', '0', '--connect-timeout', '2'], {
+      KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1',
+    });
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).toContain('SF_KAFKA_UNREACHABLE');
   });
 });
 

@@ -39,8 +39,8 @@ export function registerSystemRoutes(app: FastifyInstance, opts: RouteOptions): 
 
   if (opts.metricsHere) {
     app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['system'] } }, async (_req, reply) => {
-      reply.header('content-type', opts.registry.contentType);
-      return opts.registry.metrics();
+      reply.header('content-type', opts.metricsSource.contentType);
+      return opts.metricsSource.text();
     });
   }
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../../errors.js';
 import type { RouteOptions } from '../app.js';
+import { TYPED_EVENTS } from '../http-metrics.js';
 import { ref } from '../schema-refs.js';
 import { checkTopicAllowed, isoTimestamp, publish } from '../publish.js';
 
@@ -63,10 +64,6 @@ const eventResponse = {
 
 export function registerTypedEventRoutes(app: FastifyInstance, opts: RouteOptions): void {
   const startedAt = opts.now();
-  const stats = Object.fromEntries(eventKinds.map((k) => [k, { published: 0, failed: 0 }])) as Record<
-    EventKind,
-    { published: number; failed: number }
-  >;
 
   for (const kind of eventKinds) {
     app.post(
@@ -100,7 +97,7 @@ export function registerTypedEventRoutes(app: FastifyInstance, opts: RouteOption
         };
         try {
           const d = await publish(opts, { topic: opts.eventsTopic, key: event_id, value: JSON.stringify(value) });
-          stats[kind].published++;
+          opts.metrics.typedEvent(kind, 'published');
           opts.logger.info('event published', { event_id, event_type, partition: d.partition, offset: d.offset });
           return {
             success: true,
@@ -112,7 +109,7 @@ export function registerTypedEventRoutes(app: FastifyInstance, opts: RouteOption
             timestamp: isoTimestamp(d, now),
           };
         } catch (err) {
-          stats[kind].failed++;
+          opts.metrics.typedEvent(kind, 'failed');
           throw err;
         }
       },
@@ -123,6 +120,17 @@ export function registerTypedEventRoutes(app: FastifyInstance, opts: RouteOption
     '/api/v1/events/stats',
     { schema: { summary: 'published and failed counts per event type since start', tags: ['events'] } },
     async () => {
+      // from the metrics, so that serve-producer --workers counts every worker's requests
+      const stats = Object.fromEntries(eventKinds.map((k) => [k, { published: 0, failed: 0 }])) as Record<
+        EventKind,
+        { published: number; failed: number }
+      >;
+      const counter = (await opts.metricsSource.json()).find((m) => m.name === TYPED_EVENTS);
+      for (const { labels, value } of counter?.values ?? []) {
+        const kind = labels.event_type as EventKind;
+        const outcome = labels.outcome;
+        if (kind in stats && (outcome === 'published' || outcome === 'failed')) stats[kind][outcome] += value;
+      }
       const total = eventKinds.reduce((t, k) => ({ published: t.published + stats[k].published, failed: t.failed + stats[k].failed }), {
         published: 0,
         failed: 0,
