@@ -4,7 +4,8 @@ import type { Publisher } from './publisher.js';
 
 export interface HttpMetrics {
   request(method: string, route: string, status: number, seconds: number): void;
-  published(topic: string, seconds: number): void;
+  /** `count` messages to `topic`, each acknowledged after `seconds` */
+  published(topic: string, seconds: number, count?: number): void;
   failed(topic: string, reason: string): void;
   batch(size: number): void;
   /** an /api/v1/events/{kind} request's outcome: what /api/v1/events/stats reports */
@@ -80,9 +81,9 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher): Htt
       requests.inc(labels);
       duration.observe(labels, seconds);
     },
-    published: (topic, seconds) => {
-      published.inc({ topic });
-      publishDuration.observe(seconds);
+    published: (topic, seconds, count = 1) => {
+      published.inc({ topic }, count);
+      for (let i = 0; i < count; i++) publishDuration.observe(seconds);
     },
     failed: (topic, reason) => failed.inc({ topic, reason }),
     batch: (size) => batch.observe(size),

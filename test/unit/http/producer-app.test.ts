@@ -322,15 +322,21 @@ describe('system routes', () => {
   it('/metrics has the HTTP and producer metrics', async () => {
     const { app } = await build();
     await post(app, '/produce', { topic: 'm', message: 1 });
-    await post(app, '/produce/batch', [{ topic: 'm', message: 1 }]);
+    // a batch counts each message, per topic
+    await post(app, '/produce/batch', [
+      { topic: 'm', message: 1 },
+      { topic: 'n', message: 2 },
+      { topic: 'm', message: 3 },
+    ]);
     const text = (await app.inject('/metrics')).body;
     expect(text).toMatch(/^http_requests_total\{method="POST",route="\/produce",status="200"\} 1$/m);
-    expect(text).toMatch(/^producer_events_published_total\{topic="m"\} 2$/m);
+    expect(text).toMatch(/^producer_events_published_total\{topic="m"\} 3$/m);
+    expect(text).toMatch(/^producer_events_published_total\{topic="n"\} 1$/m);
     expect(text).toMatch(/^producer_batch_size_count 1$/m);
     expect(text).toMatch(/^producer_queue_depth 3$/m);
     expect(text).toMatch(/^producer_in_flight 2$/m);
     expect(text).toMatch(/^http_request_duration_seconds_bucket/m);
-    expect(text).toMatch(/^producer_publish_duration_seconds_count 2$/m);
+    expect(text).toMatch(/^producer_publish_duration_seconds_count 4$/m);
   });
 
   it('404 for an unknown route, in the same error shape', async () => {
