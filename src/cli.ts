@@ -135,13 +135,22 @@ export async function main(argv: readonly string[], ctx: RunContext): Promise<nu
 
 const signalHandlers: Array<(signal: string) => void> = [];
 let signalsSeen = 0;
+// A signal that comes before the command registers its handler (serve-producer registers once
+// it listens, after connecting to Kafka) is kept and delivered on registration, not lost.
+let earlySignal: string | undefined;
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {
     // A second Ctrl-C means "now": do not wait for a flush that may never end.
     if (++signalsSeen > 1 && sig === 'SIGINT') process.exit(130);
+    if (signalHandlers.length === 0) earlySignal ??= sig;
     for (const h of signalHandlers) h(sig);
   });
 }
+const onSignal = (handler: (signal: string) => void): void => {
+  signalHandlers.push(handler);
+  const early = earlySignal;
+  if (early) queueMicrotask(() => handler(early));
+};
 
 const code = await main(process.argv, {
   env: process.env,
@@ -150,7 +159,7 @@ const code = await main(process.argv, {
   stderr: process.stderr,
   stdin: process.stdin,
   interactive: Boolean(process.stdout.isTTY && process.stdin.isTTY),
-  onSignal: (handler) => void signalHandlers.push(handler),
+  onSignal,
   version: pkg.version,
 });
 process.exitCode = code;

@@ -176,6 +176,19 @@ describe('serve-producer on a real broker', () => {
   );
 });
 
+describe('serve-producer startup', () => {
+  it('a SIGTERM that arrives while it connects to Kafka is not lost: it stops once started, exit 0', async () => {
+    const { CliProcess, freePort } = await import('../support/cli-process.js');
+    const proc = new CliProcess(['serve-producer', '--port', String(await freePort()), '--log-level', 'debug'], { ...broker });
+    running.push(proc);
+    await proc.waitForJson((o) => o.msg === 'connecting producer');
+    proc.kill('SIGTERM');
+    const exit = await proc.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toContain('shutting down');
+  });
+});
+
 /** A request on a connection of its own: with --workers, successive ones go to alternate workers. */
 function postOnNewConnection(url: string, body: unknown): Promise<number> {
   return new Promise((resolve, reject) => {
