@@ -117,6 +117,45 @@ export async function runProducerCluster(opts: ClusterOptions): Promise<number> 
     if (listening.size === opts.workers) logger.info('every worker is listening', { workers: opts.workers });
   });
 
+  // The exit and signal handlers come before the first fork: a worker that fails at once, or a
+  // signal while the metrics server starts, must not go unseen.
+  let stopping = false;
+  let exitCode = 0;
+  let deadline: NodeJS.Timeout | undefined;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    for (const w of workers.values()) w.process.kill('SIGTERM');
+    deadline = setTimeout(() => {
+      logger.error('workers still running after the shutdown timeout: killing them', {
+        pids: [...workers.values()].map((w) => w.process.pid),
+      });
+      for (const w of workers.values()) w.process.kill('SIGKILL');
+      exitCode = exitCode || 1;
+    }, opts.shutdownTimeoutMs + 5000);
+  };
+  const allGone = new Promise<void>((resolve) => {
+    cluster.on('exit', (worker, code, signal) => {
+      workers.delete(worker.id);
+      listening.delete(worker.id);
+      const workerCode = code ?? 1;
+      if (!stopping) {
+        logger.error('a worker exited: stopping the others', { worker: worker.id, code, signal });
+        exitCode = workerCode || 1;
+        stop();
+      } else if (workerCode !== 0) exitCode = exitCode || workerCode;
+      if (workers.size === 0) {
+        clearTimeout(deadline);
+        resolve();
+      }
+    });
+  });
+  opts.onSignal((signal) => {
+    if (stopping) return;
+    logger.info('shutting down the workers', { signal, workers: workers.size });
+    stop();
+  });
+
   for (let i = 0; i < opts.workers; i++) {
     const w = cluster.fork();
     workers.set(w.id, w);
@@ -138,45 +177,12 @@ export async function runProducerCluster(opts: ClusterOptions): Promise<number> 
         probes: { live: () => true, ready: () => listening.size === opts.workers && workers.size === opts.workers },
       });
     } catch (err) {
-      for (const w of workers.values()) w.process.kill('SIGTERM');
+      stop();
+      await allGone;
       throw err;
     }
   }
-
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    let exitCode = 0;
-    let deadline: NodeJS.Timeout | undefined;
-    const stop = (): void => {
-      if (stopping) return;
-      stopping = true;
-      for (const w of workers.values()) w.process.kill('SIGTERM');
-      deadline = setTimeout(() => {
-        logger.error('workers still running after the shutdown timeout: killing them', {
-          pids: [...workers.values()].map((w) => w.process.pid),
-        });
-        for (const w of workers.values()) w.process.kill('SIGKILL');
-        exitCode = exitCode || 1;
-      }, opts.shutdownTimeoutMs + 5000);
-    };
-    cluster.on('exit', (worker, code, signal) => {
-      workers.delete(worker.id);
-      listening.delete(worker.id);
-      const workerCode = code ?? 1;
-      if (!stopping) {
-        logger.error('a worker exited: stopping the others', { worker: worker.id, code, signal });
-        exitCode = workerCode || 1;
-        stop();
-      } else if (workerCode !== 0) exitCode = exitCode || workerCode;
-      if (workers.size === 0) {
-        clearTimeout(deadline);
-        void (metricsServer?.close() ?? Promise.resolve()).then(() => resolve(exitCode));
-      }
-    });
-    opts.onSignal((signal) => {
-      if (stopping) return;
-      logger.info('shutting down the workers', { signal, workers: workers.size });
-      stop();
-    });
-  });
+  await allGone;
+  await metricsServer?.close();
+  return exitCode;
 }

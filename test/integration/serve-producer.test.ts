@@ -4,7 +4,7 @@
  * right statuses; SIGTERM under load loses no acknowledged message.
  */
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { brokerEnv, requireBroker } from '../support/broker.js';
 import { type CliProcess } from '../support/cli-process.js';
@@ -242,6 +242,33 @@ describe('serve-producer --workers 2', () => {
     expect(metricValue(metrics, new RegExp(`^producer_events_published_total\\{topic="${topic}"\\} (\\d+)$`, 'm'))).toBe(8);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status).toBe(200);
     expect((await fetch(`${s.url}/metrics`)).status).toBe(404);
+  });
+
+  it('a --metrics-port in use is exit 2, and no worker is left running', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const { runCli, freePort } = await import('../support/cli-process.js');
+      const r = await runCli(
+        ['serve-producer', '--workers', '2', '--host', '127.0.0.1', '--port', String(await freePort()), '--metrics-port', String(port)],
+        {
+          ...broker,
+        },
+      );
+      expect(r.stderr).toMatch(new RegExp(`port ${port} is already in use`));
+      expect(r.code).toBe(2);
+      // both workers were stopped before the primary exited
+      const started = r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { msg: string; pids?: number[] })
+        .find((o) => o.msg === 'serve-producer cluster started');
+      expect(started?.pids).toHaveLength(2);
+      for (const pid of started?.pids ?? []) expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('a worker that cannot reach Kafka takes the server down with exit 3', async () => {
