@@ -104,6 +104,17 @@ async function main() {
     // (b), (b') and (c) alternate, twice, and each keeps its better run: a single run of any of
     // them can be slowed by the machine (the ceiling alone varied from 176k to 269k per second).
     const better = (a, b) => (a && a.requests.average >= b.requests.average ? a : b);
+    // Throughput is what the server reaches at the concurrency that saturates it: at 32
+    // connections two workers still wait on acknowledgements with CPU to spare, so 32 and 64
+    // are both measured and the better counts. A long-running server is measured warm: 3 s of
+    // the same load first, not counted.
+    const peakBatch = async (url) => {
+      const args = (c) => [...common, '-c', String(c), '-b', batchBody, `${url}/produce/batch`];
+      await autocannon(args(32), 3);
+      let best;
+      for (const c of [32, 64]) best = better(best, { ...(await autocannon(args(c))), connections: c });
+      return best;
+    };
     let batch;
     let batch2;
     let direct;
@@ -112,17 +123,12 @@ async function main() {
     for (let round = 1; round <= 2; round++) {
       if (round > 1) server = await startServer(env, []);
       log(`(b) POST /produce/batch, 100 messages per request (round ${round} of 2)`);
-      const batchArgs = [...common, '-c', '32', '-b', batchBody, `${server.url}/produce/batch`];
-      // a long-running server is measured warm: 3 s of the same load first, not counted
-      await autocannon(batchArgs, 3);
-      batch = better(batch, await autocannon(batchArgs));
+      batch = better(batch, await peakBatch(server.url));
       peakRss = Math.max(peakRss, server.peakRss());
       await server.stop();
       log(`(b') POST /produce/batch, 100 messages per request, serve-producer --workers 2 (round ${round} of 2)`);
       server = await startServer(env, ['--workers', '2']);
-      const batchArgs2 = [...common, '-c', '32', '-b', batchBody, `${server.url}/produce/batch`];
-      await autocannon(batchArgs2, 3);
-      batch2 = better(batch2, await autocannon(batchArgs2));
+      batch2 = better(batch2, await peakBatch(server.url));
       peakRss2 = Math.max(peakRss2, server.peakRss());
       await server.stop();
       server = undefined;
@@ -177,12 +183,12 @@ async function main() {
       ],
       [
         '(b) /produce/batch, 100 per request (best of 2)',
-        `${batchMsgs.toFixed(0)} messages/s (${batch.requests.average.toFixed(1)} req/s, p99 ${batch.latency.p99} ms, non-2xx ${batch.non2xx})`,
+        `${batchMsgs.toFixed(0)} messages/s (${batch.connections} connections, ${batch.requests.average.toFixed(1)} req/s, p99 ${batch.latency.p99} ms, non-2xx ${batch.non2xx})`,
         ok(batchMsgs >= 0.5 * direct.per_second, `>= 50% of direct: ${((100 * batchMsgs) / direct.per_second).toFixed(0)}%`),
       ],
       [
         "(b') /produce/batch, --workers 2 (best of 2)",
-        `${batchMsgs2.toFixed(0)} messages/s (${batch2.requests.average.toFixed(1)} req/s, p99 ${batch2.latency.p99} ms, non-2xx ${batch2.non2xx})`,
+        `${batchMsgs2.toFixed(0)} messages/s (${batch2.connections} connections, ${batch2.requests.average.toFixed(1)} req/s, p99 ${batch2.latency.p99} ms, non-2xx ${batch2.non2xx})`,
         ok(batchMsgs2 >= 0.5 * direct.per_second, `>= 50% of direct: ${((100 * batchMsgs2) / direct.per_second).toFixed(0)}%`),
       ],
       ['(c) node-rdkafka directly, one process (best of 2)', `${direct.per_second.toFixed(0)} messages/s`, 'the ceiling'],
