@@ -18,8 +18,9 @@ const errors = {
   503: ref('error-response'),
 };
 
+// This and placedItem build their objects field by field, not by spreading: they run per item
+// of every batch.
 /** A request item as the Kafka record it becomes (after the allowlist check). */
-// Built field by field, not by spreading: these run per item of every batch.
 function toOutgoing(opts: RouteOptions, item: ProduceRequest, added: Enrichment | undefined): OutgoingMessage {
   checkTopicAllowed(opts, item.topic);
   return {
