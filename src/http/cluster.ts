@@ -31,10 +31,17 @@ export const workerId = (): number | undefined => cluster.worker?.id;
 export function workerMetrics(registry: Registry): MetricsSource {
   const waiting = new Map<number, (metrics: MetricsJson[]) => void>();
   let nextId = 0;
+  // Once the primary is gone the channel is closed, and sending on it would throw. (send's own
+  // false also means "queued behind a backlog", which is not a failure.)
+  const toPrimary = (msg: Gather | Collected): boolean => {
+    if (!process.connected || !process.send) return false;
+    process.send(msg);
+    return true;
+  };
   process.on('message', (msg: unknown) => {
     if (!isMessage(msg)) return;
     if (msg.sf === 'collect') {
-      void registry.getMetricsAsJSON().then((metrics) => process.send?.({ sf: 'collected', id: msg.id, metrics } satisfies Collected));
+      void registry.getMetricsAsJSON().then((metrics) => toPrimary({ sf: 'collected', id: msg.id, metrics }));
     } else if (msg.sf === 'gathered') {
       waiting.get(msg.id)?.(msg.metrics);
       waiting.delete(msg.id);
@@ -51,7 +58,11 @@ export function workerMetrics(registry: Registry): MetricsSource {
         clearTimeout(timer);
         resolve(metrics);
       });
-      process.send?.({ sf: 'gather', id } satisfies Gather);
+      if (!toPrimary({ sf: 'gather', id })) {
+        clearTimeout(timer);
+        waiting.delete(id);
+        resolve([]);
+      }
     });
     // the primary did not answer (it is going away): this worker's own figures are still true
     return all.length > 0 ? all : [await registry.getMetricsAsJSON()];
