@@ -185,7 +185,7 @@ export async function runProducerCluster(opts: ClusterOptions): Promise<number> 
           contentType: AggregatorRegistry.PROMETHEUS_CONTENT_TYPE,
           text: async () => AggregatorRegistry.aggregate(await collectAll()).metrics(),
         },
-        probes: { live: () => true, ready: () => listening.size === opts.workers && workers.size === opts.workers },
+        probes: { live: () => true, ready: () => listening.size === opts.workers },
       });
     } catch (err) {
       stop();

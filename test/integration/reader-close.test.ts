@@ -7,13 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, jest } from '@jest/globals';
-import { kafkaSettings } from '../../src/config/common-settings.js';
-import { connectionFrom } from '../../src/config/kafka-connection.js';
-import { resolveSettings } from '../../src/config/resolve.js';
 import { KafkaProducer } from '../../src/kafka/producer.js';
 import { KafkaReader } from '../../src/kafka/reader.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { brokerEnv, requireBroker, type Listener } from '../support/broker.js';
+import { brokerEnv, connectionOfEnv, requireBroker, type Listener } from '../support/broker.js';
 import { createTopic } from '../support/kafka-admin.js';
 
 jest.setTimeout(120_000);
@@ -24,7 +21,7 @@ const listeners: Listener[] = brokerEnv('sasl') ? ['plaintext', 'sasl'] : ['plai
 describe.each(listeners)('KafkaReader.close() while records stream in (%s)', (listener) => {
   it.each(['flowing', 'batch'] as const)('%s mode: disconnects for real, five times in a row', async (mode) => {
     const env = brokerEnv(listener) ?? plaintext;
-    const conn = connectionFrom(resolveSettings(kafkaSettings, { flags: {}, env, dotenv: {} }));
+    const conn = connectionOfEnv(env);
     const topic = `reader-close-${randomBytes(4).toString('hex')}`;
     await createTopic(plaintext, topic, 3);
     const logLines: string[] = [];

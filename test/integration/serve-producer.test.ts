@@ -322,6 +322,7 @@ describe('serve-producer configuration', () => {
     [{ PRODUCER_TOPIC_ALLOW: '(unclosed' }, /PRODUCER_TOPIC_ALLOW \(environment\) must be a regular expression/],
     [{ PRODUCER_BODY_LIMIT: 'huge' }, /PRODUCER_BODY_LIMIT \(environment\) must be a size/],
     [{ SERVER_ADDRESS: 'nowhere' }, /SERVER_ADDRESS \(environment\) must be host:port, :port or port/],
+    [{ PRODUCER_WORKERS: '0' }, /PRODUCER_WORKERS \(environment\) must be a whole number from 1 to 64/],
   ])('%j is exit 2, naming the variable', async (env, message) => {
     const { runCli } = await import('../support/cli-process.js');
     const r = await runCli(['serve-producer'], { KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1', ...env });

@@ -6,13 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { render } from 'ink-testing-library';
-import { kafkaSettings } from '../../src/config/common-settings.js';
-import { connectionFrom } from '../../src/config/kafka-connection.js';
-import { resolveSettings } from '../../src/config/resolve.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { openWatchSource } from '../../src/watch/run-tui.js';
 import { App } from '../../src/watch/ui/App.js';
-import { projectRoot, requireBroker } from '../support/broker.js';
+import { connectionOfEnv, projectRoot, requireBroker } from '../support/broker.js';
 import { CliProcess, runCli, startDummy, uniqueTopics } from '../support/cli-process.js';
 import { produceRaw } from '../support/kcat.js';
 
@@ -101,7 +98,7 @@ describe('the watch view on a real broker', () => {
   it('sees started and loading, a pong after p, interrupted after s and y', async () => {
     const topics = uniqueTopics('wtui');
     const env = { ...broker, ...topics };
-    const conn = connectionFrom(resolveSettings(kafkaSettings, { flags: {}, env, dotenv: {} }));
+    const conn = connectionOfEnv(env);
     const { source, ready, close } = openWatchSource({
       conn,
       topics: { control: topics.QUEUE_CONTROL_TOPIC, events: topics.QUEUE_EVENTS_TOPIC },

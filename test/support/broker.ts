@@ -6,6 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'dotenv';
+import { kafkaSettings } from '../../src/config/common-settings.js';
+import { connectionFrom, type KafkaConnection } from '../../src/config/kafka-connection.js';
+import { resolveSettings } from '../../src/config/resolve.js';
 
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -38,4 +41,9 @@ export function requireBroker(listener: Listener): BrokerEnv {
   const env = brokerEnv(listener);
   if (!env) throw new Error(`no ${listener} broker configured for the tests`);
   return env;
+}
+
+/** The Kafka connection the CLI would build from these variables, for tests that use src/kafka directly. */
+export function connectionOfEnv(env: BrokerEnv): KafkaConnection {
+  return connectionFrom(resolveSettings(kafkaSettings, { flags: {}, env, dotenv: {} }));
 }
