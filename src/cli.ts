@@ -152,13 +152,20 @@ const onSignal = (handler: (signal: string) => void): void => {
   if (early) queueMicrotask(() => handler(early));
 };
 
+const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY);
+// ink reads CI / CONTINUOUS_INTEGRATION when it loads and then draws nothing until the view
+// exits (it takes them to mean "a CI log, not a screen"). Its only user, watch's view, runs only
+// on a terminal at both ends, so there a CI variable is a leftover of the shell (a CI job's
+// debug shell, a tmux server started by a test runner), and honouring it left the screen blank.
+if (interactive) for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[key];
+
 const code = await main(process.argv, {
   env: process.env,
   cwd: process.cwd(),
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
-  interactive: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+  interactive,
   onSignal,
   version: pkg.version,
 });

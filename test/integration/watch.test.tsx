@@ -154,6 +154,12 @@ const hasTmux = (() => {
 })();
 if (!hasTmux) process.stderr.write('tmux test skipped: tmux is not installed (scripts/setup.sh installs it)\n');
 
+// A tmux server of the tests' own, without the user's ~/.tmux.conf: a developer's running tmux
+// (its options, its environment) must not change what the test sees.
+const tmuxSocket = `sf-test-${process.pid}`;
+const tmux = (...args: string[]): string =>
+  execFileSync('tmux', ['-L', tmuxSocket, '-f', '/dev/null', ...args], { encoding: 'utf8', stdio: 'pipe' });
+
 /** A command in a detached tmux pane: what a user sees, read back with capture-pane. */
 function inTmux(
   env: Record<string, string>,
@@ -164,9 +170,9 @@ function inTmux(
     .map(([k, v]) => `${k}='${v}'`)
     .join(' ');
   const command = `cd ${projectRoot} && env ${exports} node bin/streamforge ${args}; echo "watch exited with $?"; sleep 60`;
-  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '150', '-y', '40', command]);
-  cleanups.push(() => void execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' }));
-  const capture = () => execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
+  tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '40', command);
+  cleanups.push(() => void tmux('kill-session', '-t', session));
+  const capture = () => tmux('capture-pane', '-p', '-t', session);
   return {
     // generous: CI runs this beside a three-broker failover test on two cores
     async screen(pred) {
@@ -177,7 +183,7 @@ function inTmux(
       }
       return screen;
     },
-    keys: (k) => void execFileSync('tmux', ['send-keys', '-t', session, k]),
+    keys: (k) => void tmux('send-keys', '-t', session, k),
   };
 }
 
@@ -187,7 +193,8 @@ function inTmux(
     const env = { ...broker, ...topics };
     const dummy = await startDummy(['--queue-id', 'w-tmux'], env);
     running.push(dummy);
-    const pane = inTmux(env, 'watch --since 1m');
+    // CI=true as in a CI job's shell: ink would then draw nothing until exit (it did, in CI)
+    const pane = inTmux({ ...env, CI: 'true' }, 'watch --since 1m');
     let screen = await pane.screen((s) => /w-tmux\s+started/.test(s));
     expect(screen).toMatch(/w-tmux\s+started/);
     expect(screen).toContain('LIVE');
