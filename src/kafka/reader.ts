@@ -41,8 +41,10 @@ export interface ReaderOptions {
   readonly topics: readonly string[];
   /** one message at a time, as soon as it arrives (latency) */
   readonly onMessage?: (msg: ReceivedMessage) => void;
-  /** or whole batches (throughput): watch reads hundreds of thousands of events a second */
-  /** or whole batches (throughput); a returned promise holds the next batch (backpressure) */
+  /**
+   * or whole batches (throughput: watch reads hundreds of thousands of events a second);
+   * a returned promise holds the next batch (backpressure)
+   */
   readonly onBatch?: (msgs: ReceivedMessage[]) => void | Promise<void>;
   readonly start?: StartPosition;
   /**
