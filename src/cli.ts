@@ -22,7 +22,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 function helpText(setting: Setting<unknown>): string {
   const notes: string[] = [];
-  const env = setting.env ?? setting.envLabel;
+  const env = setting.env ? [setting.env, ...(setting.envAliases ?? [])].join(' or ') : setting.envLabel;
   if (env) notes.push(`env ${env}`);
   const def = setting.defaultLabel ?? (setting.default === undefined || setting.default === false ? undefined : String(setting.default));
   if (def !== undefined) notes.push(`default ${def}`);

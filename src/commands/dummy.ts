@@ -47,6 +47,14 @@ const settings = {
     description: 'data topic carried in events as kafka_topic (nothing is written to it)',
     parse: optionalText,
   } satisfies Setting<string>,
+  groupId: {
+    flags: '--group-id <group>',
+    env: 'QUEUE_CONSUMER_GROUP',
+    description:
+      "consumer group that keeps the command reader's place: a command sent while the service is down is handled when it starts again",
+    defaultLabel: "consumer-<queue-id>, the legacy dummy's group",
+    parse: parse.nonEmpty,
+  } satisfies Setting<string>,
   noop: {
     flags: '--noop',
     env: 'DUMMY_NOOP',
@@ -120,11 +128,12 @@ export const dummyCommand = defineCommand({
   name: 'dummy',
   summary: 'a stand-in service: answers ping/stop, emits lifecycle events, serves metrics',
   description:
-    'Runs a simulated StreamForge service. It reads commands from the control topic, answers ping with pong and stop with interrupted, and sends exactly one started and one terminal event to the events topic. SIGTERM/SIGINT send interrupted and exit 0. Logs are JSON lines on stdout. ARANGO_* variables are ignored.',
+    'Runs a simulated StreamForge service. It reads commands from the control topic, answers ping with pong and stop with interrupted, and sends exactly one started and one terminal event to the events topic. It keeps its place in the consumer group consumer-<queue-id>: the first life starts at the end of the control topic, a later one resumes after the last command handled, so a stop sent while it was down ends the next life at once. SIGTERM/SIGINT send interrupted and exit 0. Logs are JSON lines on stdout. ARANGO_* variables are ignored.',
   examples: [
     'streamforge dummy --queue-id loader-btcusdt-dummy-2024-06-01-testid --simulate-loading --exit-after 30',
     'QUEUE_ID=q1 KAFKA_USER=u KAFKA_PASSWORD=... KAFKA_CA_PATH=/ca.crt streamforge dummy --exit-on-ping',
     'streamforge dummy --queue-id q1 --fail-after 5      # sends "error", exits 1',
+    'streamforge dummy --queue-id q1 --group-id streamforge-dummy-q1   # a group your Kafka ACLs allow',
   ],
   settings,
   async run(v, sources, ctx) {
@@ -149,6 +158,7 @@ export const dummyCommand = defineCommand({
           conn,
           topics: { control: v.controlTopic ?? 'queue-control', events: v.eventsTopic ?? 'queue-events' },
           noop: v.noop ?? false,
+          groupId: v.groupId ?? `consumer-${queueId}`,
           exitOnPing: v.exitOnPing ?? false,
           exitAfterS: v.exitAfter,
           failAfterS: v.failAfter,

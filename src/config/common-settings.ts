@@ -81,6 +81,8 @@ export const kafkaSettings = {
   caPath: {
     flags: '--ca-path <file>',
     env: 'KAFKA_CA_PATH',
+    // the queue manager passes CA_PATH to the Jobs it launches
+    envAliases: ['CA_PATH'],
     description: "PEM file of the CA that signed the brokers' certificates (TLS)",
     parse: parse.nonEmpty,
   } satisfies Setting<string>,

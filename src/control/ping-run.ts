@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { unixSeconds } from '../protocol/codec.js';
-import type { Command, CommandName, ReceivedEvent } from '../protocol/types.js';
+import type { CommandName, OutgoingCommand, ReceivedEvent } from '../protocol/types.js';
 import { PingTracker, type PingSummary, type PongOutcome, type SentPing } from './ping-tracker.js';
 
 export interface Delivered {
@@ -18,7 +18,7 @@ export interface Delivered {
 export interface ControlIo {
   /** resolves once the events reader is positioned; events then flow to the callback */
   listen(onEvent: (event: ReceivedEvent, arrivalMono: number) => void): Promise<void>;
-  send(command: Command): Promise<Delivered>;
+  send(command: OutgoingCommand): Promise<Delivered>;
   close(): Promise<void>;
 }
 
@@ -46,7 +46,7 @@ export interface Clock {
 
 export const systemClock: Clock = { mono: () => performance.now(), wall: () => Date.now() };
 
-export function makeCommand(target: string, command: CommandName, wallMs: number, id = randomUUID()): Command {
+export function makeCommand(target: string, command: CommandName, wallMs: number, id = randomUUID()): OutgoingCommand {
   return { queue_id: target, command, sent_at: unixSeconds(wallMs), command_id: id };
 }
 
@@ -69,7 +69,7 @@ export async function runPing(io: ControlIo, opts: PingOptions, reporter: PingRe
   const sendOne = (seq: number): void => {
     const sentMono = clock.mono();
     const command = makeCommand(opts.target, 'ping', clock.wall());
-    const ping: SentPing = { seq, commandId: command.command_id as string, sentAt: command.sent_at, sentMono };
+    const ping: SentPing = { seq, commandId: command.command_id, sentAt: command.sent_at, sentMono };
     tracker.recordSent(ping);
     sends.push(
       io.send(command).then(

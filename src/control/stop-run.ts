@@ -43,7 +43,7 @@ export async function runStop(io: ControlIo, opts: StopOptions, clock: Clock = s
   }
   sentMono = clock.mono();
   const delivered = await io.send(command);
-  if (!opts.wait) return { commandId: command.command_id as string, delivered, stopped: undefined };
+  if (!opts.wait) return { commandId: command.command_id, delivered, stopped: undefined };
 
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, Math.max(0, opts.timeoutMs - (clock.mono() - sentMono)));
@@ -53,7 +53,7 @@ export async function runStop(io: ControlIo, opts: StopOptions, clock: Clock = s
     };
     if (opts.target !== ANY_QUEUE && stopped.size > 0) done();
   });
-  return { commandId: command.command_id as string, delivered, stopped: [...stopped.values()] };
+  return { commandId: command.command_id, delivered, stopped: [...stopped.values()] };
 }
 
 /** 0 when every stop was confirmed and none ended in error; 1 otherwise. */

@@ -1,13 +1,14 @@
 /**
  * The dummy service: the state machine wired to Kafka, timers and the metrics endpoint.
- * Start-up order is the protocol's: producer, topics, command reader positioned at the end,
- * and only then `started`, so a ping sent after `started` is seen always gets its pong.
+ * Start-up order is the protocol's: producer, topics, command reader positioned (after the
+ * group's committed offset, or at the end, which is then committed), and only then `started`,
+ * so a ping sent after `started` is seen always gets its pong, in this life or the next.
  */
 import type { Registry } from 'prom-client';
 import { lowLatencyProps, type KafkaConnection } from '../config/kafka-connection.js';
 import type { ControlTopics } from '../control/kafka-control-io.js';
 import { KafkaProducer } from '../kafka/producer.js';
-import { KafkaReader, type ReceivedMessage } from '../kafka/reader.js';
+import { KafkaReader, type PartitionRange, type ReceivedMessage } from '../kafka/reader.js';
 import { ensureTopics } from '../kafka/topics.js';
 import type { Logger } from '../observability/logger.js';
 import { localMetrics, startMetricsServer, type MetricsServer } from '../observability/metrics.js';
@@ -15,14 +16,26 @@ import { decodeCommand, encode, snippet } from '../protocol/codec.js';
 import { validators } from '../protocol/validators.js';
 import { pongEvent, statusEvent, type ServiceContext } from '../protocol/events.js';
 import type { ServiceEvent } from '../protocol/types.js';
+import { CommandProgress } from './command-progress.js';
 import { createDummyMetrics, type DummyMetrics } from './metrics.js';
 import { initialState, isAddressedTo, step, type DummyInput, type DummyState, type Effect } from './state-machine.js';
+
+/** How long a commit of the command position may take before it is given up (and logged). */
+const COMMIT_TIMEOUT_MS = 5000;
+
+function describePosition(r: PartitionRange): Record<string, unknown> {
+  return r.committed === undefined
+    ? { partition: r.partition, offset: r.start, from: 'end (the group had no committed offset)' }
+    : { partition: r.partition, offset: r.start, from: `the group's committed offset ${r.committed}` };
+}
 
 export interface DummyOptions {
   readonly context: ServiceContext;
   readonly conn: KafkaConnection;
   readonly topics: ControlTopics;
   readonly noop: boolean;
+  /** the consumer group that keeps the command reader's place across lives */
+  readonly groupId: string;
   readonly exitOnPing: boolean;
   readonly exitAfterS: number | undefined;
   readonly failAfterS: number | undefined;
@@ -53,6 +66,12 @@ export class DummyService {
   #readerReady = false;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #sends = new Set<Promise<unknown>>();
+  readonly #progress = new CommandProgress();
+  /** commands that arrived before `started` was sent: handled right after it, in order */
+  #early: ReceivedMessage[] | undefined = [];
+  /** commands whose events are not settled yet */
+  readonly #handling = new Set<Promise<void>>();
+  #committing: Promise<void> | undefined;
   #pendingSignal: string | undefined;
   #terminalFailed = false;
   #finish: ((code: number) => void) | undefined;
@@ -77,6 +96,10 @@ export class DummyService {
     if (this.#pendingSignal) this.#dispatch({ type: 'signal', signal: this.#pendingSignal });
     else this.#dispatch({ type: 'ready' });
     if (this.#state.phase === 'running') this.#startTimers();
+    // Commands queued while the service was down come now: a queued stop ends this life at once.
+    const early = this.#early ?? [];
+    this.#early = undefined;
+    for (const msg of early) this.#handle(msg);
     return done;
   }
 
@@ -112,17 +135,32 @@ export class DummyService {
     });
     await ensureTopics(conn, this.#producer, [topics.control, topics.events], { clientId, logger: this.#logger });
     if (this.#pendingSignal) return;
+    let positions: Array<Record<string, unknown>> = [];
     if (!this.#opts.noop) {
-      this.#reader = await KafkaReader.openAtEnd(conn, {
+      const reader = await KafkaReader.openAtEnd(conn, {
         clientId: `${clientId}-control`,
         logger: this.#logger,
         topics: [topics.control],
+        resumeGroup: this.#opts.groupId,
         onMessage: (msg) => this.#onCommand(msg),
         onError: (err) => this.#dispatch({ type: 'fault', message: err.message }),
       });
+      this.#reader = reader;
+      for (const r of reader.ranges) this.#progress.start(r.topic, r.partition, r.start, r.committed);
+      // A first life commits where it starts, so that a command sent after `started` reaches
+      // the next life even if this one is killed before it handles anything.
+      const first = this.#progress.uncommitted();
+      await reader.commit(first, COMMIT_TIMEOUT_MS);
+      this.#progress.committed(first);
+      positions = reader.ranges.map(describePosition);
     }
     this.#readerReady = true;
-    this.#logger.info('ready for commands', { control_topic: topics.control, events_topic: topics.events, noop: this.#opts.noop });
+    this.#logger.info('ready for commands', {
+      control_topic: topics.control,
+      events_topic: topics.events,
+      noop: this.#opts.noop,
+      ...(this.#opts.noop ? {} : { group_id: this.#opts.groupId, positions }),
+    });
   }
 
   #startTimers(): void {
@@ -139,8 +177,18 @@ export class DummyService {
   }
 
   #onCommand(msg: ReceivedMessage): void {
+    if (this.#early) this.#early.push(msg);
+    else this.#handle(msg);
+  }
+
+  #handle(msg: ReceivedMessage): void {
+    // After the terminal event nothing more is handled, so nothing more is committed: the
+    // next life reads those commands.
+    if (this.#state.phase !== 'running') return;
     const decoded = decodeCommand(msg.value);
     if (!decoded.ok) {
+      this.#progress.skip(msg.topic, msg.partition, msg.offset);
+      void this.#commitHandled();
       this.#metrics.invalidCommand();
       this.#logger.warn('skipping an invalid command', {
         reason: decoded.reason,
@@ -159,37 +207,73 @@ export class DummyService {
       command_id: command.command_id,
     });
     if (forUs && command.command === 'ping') this.#metrics.ping();
-    this.#dispatch({ type: 'command', command });
+    const { topic, partition, offset } = msg;
+    this.#progress.begin(topic, partition, offset);
+    const sends = this.#dispatch({ type: 'command', command });
+    // Handled once its pong or terminal event is settled; only then may the position pass it.
+    const handled = Promise.allSettled(sends).then(() => {
+      this.#progress.finish(topic, partition, offset);
+      this.#handling.delete(handled);
+      void this.#commitHandled();
+    });
+    this.#handling.add(handled);
   }
 
-  #dispatch(input: DummyInput): void {
+  /** Commits what is handled, one commit at a time; the loop picks up what finished meanwhile. */
+  #commitHandled(): Promise<void> {
+    const reader = this.#reader;
+    if (!reader) return Promise.resolve();
+    this.#committing ??= (async () => {
+      try {
+        for (let pending = this.#progress.uncommitted(); pending.length > 0; pending = this.#progress.uncommitted()) {
+          await reader.commit(pending, COMMIT_TIMEOUT_MS);
+          this.#progress.committed(pending);
+          this.#logger.debug('command position committed', { group_id: this.#opts.groupId, positions: pending });
+        }
+      } catch (err) {
+        this.#logger.warn('could not commit the command position: the next life may handle these commands again', {
+          group_id: this.#opts.groupId,
+          error: (err as Error).message,
+        });
+      } finally {
+        this.#committing = undefined;
+      }
+    })();
+    return this.#committing;
+  }
+
+  /** Applies the machine's step; returns the sends it started, for those who wait on them. */
+  #dispatch(input: DummyInput): Promise<unknown>[] {
     const next = step(this.#state, input, { queueId: this.#opts.context.queue_id, exitOnPing: this.#opts.exitOnPing });
     this.#state = next.state;
-    for (const effect of next.effects) this.#apply(effect);
+    const sends: Promise<unknown>[] = [];
+    for (const effect of next.effects) {
+      const sent = this.#apply(effect);
+      if (sent) sends.push(sent);
+    }
+    return sends;
   }
 
-  #apply(effect: Effect): void {
+  #apply(effect: Effect): Promise<unknown> | undefined {
     const now = Date.now();
     const ctx = this.#opts.context;
     switch (effect.type) {
       case 'status': {
         this.#metrics.status(effect.status);
-        this.#send(statusEvent(ctx, effect.status, effect.message, this.#state.recordsWritten, now, effect.errorMessage));
-        return;
+        return this.#send(statusEvent(ctx, effect.status, effect.message, this.#state.recordsWritten, now, effect.errorMessage));
       }
       case 'pong':
         this.#metrics.pong();
-        this.#send(pongEvent(ctx, effect.command, now));
-        return;
+        return this.#send(pongEvent(ctx, effect.command, now));
       case 'exit':
         void this.#shutDown(effect.code);
-        return;
+        return undefined;
     }
   }
 
-  #send(event: ServiceEvent): void {
+  #send(event: ServiceEvent): Promise<unknown> | undefined {
     const producer = this.#producer;
-    if (!producer) return;
+    if (!producer) return undefined;
     this.#metrics.event(event.event);
     const fields = { event: event.event, ...(event.event === 'pong' ? { command_id: event.command_id } : { detail: event.message }) };
     const p = producer
@@ -203,12 +287,18 @@ export class DummyService {
       )
       .finally(() => this.#sends.delete(p));
     this.#sends.add(p);
+    return p;
   }
 
   async #shutDown(code: number): Promise<void> {
     for (const t of this.#timers) clearTimeout(t);
     this.#readerReady = false;
     await Promise.allSettled([...this.#sends]);
+    // The command that ended this life (a stop) is committed before the reader closes, so the
+    // next life does not stop again; a commit in flight is waited for, then one more runs.
+    await Promise.allSettled([...this.#handling]);
+    await this.#committing;
+    await this.#commitHandled();
     await this.#release();
     const exit = this.#terminalFailed ? 1 : code;
     this.#logger.info('stopped', { status: this.#state.status, exit_code: exit });

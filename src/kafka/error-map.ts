@@ -89,6 +89,24 @@ export function mapConnectError(err: RdkafkaErrorLike, brokers: string, timeoutM
   );
 }
 
+/** Reading or committing a consumer group's offsets (a service's command reader). */
+export function mapGroupError(err: RdkafkaErrorLike, group: string): KafkaError {
+  if (err.code === E.ERR_GROUP_AUTHORIZATION_FAILED) {
+    return new KafkaError(
+      'SF_KAFKA_AUTH',
+      `Kafka refused access to consumer group ${group}: ${err.message}`,
+      `the user needs Read on group ${group} (Strimzi: a group ACL, e.g. prefix consumer-), or choose a group it may use with --group-id / QUEUE_CONSUMER_GROUP`,
+      err.code,
+    );
+  }
+  return new KafkaError(
+    'SF_KAFKA_UNREACHABLE',
+    `cannot read or commit the offsets of consumer group ${group}: ${err.message}`,
+    'the group coordinator did not answer; check that the brokers run and are reachable',
+    err.code,
+  );
+}
+
 export function mapProduceError(raw: RdkafkaErrorLike, topic: string): KafkaError {
   const err = normaliseEventError(raw);
   switch (err.code) {

@@ -1,14 +1,17 @@
 /**
  * A reader that never misses a reply: it is assigned every partition of its topics at the
- * high watermark *before* `open` resolves, so whatever is produced afterwards is read. It joins
- * no shared group and commits nothing (PROTOCOL.md: readers for ping and watch never commit).
+ * high watermark *before* `open` resolves, so whatever is produced afterwards is read. Readers
+ * for ping and watch join no shared group and commit nothing (PROTOCOL.md). A service's command
+ * reader keeps its place in a named group instead (`resumeGroup`): it starts after the group's
+ * committed offsets and commits what it handled, yet it still assigns its partitions itself and
+ * never joins the group, because a join's rebalance would hold up `started` by seconds.
  */
 import { randomUUID } from 'node:crypto';
 import Kafka from 'node-rdkafka';
 import { librdkafkaProps, redactProps, type KafkaConnection, type LibrdkafkaProps } from '../config/kafka-connection.js';
 import type { Logger } from '../observability/logger.js';
 import { connectClient, disconnectWithin } from './connect.js';
-import { mapConnectError } from './error-map.js';
+import { mapConnectError, mapGroupError, type RdkafkaErrorLike } from './error-map.js';
 import { fetchPartitions } from './topics.js';
 
 /** librdkafka's RD_KAFKA_OFFSET_BEGINNING */
@@ -33,6 +36,15 @@ export interface PartitionRange {
   readonly start: number;
   /** the high watermark when the reader opened: "the end" for --exit-at-end */
   readonly end: number;
+  /** with `resumeGroup`: the offset the group had committed, if it had one */
+  readonly committed?: number;
+}
+
+/** The next offset to read in one partition: what a consumer group commits. */
+export interface Position {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
 }
 
 export interface ReaderOptions {
@@ -55,21 +67,58 @@ export interface ReaderOptions {
   /** a failure after opening, e.g. the consume loop stopped */
   readonly onError?: (err: Error) => void;
   readonly props?: LibrdkafkaProps;
+  /**
+   * Resume where this consumer group committed, and allow `commit()`: each partition starts at
+   * the group's committed offset, or at `start` where the group has none.
+   */
+  readonly resumeGroup?: string;
 }
 
 /** How long one consume call waits for a message; close() waits a little longer than this. */
 const CONSUME_TIMEOUT_MS = 100;
+/** librdkafka's OffsetCommit answer when there was nothing new to commit */
+const NO_OFFSET = Kafka.CODES.ERRORS.ERR__NO_OFFSET;
+const TIMED_OUT = Kafka.CODES.ERRORS.ERR__TIMED_OUT;
+/**
+ * Answers that mean "ask again shortly": a group's coordinator moves, or loads, or (on a fresh
+ * cluster) its offsets topic is still being created. librdkafka does not retry committed() or
+ * a commit on them: the first start against a new broker failed with "Not coordinator".
+ */
+const COORDINATOR_MOVING = new Set<number>([
+  Kafka.CODES.ERRORS.ERR_COORDINATOR_LOAD_IN_PROGRESS,
+  Kafka.CODES.ERRORS.ERR_COORDINATOR_NOT_AVAILABLE,
+  Kafka.CODES.ERRORS.ERR_NOT_COORDINATOR,
+  Kafka.CODES.ERRORS.ERR__WAIT_COORD,
+  Kafka.CODES.ERRORS.ERR__TRANSPORT,
+]);
+const COORDINATOR_RETRY_MS = 100;
+
+async function whileCoordinatorMoves<T>(deadline: number, attempt: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const code = (err as RdkafkaErrorLike).code;
+      if (!COORDINATOR_MOVING.has(code) || Date.now() + COORDINATOR_RETRY_MS >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, COORDINATOR_RETRY_MS));
+    }
+  }
+}
 
 export class KafkaReader {
   readonly #client: Kafka.KafkaConsumer;
   readonly #logger: Logger;
+  readonly #group: string | undefined;
   #closed = false;
   #ranges: PartitionRange[] = [];
   #follow: NodeJS.Timeout | undefined;
+  /** commits go one at a time: librdkafka answers each through one shared event */
+  #commits: Promise<void> = Promise.resolve();
 
-  private constructor(client: Kafka.KafkaConsumer, logger: Logger) {
+  private constructor(client: Kafka.KafkaConsumer, logger: Logger, group: string | undefined) {
     this.#client = client;
     this.#logger = logger;
+    this.#group = group;
   }
 
   /** Each assigned partition with its first offset and the end it had when the reader opened. */
@@ -93,16 +142,19 @@ export class KafkaReader {
       ...opts.props,
       ...librdkafkaProps(conn, opts.clientId),
       // librdkafka wants a group id even for assign(); a unique one shares nothing.
-      'group.id': `${opts.clientId}-${randomUUID()}`,
+      'group.id': opts.resumeGroup ?? `${opts.clientId}-${randomUUID()}`,
       'enable.auto.commit': false,
       'enable.auto.offset.store': false,
+      // commit() learns its outcome from this callback (node-rdkafka emits 'offset.commit')
+      ...(opts.resumeGroup ? { offset_commit_cb: true } : {}),
     };
     opts.logger.debug('connecting reader', { props: redactProps(props), topics: opts.topics });
     const client = new Kafka.KafkaConsumer(props, { 'auto.offset.reset': 'latest' });
     await connectClient(client, conn, opts.logger, 'reader');
-    const reader = new KafkaReader(client, opts.logger);
+    const reader = new KafkaReader(client, opts.logger, opts.resumeGroup);
     try {
       reader.#ranges = await reader.#positions(opts.topics, opts.start ?? { kind: 'end' }, conn.connectTimeoutMs);
+      if (opts.resumeGroup) reader.#ranges = await reader.#resume(opts.resumeGroup, reader.#ranges, conn.connectTimeoutMs);
       client.assign(reader.#ranges.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.start })));
       opts.logger.debug('reader positioned', { start: opts.start ?? { kind: 'end' }, ranges: reader.#ranges });
     } catch (err) {
@@ -188,11 +240,7 @@ export class KafkaReader {
             )
           : [];
       for (const partition of partitions) {
-        const { lowOffset, highOffset } = await new Promise<Kafka.WatermarkOffsets>((resolve, reject) =>
-          this.#client.queryWatermarkOffsets(topic, partition, timeoutMs, (err, offsets) =>
-            err ? reject(mapConnectError(err, topic, timeoutMs)) : resolve(offsets),
-          ),
-        );
+        const { lowOffset, highOffset } = await this.#watermarks(topic, partition, timeoutMs);
         // offsetsForTimes answers -1 when no record is that recent: start at the end then.
         const atTime = times.find((t) => t.partition === partition)?.offset ?? -1;
         const first = start.kind === 'beginning' ? lowOffset : start.kind === 'time' ? (atTime >= 0 ? atTime : highOffset) : highOffset;
@@ -200,6 +248,88 @@ export class KafkaReader {
       }
     }
     return ranges;
+  }
+
+  /**
+   * The group's committed offsets, where it has any, replace the start position. An offset
+   * below the log start (those commands expired) starts at the log start; one beyond the end
+   * (the topic was recreated) starts at the end.
+   */
+  async #resume(group: string, ranges: PartitionRange[], timeoutMs: number): Promise<PartitionRange[]> {
+    if (ranges.length === 0) return ranges;
+    const deadline = Date.now() + timeoutMs;
+    const committed = await whileCoordinatorMoves(
+      deadline,
+      () =>
+        new Promise<Kafka.TopicPartitionOffset[]>((resolve, reject) =>
+          this.#client.committed(
+            ranges.map((r) => ({ topic: r.topic, partition: r.partition })),
+            Math.max(100, deadline - Date.now()),
+            (err, offsets) => (err ? reject(err) : resolve(offsets)),
+          ),
+        ),
+    ).catch((err: RdkafkaErrorLike) => {
+      throw mapGroupError(err, group);
+    });
+    return Promise.all(
+      ranges.map(async (r) => {
+        const offset = committed.find((c) => c.topic === r.topic && c.partition === r.partition)?.offset ?? -1;
+        if (offset < 0) return r;
+        const { lowOffset } = await this.#watermarks(r.topic, r.partition, timeoutMs);
+        return { ...r, start: Math.min(Math.max(offset, lowOffset), r.end), committed: offset };
+      }),
+    );
+  }
+
+  #watermarks(topic: string, partition: number, timeoutMs: number): Promise<Kafka.WatermarkOffsets> {
+    return new Promise<Kafka.WatermarkOffsets>((resolve, reject) =>
+      this.#client.queryWatermarkOffsets(topic, partition, timeoutMs, (err, offsets) =>
+        err ? reject(mapConnectError(err, topic, timeoutMs)) : resolve(offsets),
+      ),
+    );
+  }
+
+  /**
+   * Commits these positions to the `resumeGroup` and resolves once the broker has stored them.
+   * Commits run one after another, in the order they were asked for.
+   */
+  commit(positions: readonly Position[], timeoutMs: number): Promise<void> {
+    const group = this.#group;
+    if (!group) return Promise.reject(new Error('commit() needs a reader opened with resumeGroup'));
+    if (positions.length === 0) return Promise.resolve();
+    const run = (): Promise<void> => {
+      const deadline = Date.now() + timeoutMs;
+      return whileCoordinatorMoves(deadline, () => this.#commitOnce(positions, Math.max(100, deadline - Date.now()))).catch(
+        (err: RdkafkaErrorLike) => {
+          throw mapGroupError(err, group);
+        },
+      );
+    };
+    const next = this.#commits.then(run, run);
+    this.#commits = next.catch(() => undefined);
+    return next;
+  }
+
+  #commitOnce(positions: readonly Position[], timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.#closed || !this.#client.isConnected()) return reject({ code: -1, message: 'the reader is closed' });
+      const timer = setTimeout(() => {
+        this.#client.removeListener('offset.commit', onCommit);
+        reject({ code: TIMED_OUT, message: `no answer to the commit within ${timeoutMs} ms` });
+      }, timeoutMs);
+      const onCommit = (err: Kafka.LibrdKafkaError | undefined): void => {
+        clearTimeout(timer);
+        this.#client.removeListener('offset.commit', onCommit);
+        if (err && err.code !== NO_OFFSET) reject(err);
+        else resolve();
+      };
+      this.#client.on('offset.commit', onCommit);
+      try {
+        this.#client.commit(positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset })));
+      } catch (err) {
+        onCommit(err as Kafka.LibrdKafkaError);
+      }
+    });
   }
 
   async close(): Promise<void> {

@@ -42,8 +42,8 @@ export function pongEvent(ctx: ServiceContext, command: Command, wallMs: number)
   return {
     event: 'pong',
     ...envelope(ctx, now),
-    // Copied exactly: legacy pingers correlate on it.
-    ping_ts: command.sent_at,
+    // Copied exactly: legacy pingers correlate on it. No sent_at: null, as the legacy dummy sends.
+    ping_ts: command.sent_at ?? null,
     ponged_at: now,
     ...(command.command_id === undefined ? {} : { command_id: command.command_id }),
   };

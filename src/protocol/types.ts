@@ -7,12 +7,22 @@
 export const commandNames = ['ping', 'stop'] as const;
 export type CommandName = (typeof commandNames)[number];
 
+/**
+ * A command as a service receives it. Only `queue_id` and `command` are sure: the loaders' own
+ * tests send `{"command": "stop", "queue_id": "..."}` and nothing else.
+ */
 export interface Command {
   readonly queue_id: string;
   readonly command: CommandName;
-  /** sender's wall clock, unix seconds with fraction */
-  readonly sent_at: number;
+  /** sender's wall clock, unix seconds with fraction; absent (or null) from some legacy senders */
+  readonly sent_at?: number | null;
   readonly command_id?: string;
+}
+
+/** A command as we send it: always with `sent_at` and a `command_id` to correlate on. */
+export interface OutgoingCommand extends Command {
+  readonly sent_at: number;
+  readonly command_id: string;
 }
 
 export const statusNames = ['started', 'loading', 'interrupted', 'finished', 'error'] as const;
@@ -49,7 +59,8 @@ export interface StatusEvent extends Envelope {
 
 export interface PongEvent extends Envelope {
   readonly event: 'pong';
-  readonly ping_ts: number;
+  /** the command's sent_at, copied exactly; null when the command had none (as the legacy dummy does) */
+  readonly ping_ts: number | null;
   readonly ponged_at: number;
   readonly command_id?: string;
 }
@@ -72,7 +83,7 @@ export interface ReceivedEvent {
   readonly time_range?: string | null;
   readonly kafka_topic?: string | null;
   readonly error_message?: string | null;
-  readonly ping_ts?: number;
+  readonly ping_ts?: number | null;
   readonly ponged_at?: number;
   readonly command_id?: string;
   readonly [extra: string]: unknown;

@@ -37,7 +37,7 @@ export function validators(): Validators {
   return cached;
 }
 
-/** "sent_at must be number; command must be equal to one of the allowed values" */
+/** "sent_at must be number or null; command must be equal to one of the allowed values" */
 export function describeSchemaErrors(errors: ErrorObject[] | null | undefined): string {
   if (!errors?.length) return 'does not match the schema';
   const seen = new Set<string>();
@@ -45,7 +45,10 @@ export function describeSchemaErrors(errors: ErrorObject[] | null | undefined): 
     if (e.keyword === 'if') continue;
     const field = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : 'message';
     const allowed = e.keyword === 'enum' ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : '';
-    seen.add(`${field} ${e.message ?? 'is invalid'}${allowed}`);
+    // ajv says "must be number,null" for a union type
+    const types = (e.params as { type?: unknown }).type;
+    const message = e.keyword === 'type' && Array.isArray(types) ? `must be ${types.join(' or ')}` : (e.message ?? 'is invalid');
+    seen.add(`${field} ${message}${allowed}`);
   }
   return [...seen].join('; ');
 }

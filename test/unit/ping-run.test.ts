@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { performance } from 'node:perf_hooks';
 import { runPing, type ControlIo, type PingReporter } from '../../src/control/ping-run.js';
-import type { Command, ReceivedEvent } from '../../src/protocol/types.js';
+import type { OutgoingCommand, ReceivedEvent } from '../../src/protocol/types.js';
 
 /** A fake service on the other side: answers after `delayMs`, or not at all for some seqs. */
 function fakeIo(opts: {
@@ -16,7 +16,7 @@ function fakeIo(opts: {
     async listen(cb: (e: ReceivedEvent, t: number) => void) {
       onEvent = cb;
     },
-    async send(c: Command) {
+    async send(c: OutgoingCommand) {
       if (!onEvent) io.listenedBeforeSend = false;
       io.sentAt.push(performance.now());
       const delay = opts.delayMs(++n);
@@ -27,7 +27,7 @@ function fakeIo(opts: {
             queue_id: 'q1',
             ping_ts: c.sent_at,
             ponged_at: c.sent_at + 0.001,
-            ...(opts.legacy ? {} : { command_id: c.command_id as string }),
+            ...(opts.legacy ? {} : { command_id: c.command_id }),
           };
           onEvent?.(pong, performance.now());
         }, delay);

@@ -28,6 +28,19 @@ describe('matching pongs to pings', () => {
     expect(t.recordEvent(pong('q1', { ping_ts: 100.001, ponged_at: 100.01 }), 5)).toMatchObject({ kind: 'reply', seq: 1 });
   });
 
+  it('matches a pong with ping_ts null by command_id, without a one-way figure', () => {
+    const t = tracker();
+    expect(t.recordEvent(pong('q1', { command_id: 'c1', ping_ts: null, ponged_at: 100.5 }), 7)).toEqual({
+      kind: 'reply',
+      queueId: 'q1',
+      seq: 1,
+      rttMs: 7,
+      oneWayMs: undefined,
+    });
+    // a legacy pong to someone's command without sent_at answers none of our pings
+    expect(t.recordEvent(pong('q1', { ping_ts: null, ponged_at: 100.5 }), 8).kind).toBe('unrelated');
+  });
+
   it('ignores other queues, other events and pongs to pings it did not send', () => {
     const t = tracker();
     expect(t.recordEvent(pong('q2', { command_id: 'c1', ping_ts: 100.001 }), 5).kind).toBe('unrelated');

@@ -21,19 +21,34 @@ describe('commands', () => {
     expect(decodeCommand(json({ queue_id: '*', command: 'stop', sent_at: 1, command_id: 'x', extra: [1] })).ok).toBe(true);
   });
 
+  // PROTOCOL.md: the fleet sends every one of these, and a service must act on each.
+  it.each([
+    ["the loaders' tests: no sent_at, no command_id", '{"command": "stop", "queue_id": "test-queue-id"}'],
+    [
+      'debug_producer.py: sent_at, no command_id',
+      '{"queue_id": "loader-btcusdt-dummy-2024-06-01-testid", "command": "ping", "sent_at": 1754202651.997}',
+    ],
+    ['ours: every field, to every queue', '{"queue_id": "*", "command": "ping", "sent_at": 1754202651.997, "command_id": "3f0c6a4e"}'],
+    ['sent_at null', '{"queue_id": "q1", "command": "ping", "sent_at": null}'],
+  ])("accepts the fleet's shape: %s", (_what, text) => {
+    const d = decodeCommand(Buffer.from(text));
+    expect(d).toEqual({ ok: true, value: JSON.parse(text) });
+  });
+
   it.each([
     ['not JSON', Buffer.from('ping please'), /^not JSON/],
     ['empty', Buffer.alloc(0), /^empty message$/],
     ['binary', Buffer.from([0xff, 0xfe, 0x00, 0x81]), /^not UTF-8 text/],
     ['a JSON array', json([1, 2]), /^not a JSON object$/],
-    ['a wrong type', json({ queue_id: 'q1', command: 'ping', sent_at: 'now' }), /sent_at must be number/],
+    ['a wrong type', json({ queue_id: 'q1', command: 'ping', sent_at: 'now' }), /^sent_at must be number or null$/],
     [
       'an unknown command',
       json({ queue_id: 'q1', command: 'reboot', sent_at: 1 }),
       /command must be equal to one of the allowed values: ping, stop/,
     ],
     ['an empty queue id', json({ queue_id: '', command: 'ping', sent_at: 1 }), /queue_id must NOT have fewer than 1 characters/],
-    ['missing fields', json({ command: 'ping' }), /must have required property 'queue_id'.*must have required property 'sent_at'/],
+    ['no queue id', json({ command: 'ping' }), /^message must have required property 'queue_id'$/],
+    ['no command', json({ queue_id: 'q1', sent_at: 1 }), /^message must have required property 'command'$/],
   ])('rejects %s with a reason', (_what, value, reason) => {
     const d = decodeCommand(value);
     expect(d.ok).toBe(false);
@@ -77,6 +92,13 @@ describe('events', () => {
     expect(pong).toMatchObject({ event: 'pong', ping_ts: 1754202651.997, ponged_at: 1754202652.045, command_id: 'c1' });
     const legacy = pongEvent(ctx, { queue_id: 'q1', command: 'ping', sent_at: 5.5 }, 6000);
     expect(legacy).not.toHaveProperty('command_id');
+  });
+
+  it('answers a command without sent_at with ping_ts null, as the legacy dummy does, and readers accept it', () => {
+    const pong = pongEvent(ctx, { queue_id: 'q1', command: 'ping' }, 6000);
+    expect(pong).toMatchObject({ event: 'pong', ping_ts: null, ponged_at: 6 });
+    expect(JSON.parse(encode(pong).toString())).toHaveProperty('ping_ts', null);
+    expect(decodeEvent(encode(pong))).toEqual({ ok: true, value: JSON.parse(encode(pong).toString()) });
   });
 
   it('accepts legacy events: no timestamp, status or command_id, extra fields', () => {

@@ -47,6 +47,12 @@ describe('the dummy state machine', () => {
   it.each([
     ['a stop command', cmd('stop'), 'interrupted', 0],
     ['a stop for "*"', cmd('stop', '*'), 'interrupted', 0],
+    [
+      "the loaders' bare stop (no sent_at, no command_id)",
+      { type: 'command', command: { command: 'stop', queue_id: 'q1' } } as DummyInput,
+      'interrupted',
+      0,
+    ],
     ['SIGTERM', { type: 'signal', signal: 'SIGTERM' } as DummyInput, 'interrupted', 0],
     ['--exit-after', { type: 'exit-after', seconds: 30 } as DummyInput, 'finished', 0],
     ['--fail-after', { type: 'fail-after', seconds: 5 } as DummyInput, 'error', 1],

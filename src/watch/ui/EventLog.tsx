@@ -7,7 +7,7 @@ function describe(entry: LogEntry): { label: string; color: string; text: string
   if (item.kind === 'invalid') return { label: 'invalid', color: eventColor.invalid, text: `${item.reason}: ${item.raw}` };
   if (item.kind === 'command') return { label: item.command.command, color: eventColor.command, text: `-> ${item.command.queue_id}` };
   const e = item.event;
-  const extra = e.event === 'pong' ? `ping_ts=${String(e.ping_ts)}` : (e.error_message ?? e.message ?? '');
+  const extra = e.event === 'pong' ? `ping_ts=${String(e.ping_ts ?? 'none')}` : (e.error_message ?? e.message ?? '');
   return { label: e.event, color: eventColor[e.event], text: `${e.queue_id} ${extra}` };
 }
 
