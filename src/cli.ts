@@ -36,6 +36,9 @@ function envOnlyHelp(settings: SettingMap): string {
   return lines.length ? `\nEnvironment only:\n${lines.join('\n')}\n` : '';
 }
 
+/** A subcommand began to run: from here on, stdout carries its output, not help. */
+let commandStarted = false;
+
 function register(program: Command, spec: CommandSpec<SettingMap>, ctx: RunContext, setExit: (code: number) => void): void {
   const cmd = program.command(spec.name).summary(spec.summary).description(spec.description);
   for (const [key, setting] of Object.entries(spec.settings)) {
@@ -55,6 +58,7 @@ ${spec.examples.map((e) => `  $ ${e}`).join('\n')}
 `,
   );
   cmd.action(async (_opts: unknown, self: Command) => {
+    commandStarted = true;
     // Only what was typed counts as a flag: commander gives `--no-x` an implicit default of true.
     const typed = Object.fromEntries(Object.entries(self.opts()).filter(([k]) => self.getOptionValueSource(k) === 'cli'));
     const resolved = resolveSettings(spec.settings, { flags: typed, env: ctx.env, dotenv: await readDotenv(ctx.cwd) });
@@ -90,6 +94,7 @@ Examples:
 `,
     )
     .action((shell: string) => {
+      commandStarted = true;
       if (!(shells as readonly string[]).includes(shell)) {
         throw new ConfigError(`no completion for shell '${shell}'`, `choose one of ${shells.join(', ')}`);
       }
@@ -152,6 +157,25 @@ const onSignal = (handler: (signal: string) => void): void => {
   if (early) queueMicrotask(() => handler(early));
 };
 
+// stdout closed by its reader (`streamforge ping --help | head -1`, `watch --json | head -3`):
+// Node ignores SIGPIPE and reports EPIPE as an 'error' event that, unhandled, printed a stack
+// trace. Help ends as it would have (status 0); a running command stops as on SIGTERM (a dummy
+// still sends `interrupted`) and ends with 141, the status SIGPIPE gives in a shell. Nothing is
+// written to stderr: the reader had what it wanted.
+let stdoutClosed = false;
+const stdoutStatus = (code: number): number => (stdoutClosed && commandStarted ? ExitCode.stdoutClosed : code);
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  if (stdoutClosed) return;
+  stdoutClosed = true;
+  if (!commandStarted) return;
+  process.exitCode = ExitCode.stdoutClosed;
+  for (const h of signalHandlers) h('SIGPIPE');
+});
+process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
+
 const interactive = Boolean(process.stdout.isTTY && process.stdin.isTTY);
 // ink reads CI / CONTINUOUS_INTEGRATION when it loads and then draws nothing until the view
 // exits (it takes them to mean "a CI log, not a screen"). Its only user, watch's view, runs only
@@ -169,6 +193,6 @@ const code = await main(process.argv, {
   onSignal,
   version: pkg.version,
 });
-process.exitCode = code;
+process.exitCode = stdoutStatus(code);
 // librdkafka threads can outlive a clean disconnect by a moment; do not let them hold the exit.
-setTimeout(() => process.exit(code), 1000).unref();
+setTimeout(() => process.exit(stdoutStatus(code)), 1000).unref();

@@ -11,6 +11,11 @@ export const ExitCode = {
   usage: 2,
   /** Kafka unreachable or authentication failed */
   kafka: 3,
+  /**
+   * stdout closed while a command wrote its output (`| head`): 128 + SIGPIPE, the status a
+   * shell reports for a command that SIGPIPE ended, as it does for cat, seq or git
+   */
+  stdoutClosed: 141,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -72,6 +72,7 @@ export class DummyService {
   /** commands whose events are not settled yet */
   readonly #handling = new Set<Promise<void>>();
   #committing: Promise<void> | undefined;
+  #endedByCommand = false;
   #pendingSignal: string | undefined;
   #terminalFailed = false;
   #finish: ((code: number) => void) | undefined;
@@ -182,9 +183,17 @@ export class DummyService {
   }
 
   #handle(msg: ReceivedMessage): void {
-    // After the terminal event nothing more is handled, so nothing more is committed: the
-    // next life reads those commands.
-    if (this.#state.phase !== 'running') return;
+    if (this.#state.phase !== 'running') {
+      // A life a command ended (a stop) has answered for its queue: commands queued behind the
+      // stop (an operator's second stop) are void and committed, or the next life with this id
+      // would stop at once. A life that ended otherwise (SIGTERM while a pod is rescheduled,
+      // --exit-after, an error) leaves them uncommitted: they are for the next life.
+      if (this.#endedByCommand) {
+        this.#progress.skip(msg.topic, msg.partition, msg.offset);
+        void this.#commitHandled();
+      }
+      return;
+    }
     const decoded = decodeCommand(msg.value);
     if (!decoded.ok) {
       this.#progress.skip(msg.topic, msg.partition, msg.offset);
@@ -210,6 +219,7 @@ export class DummyService {
     const { topic, partition, offset } = msg;
     this.#progress.begin(topic, partition, offset);
     const sends = this.#dispatch({ type: 'command', command });
+    if (this.#isDone()) this.#endedByCommand = true;
     // Handled once its pong or terminal event is settled; only then may the position pass it.
     const handled = Promise.allSettled(sends).then(() => {
       this.#progress.finish(topic, partition, offset);
@@ -219,27 +229,40 @@ export class DummyService {
     this.#handling.add(handled);
   }
 
+  /** A method, not a field test: TypeScript keeps a narrowed `#state.phase` across #dispatch. */
+  #isDone(): boolean {
+    return this.#state.phase === 'done';
+  }
+
   /** Commits what is handled, one commit at a time; the loop picks up what finished meanwhile. */
   #commitHandled(): Promise<void> {
     const reader = this.#reader;
     if (!reader) return Promise.resolve();
-    this.#committing ??= (async () => {
-      try {
-        for (let pending = this.#progress.uncommitted(); pending.length > 0; pending = this.#progress.uncommitted()) {
-          await reader.commit(pending, COMMIT_TIMEOUT_MS);
-          this.#progress.committed(pending);
-          this.#logger.debug('command position committed', { group_id: this.#opts.groupId, positions: pending });
-        }
-      } catch (err) {
+    if (this.#committing) return this.#committing;
+    if (this.#progress.uncommitted().length === 0) return Promise.resolve();
+    // Assigned before the loop can end: a loop that finished synchronously once left a settled
+    // promise here for good, and no later command was ever committed.
+    const loop = async (): Promise<void> => {
+      for (let pending = this.#progress.uncommitted(); pending.length > 0; pending = this.#progress.uncommitted()) {
+        await reader.commit(pending, COMMIT_TIMEOUT_MS);
+        this.#progress.committed(pending);
+        this.#logger.debug('command position committed', { group_id: this.#opts.groupId, positions: pending });
+      }
+    };
+    const running = loop().then(
+      () => {
+        this.#committing = undefined;
+      },
+      (err: Error) => {
+        this.#committing = undefined;
         this.#logger.warn('could not commit the command position: the next life may handle these commands again', {
           group_id: this.#opts.groupId,
-          error: (err as Error).message,
+          error: err.message,
         });
-      } finally {
-        this.#committing = undefined;
-      }
-    })();
-    return this.#committing;
+      },
+    );
+    this.#committing = running;
+    return running;
   }
 
   /** Applies the machine's step; returns the sends it started, for those who wait on them. */

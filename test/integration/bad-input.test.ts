@@ -43,7 +43,7 @@ describe('malformed commands on the control topic', () => {
     expect(warnings).toHaveLength(garbage.length);
     expect(warnings.map((w) => w.reason)).toEqual([
       expect.stringMatching(/^not JSON/),
-      'sent_at must be number',
+      'sent_at must be number or null',
       'not UTF-8 text (binary data?)',
       expect.stringMatching(/^not JSON/),
       'command must be equal to one of the allowed values: ping, stop',

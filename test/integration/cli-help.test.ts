@@ -43,6 +43,7 @@ describe('streamforge --help and --version', () => {
       for (const line of options ?? []) expect(line).toMatch(/\[env [A-Z_=a-z]+/);
       expect(options?.join('\n')).toMatch(/--bootstrap-servers <list> .*\[env KAFKA_BOOTSTRAP_SERVERS; default localhost:9092\]/);
       expect(r.stdout).toContain('KAFKA_PASSWORD');
+      expect(options?.join('\n')).toMatch(/--ca-path <file> .*\[env KAFKA_CA_PATH or CA_PATH\]/);
       expect(r.stdout).toMatch(/Examples:\n {2}\$ streamforge /);
     },
   );

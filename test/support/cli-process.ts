@@ -83,15 +83,25 @@ export class CliProcess {
   }
 
   /** Resolves with the first JSON stdout line the predicate accepts. */
-  waitForJson(pred: (o: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+  async waitForJson(pred: (o: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+    const [first] = await this.waitForJsonLines(pred, 1, timeoutMs);
+    return first as Record<string, unknown>;
+  }
+
+  /** Resolves with the first `count` JSON stdout lines the predicate accepts. */
+  waitForJsonLines(
+    pred: (o: Record<string, unknown>) => boolean,
+    count: number,
+    timeoutMs = 30_000,
+  ): Promise<Array<Record<string, unknown>>> {
     return new Promise((resolve, reject) => {
       let finished = false;
       const check = (): void => {
         if (finished) return;
-        const hit = this.json().find(pred);
-        if (hit) {
+        const hits = this.json().filter(pred);
+        if (hits.length >= count) {
           done();
-          resolve(hit);
+          resolve(hits.slice(0, count));
         } else if (this.child.exitCode !== null || this.child.signalCode !== null) {
           done();
           reject(new Error(`process exited before the expected line\nstdout:\n${this.#stdout}\nstderr:\n${this.#stderr}`));

@@ -33,6 +33,17 @@ describe('precedence: flags > env > .env > defaults', () => {
     expect(r.values.controlTopic).toBe('from-env');
   });
 
+  it('takes CA_PATH (what the queue manager passes) for KAFKA_CA_PATH, which wins when both are set', () => {
+    const alias = resolveSettings(settings, inputs({ env: { CA_PATH: '/ca/alias.pem' } }));
+    expect(alias.values.caPath).toBe('/ca/alias.pem');
+    expect(alias.sources.caPath).toEqual({ kind: 'env', name: 'CA_PATH' });
+    const both = resolveSettings(settings, inputs({ env: { CA_PATH: '/ca/alias.pem', KAFKA_CA_PATH: '/ca/main.pem' } }));
+    expect(both.values.caPath).toBe('/ca/main.pem');
+    // environment beats .env, whichever of the two names each uses
+    const mixed = resolveSettings(settings, inputs({ env: { CA_PATH: '/ca/alias.pem' }, dotenv: { KAFKA_CA_PATH: '/ca/dotenv.pem' } }));
+    expect(mixed.values.caPath).toBe('/ca/alias.pem');
+  });
+
   it('a flag beats the environment', () => {
     const r = resolveSettings(settings, inputs({ flags: { controlTopic: 'from-flag' }, env: { QUEUE_CONTROL_TOPIC: 'from-env' } }));
     expect(r.values.controlTopic).toBe('from-flag');

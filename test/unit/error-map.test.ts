@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import Kafka from 'node-rdkafka';
-import { classifyProduceFailure, mapConnectError, mapProduceError, normaliseEventError } from '../../src/kafka/error-map.js';
+import { classifyProduceFailure, mapConnectError, mapGroupError, mapProduceError, normaliseEventError } from '../../src/kafka/error-map.js';
 
 const E = Kafka.CODES.ERRORS;
 
@@ -32,6 +32,15 @@ describe('mapping to our errors', () => {
     expect(classifyProduceFailure(E.ERR_MSG_SIZE_TOO_LARGE)).toBe('too-large');
     expect(classifyProduceFailure(E.ERR__MSG_TIMED_OUT)).toBe('unavailable');
     expect(classifyProduceFailure(undefined)).toBe('unavailable');
+  });
+
+  it("names the command reader's group when Kafka refuses it, and how to choose another", () => {
+    const err = mapGroupError({ code: E.ERR_GROUP_AUTHORIZATION_FAILED, message: 'Broker: Group authorization failed' }, 'consumer-q1');
+    expect(err.code).toBe('SF_KAFKA_AUTH');
+    expect(err.exitCode).toBe(3);
+    expect(err.message).toBe('Kafka refused access to consumer group consumer-q1: Broker: Group authorization failed');
+    expect(err.hint).toContain('--group-id / QUEUE_CONSUMER_GROUP');
+    expect(mapGroupError({ code: E.ERR__TIMED_OUT, message: 'timed out' }, 'g').code).toBe('SF_KAFKA_UNREACHABLE');
   });
 
   it('names the brokers and gives a hint, never a password', () => {

@@ -155,6 +155,21 @@ describe('the Kubernetes manifests', () => {
     expect(acl('user-streamforge-dummy', 'queue-events')).toEqual(['Write', 'Describe']);
     expect(acl('user-streamforge-producer', 'queue-control')).toEqual([]);
     expect(acl('user-streamforge-producer', 'events')).toEqual(['Write', 'Describe']);
+    // the Job's dummy commits to its default group, consumer-<QUEUE_ID>: its user may Read it
+    const jobQueueId = named('Job', 'job-dummy-btcusdt-abc123')!.metadata.labels!.queue_id as string;
+    const groupAcls = (
+      named('KafkaUser', 'user-streamforge-dummy')!.spec.authorization.acls as Array<{
+        resource: { type: string; name: string; patternType: string };
+        operations: string[];
+      }>
+    ).filter((a) => a.resource.type === 'group' && a.operations.includes('Read'));
+    expect(
+      groupAcls.some((a) =>
+        a.resource.patternType === 'prefix'
+          ? `consumer-${jobQueueId}`.startsWith(a.resource.name)
+          : a.resource.name === `consumer-${jobQueueId}`,
+      ),
+    ).toBe(true);
     // each workload's Secret names its own user
     expect(named('Secret', 'streamforge-dummy-credentials')!.stringData!.KAFKA_USER).toBe('user-streamforge-dummy');
     expect(named('Secret', 'streamforge-producer-credentials')!.stringData!.KAFKA_USER).toBe('user-streamforge-producer');
