@@ -170,6 +170,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   stdoutClosed = true;
   if (!commandStarted) return;
   process.exitCode = ExitCode.stdoutClosed;
+  // kept, like an early SIGTERM, for a command that has not registered its handler yet
+  if (signalHandlers.length === 0) earlySignal ??= 'SIGPIPE';
   for (const h of signalHandlers) h('SIGPIPE');
 });
 process.stderr.on('error', (err: NodeJS.ErrnoException) => {

@@ -73,6 +73,8 @@ export class DummyService {
   readonly #handling = new Set<Promise<void>>();
   #committing: Promise<void> | undefined;
   #endedByCommand = false;
+  /** the last commit ran and the reader is closing: later commands stay for the next life */
+  #lastCommitDone = false;
   #pendingSignal: string | undefined;
   #terminalFailed = false;
   #finish: ((code: number) => void) | undefined;
@@ -237,7 +239,7 @@ export class DummyService {
   /** Commits what is handled, one commit at a time; the loop picks up what finished meanwhile. */
   #commitHandled(): Promise<void> {
     const reader = this.#reader;
-    if (!reader) return Promise.resolve();
+    if (!reader || this.#lastCommitDone) return Promise.resolve();
     if (this.#committing) return this.#committing;
     if (this.#progress.uncommitted().length === 0) return Promise.resolve();
     // Assigned before the loop can end: a loop that finished synchronously once left a settled
@@ -322,6 +324,7 @@ export class DummyService {
     await Promise.allSettled([...this.#handling]);
     await this.#committing;
     await this.#commitHandled();
+    this.#lastCommitDone = true;
     await this.#release();
     const exit = this.#terminalFailed ? 1 : code;
     this.#logger.info('stopped', { status: this.#state.status, exit_code: exit });

@@ -4,7 +4,8 @@
  * for ping and watch join no shared group and commit nothing (PROTOCOL.md). A service's command
  * reader keeps its place in a named group instead (`resumeGroup`): it starts after the group's
  * committed offsets and commits what it handled, yet it still assigns its partitions itself and
- * never joins the group, because a join's rebalance would hold up `started` by seconds.
+ * never joins the group: a join waits 3 s on a broker with Kafka's default initial rebalance
+ * delay, and after a SIGKILLed member 45 s for its session to expire (npm run bench:startup).
  */
 import { randomUUID } from 'node:crypto';
 import Kafka from 'node-rdkafka';
