@@ -8,9 +8,11 @@ sf() { node bin/streamforge "$@"; }
 
 started_kafka=0
 dummy_pid=""
+# `if`, not `a && b`: the trap's last status becomes the script's, and a false test there made
+# a successful demo exit 1 whenever a broker was already running.
 cleanup() {
-  [ -n "$dummy_pid" ] && kill "$dummy_pid" 2>/dev/null || true
-  [ "$started_kafka" = 1 ] && scripts/kafka-local.sh down
+  if [ -n "$dummy_pid" ]; then kill "$dummy_pid" 2>/dev/null || true; fi
+  if [ "$started_kafka" = 1 ]; then scripts/kafka-local.sh down; fi
 }
 trap cleanup EXIT
 
