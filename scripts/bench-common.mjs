@@ -26,6 +26,16 @@ export function brokerDown(started) {
 
 export const plaintextEnv = () => parse(readFileSync(`${root}/.kafka/plaintext.env`, 'utf8'));
 
+/** What a streamforge child process gets: the broker, its own control-plane topics, a log level. */
+export const childEnvFor = (env, id, logLevel) => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  ...env,
+  QUEUE_CONTROL_TOPIC: `${id}-control`,
+  QUEUE_EVENTS_TOPIC: `${id}-events`,
+  ...(logLevel ? { LOG_LEVEL: logLevel } : {}),
+});
+
 export const freePort = () =>
   new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {

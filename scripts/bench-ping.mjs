@@ -4,7 +4,7 @@
 // `streamforge --help` start-up against `node -e 0`, and the dummy's resident memory.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { brokerDown, brokerUp, createTopic, freePort, kafkaTool, log, plaintextEnv, root, rssMb } from './bench-common.mjs';
+import { brokerDown, brokerUp, childEnvFor, createTopic, freePort, kafkaTool, log, plaintextEnv, root, rssMb } from './bench-common.mjs';
 
 const bin = `${root}/bin/streamforge`;
 const PINGS = Number(process.env.BENCH_PINGS ?? 1000);
@@ -48,14 +48,7 @@ async function main() {
   try {
     const env = plaintextEnv();
     const id = `bench-${randomBytes(3).toString('hex')}`;
-    const childEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...env,
-      QUEUE_CONTROL_TOPIC: `${id}-control`,
-      QUEUE_EVENTS_TOPIC: `${id}-events`,
-      LOG_LEVEL: 'warn',
-    };
+    const childEnv = childEnvFor(env, id, 'warn');
 
     log(`Kafka EndToEndLatency: ${PINGS} records of 150 bytes, acks=all`);
     const e2e = endToEndLatency(env, `${id}-e2e`);

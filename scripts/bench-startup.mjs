@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import Kafka from 'node-rdkafka';
-import { brokerDown, brokerUp, log, plaintextEnv, root } from './bench-common.mjs';
+import { brokerDown, brokerUp, childEnvFor, log, plaintextEnv, root } from './bench-common.mjs';
 
 const bin = process.env.BENCH_STARTUP_BIN ?? `${root}/bin/streamforge`;
 const STARTS = Number(process.env.BENCH_STARTS ?? 15);
@@ -97,14 +97,7 @@ async function main() {
   try {
     const env = plaintextEnv();
     const id = `bench-start-${randomBytes(3).toString('hex')}`;
-    const childEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...env,
-      QUEUE_CONTROL_TOPIC: `${id}-control`,
-      QUEUE_EVENTS_TOPIC: `${id}-events`,
-      LOG_LEVEL: 'info',
-    };
+    const childEnv = childEnvFor(env, id, 'info');
     log(`dummy start-up to "started", ${STARTS} starts per variant, alternating (${bin})`);
     await startOnce(['--queue-id', `${id}-warm`], childEnv); // creates the topics, warms the page cache
     const runs = { first: [], resumed: [], noop: [], join: [] };

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import Kafka from 'node-rdkafka';
-import { brokerDown, brokerUp, createTopic, deleteTopics, log, plaintextEnv, root, rssMb } from './bench-common.mjs';
+import { brokerDown, brokerUp, childEnvFor, createTopic, deleteTopics, log, plaintextEnv, root, rssMb } from './bench-common.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);
 const RATE = Number(process.env.BENCH_RATE ?? 5000);
@@ -141,13 +141,7 @@ async function main() {
     createTopic(env.KAFKA_BOOTSTRAP_SERVERS, `${id}-control`, 3);
     log(`preloading ${EVENTS} events`);
     await preload(env.KAFKA_BOOTSTRAP_SERVERS, events, EVENTS);
-    const childEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...env,
-      QUEUE_EVENTS_TOPIC: events,
-      QUEUE_CONTROL_TOPIC: `${id}-control`,
-    };
+    const childEnv = childEnvFor(env, id);
     // Alternating runs, the faster of two each: one run of either can be slowed by the machine.
     const best = (a, b) => (a && a.seconds <= b.seconds ? a : b);
     let kcat;
