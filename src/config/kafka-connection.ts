@@ -25,6 +25,11 @@ export type LibrdkafkaProps = Record<string, string | number | boolean>;
 
 const secretKey = /password|secret|token|\.pem$|key\.password|oauthbearer\.config/i;
 
+/** A property whose value must never be shown (logs, errors). */
+export function isSecretProperty(key: string): boolean {
+  return secretKey.test(key);
+}
+
 export function connectionFrom(resolved: Resolved<typeof kafkaSettings>): KafkaConnection {
   const v = resolved.values;
   const user = v.user;
@@ -88,5 +93,5 @@ export function librdkafkaProps(conn: KafkaConnection, clientId: string): Librdk
 
 /** Properties safe to log: every secret-looking value masked. */
 export function redactProps(props: LibrdkafkaProps): LibrdkafkaProps {
-  return Object.fromEntries(Object.entries(props).map(([k, val]) => [k, secretKey.test(k) ? '[redacted]' : val]));
+  return Object.fromEntries(Object.entries(props).map(([k, val]) => [k, isSecretProperty(k) ? '[redacted]' : val]));
 }

@@ -3,7 +3,8 @@
  * list is named; the password never is (librdkafka's own texts do not carry it either).
  */
 import Kafka from 'node-rdkafka';
-import { KafkaError } from '../errors.js';
+import { isSecretProperty } from '../config/kafka-connection.js';
+import { ConfigError, KafkaError } from '../errors.js';
 
 const E = Kafka.CODES.ERRORS;
 
@@ -87,6 +88,33 @@ export function mapConnectError(err: RdkafkaErrorLike, brokers: string, timeoutM
     'check KAFKA_BOOTSTRAP_SERVERS and the network, that the broker runs, and that the security protocol matches its listener',
     err.code,
   );
+}
+
+/**
+ * librdkafka refuses a property when a client is built (a typo in -X, a bad value): that is
+ * a configuration error (exit 2), said in one line. The value is left out where it may be a
+ * secret (`-X sasl.password=...` with a bad value must not print the password).
+ */
+export function mapClientConfigError(err: unknown): unknown {
+  // not `instanceof Error`: node-rdkafka's errors may come from another realm (jest's VM modules)
+  const raw = (err as { message?: unknown } | null)?.message;
+  const message = typeof raw === 'string' ? raw : '';
+  const property = /configuration property:? "([^"]+)"/.exec(message)?.[1];
+  if (!property) return err;
+  const reason = isSecretProperty(property) ? message.replace(/value "[^"]*"/, 'value') : message;
+  return new ConfigError(
+    `librdkafka refused the property ${property}: ${reason}`,
+    "check -X / KAFKA_PROPERTIES (librdkafka's names, e.g. -X fetch.wait.max.ms=10; see librdkafka's CONFIGURATION.md)",
+  );
+}
+
+/** Builds a librdkafka client; a property it refuses becomes a ConfigError. */
+export function buildClient<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    throw mapClientConfigError(err);
+  }
 }
 
 /** Reading or committing a consumer group's offsets (a service's command reader). */

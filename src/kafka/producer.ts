@@ -8,7 +8,7 @@ import { librdkafkaProps, redactProps, type KafkaConnection, type LibrdkafkaProp
 import { KafkaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { connectClient, disconnectWithin } from './connect.js';
-import { isRdkafkaError, mapProduceError } from './error-map.js';
+import { buildClient, isRdkafkaError, mapProduceError } from './error-map.js';
 import { fetchPartitions, type PartitionSource } from './topics.js';
 
 const TIMED_OUT = Kafka.CODES.ERRORS.ERR__MSG_TIMED_OUT;
@@ -96,7 +96,7 @@ export class KafkaProducer implements PartitionSource {
       ...(opts.statsIntervalMs ? { 'statistics.interval.ms': opts.statsIntervalMs } : {}),
     };
     opts.logger.debug('connecting producer', { props: redactProps(props) });
-    const client = new Kafka.Producer(props);
+    const client = buildClient(() => new Kafka.Producer(props));
     await connectClient(client, conn, opts.logger, 'producer');
     client.setPollInterval(opts.pollIntervalMs ?? 10);
     const producer = new KafkaProducer(client, opts.logger);

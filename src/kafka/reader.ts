@@ -12,7 +12,7 @@ import Kafka from 'node-rdkafka';
 import { librdkafkaProps, redactProps, type KafkaConnection, type LibrdkafkaProps } from '../config/kafka-connection.js';
 import type { Logger } from '../observability/logger.js';
 import { connectClient, disconnectWithin } from './connect.js';
-import { mapConnectError, mapGroupError, type RdkafkaErrorLike } from './error-map.js';
+import { buildClient, mapConnectError, mapGroupError, type RdkafkaErrorLike } from './error-map.js';
 import { fetchPartitions } from './topics.js';
 
 /** librdkafka's RD_KAFKA_OFFSET_BEGINNING */
@@ -150,7 +150,7 @@ export class KafkaReader {
       ...(opts.resumeGroup ? { offset_commit_cb: true } : {}),
     };
     opts.logger.debug('connecting reader', { props: redactProps(props), topics: opts.topics });
-    const client = new Kafka.KafkaConsumer(props, { 'auto.offset.reset': 'latest' });
+    const client = buildClient(() => new Kafka.KafkaConsumer(props, { 'auto.offset.reset': 'latest' }));
     await connectClient(client, conn, opts.logger, 'reader');
     const reader = new KafkaReader(client, opts.logger, opts.resumeGroup);
     try {

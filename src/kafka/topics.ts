@@ -6,7 +6,7 @@ import Kafka from 'node-rdkafka';
 import { librdkafkaProps, type KafkaConnection } from '../config/kafka-connection.js';
 import { KafkaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { isRdkafkaError, mapAdminError, rdkafkaCodes } from './error-map.js';
+import { buildClient, isRdkafkaError, mapAdminError, rdkafkaCodes } from './error-map.js';
 
 type MetadataClient = Pick<Kafka.Producer, 'getMetadata'>;
 
@@ -50,7 +50,7 @@ export async function ensureTopics(
   }
   if (missing.length === 0) return;
 
-  const admin = Kafka.AdminClient.create(librdkafkaProps(conn, `${opts.clientId}-admin`));
+  const admin = buildClient(() => Kafka.AdminClient.create(librdkafkaProps(conn, `${opts.clientId}-admin`)));
   try {
     for (const topic of missing) {
       opts.logger.info('creating topic', { topic });

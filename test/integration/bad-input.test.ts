@@ -106,9 +106,16 @@ describe('wrong flags and configuration: exit 2 and a message that says which an
     [['dummy', '--security-protocol', 'TLS'], /--security-protocol must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL, got 'TLS'/],
     [['stop', '--queue-id', 'q', '--control-topic', 'no spaces'], /--control-topic must be a Kafka topic name/],
     [['nonsense'], /unknown command 'nonsense'/],
+    [
+      ['ping', '--queue-id', 'q', '-X', 'sasl.pasword=x'],
+      /^streamforge: librdkafka refused the property sasl\.pasword: No such configuration property/,
+    ],
+    [['dummy', '--metrics-port', '0', '-X', 'debug=nonsense'], /librdkafka refused the property debug: Invalid value "nonsense"/],
   ])('%j', async (args, message) => {
     const r = await runCli(args, env);
     expect(r.stderr).toMatch(message);
+    // one line and a hint, no stack trace
+    expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(r.code).toBe(2);
   });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import Kafka from 'node-rdkafka';
-import { classifyProduceFailure, mapConnectError, mapGroupError, mapProduceError, normaliseEventError } from '../../src/kafka/error-map.js';
+import {
+  buildClient,
+  classifyProduceFailure,
+  mapConnectError,
+  mapGroupError,
+  mapProduceError,
+  normaliseEventError,
+} from '../../src/kafka/error-map.js';
 
 const E = Kafka.CODES.ERRORS;
 
@@ -32,6 +39,31 @@ describe('mapping to our errors', () => {
     expect(classifyProduceFailure(E.ERR_MSG_SIZE_TOO_LARGE)).toBe('too-large');
     expect(classifyProduceFailure(E.ERR__MSG_TIMED_OUT)).toBe('unavailable');
     expect(classifyProduceFailure(undefined)).toBe('unavailable');
+  });
+
+  it('turns a property librdkafka refuses into a usage error (exit 2), never echoing a secret value', () => {
+    const refused = (props: Record<string, string>): unknown => {
+      try {
+        buildClient(() => new Kafka.Producer({ 'bootstrap.servers': 'k:1', ...props }));
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    };
+    expect(refused({ 'sasl.pasword': 'x' })).toMatchObject({
+      code: 'SF_CONFIG_INVALID',
+      exitCode: 2,
+      message: 'librdkafka refused the property sasl.pasword: No such configuration property: "sasl.pasword"',
+    });
+    expect(refused({ debug: 'nonsense' })).toMatchObject({ exitCode: 2, message: expect.stringContaining('"nonsense"') });
+    const secret = refused({ 'ssl.key.password': 'hunter2', 'ssl.key.location': '/nonexistent' });
+    if (secret) expect(String((secret as Error).message)).not.toContain('hunter2');
+    const other = new Error('something else');
+    expect(() =>
+      buildClient(() => {
+        throw other;
+      }),
+    ).toThrow(other);
   });
 
   it("names the command reader's group when Kafka refuses it, and how to choose another", () => {
