@@ -5,13 +5,7 @@
  * a command still being handled, so a crash can repeat a command but never skip one: a `stop`
  * whose `interrupted` was not yet delivered is read again by the next life.
  */
-
-export interface PartitionPosition {
-  readonly topic: string;
-  readonly partition: number;
-  /** the next offset to read: Kafka's committed-offset convention */
-  readonly offset: number;
-}
+import type { Position } from '../kafka/reader.js';
 
 interface PartitionState {
   /** the position the group has stored (or that we are about to store) */
@@ -63,8 +57,8 @@ export class CommandProgress {
   }
 
   /** Positions ahead of what the group has stored: what the next commit should carry. */
-  uncommitted(): PartitionPosition[] {
-    const out: PartitionPosition[] = [];
+  uncommitted(): Position[] {
+    const out: Position[] = [];
     for (const s of this.#partitions.values()) {
       if (s.next === undefined) continue;
       const firstOpen = s.inFlight.size > 0 ? Math.min(...s.inFlight) : undefined;
@@ -75,7 +69,7 @@ export class CommandProgress {
   }
 
   /** The group stored these positions. */
-  committed(positions: readonly PartitionPosition[]): void {
+  committed(positions: readonly Position[]): void {
     for (const p of positions) {
       const s = this.#state(p.topic, p.partition);
       s.committed = Math.max(s.committed ?? p.offset, p.offset);

@@ -154,8 +154,7 @@ export class KafkaReader {
     await connectClient(client, conn, opts.logger, 'reader');
     const reader = new KafkaReader(client, opts.logger, opts.resumeGroup);
     try {
-      reader.#ranges = await reader.#positions(opts.topics, opts.start ?? { kind: 'end' }, conn.connectTimeoutMs);
-      if (opts.resumeGroup) reader.#ranges = await reader.#resume(opts.resumeGroup, reader.#ranges, conn.connectTimeoutMs);
+      reader.#ranges = await reader.#positions(opts.topics, opts.start ?? { kind: 'end' }, conn.connectTimeoutMs, opts.resumeGroup);
       client.assign(reader.#ranges.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.start })));
       opts.logger.debug('reader positioned', { start: opts.start ?? { kind: 'end' }, ranges: reader.#ranges });
     } catch (err) {
@@ -226,10 +225,21 @@ export class KafkaReader {
     this.#follow.unref();
   }
 
-  async #positions(topics: readonly string[], start: StartPosition, timeoutMs: number): Promise<PartitionRange[]> {
+  /**
+   * Where each partition starts. With a group, its committed offset wins over `start`: one
+   * below the log start (those commands expired) starts at the log start, one beyond the end
+   * (the topic was recreated) at the end.
+   */
+  async #positions(
+    topics: readonly string[],
+    start: StartPosition,
+    timeoutMs: number,
+    group: string | undefined,
+  ): Promise<PartitionRange[]> {
     const ranges: PartitionRange[] = [];
     for (const topic of topics) {
       const partitions = await fetchPartitions(this.#client, topic, timeoutMs);
+      const committed = group ? await this.#committed(group, topic, partitions, timeoutMs) : [];
       const times =
         start.kind === 'time'
           ? await new Promise<Kafka.TopicPartitionOffset[]>((resolve, reject) =>
@@ -245,26 +255,26 @@ export class KafkaReader {
         // offsetsForTimes answers -1 when no record is that recent: start at the end then.
         const atTime = times.find((t) => t.partition === partition)?.offset ?? -1;
         const first = start.kind === 'beginning' ? lowOffset : start.kind === 'time' ? (atTime >= 0 ? atTime : highOffset) : highOffset;
-        ranges.push({ topic, partition, start: first, end: highOffset });
+        const stored = committed.find((c) => c.partition === partition)?.offset ?? -1;
+        ranges.push(
+          stored >= 0
+            ? { topic, partition, start: Math.min(Math.max(stored, lowOffset), highOffset), end: highOffset, committed: stored }
+            : { topic, partition, start: first, end: highOffset },
+        );
       }
     }
     return ranges;
   }
 
-  /**
-   * The group's committed offsets, where it has any, replace the start position. An offset
-   * below the log start (those commands expired) starts at the log start; one beyond the end
-   * (the topic was recreated) starts at the end.
-   */
-  async #resume(group: string, ranges: PartitionRange[], timeoutMs: number): Promise<PartitionRange[]> {
-    if (ranges.length === 0) return ranges;
+  /** The group's committed offsets for these partitions (negative where it has none). */
+  #committed(group: string, topic: string, partitions: readonly number[], timeoutMs: number): Promise<Kafka.TopicPartitionOffset[]> {
     const deadline = Date.now() + timeoutMs;
-    const committed = await whileCoordinatorMoves(
+    return whileCoordinatorMoves(
       deadline,
       () =>
         new Promise<Kafka.TopicPartitionOffset[]>((resolve, reject) =>
           this.#client.committed(
-            ranges.map((r) => ({ topic: r.topic, partition: r.partition })),
+            partitions.map((partition) => ({ topic, partition })),
             Math.max(100, deadline - Date.now()),
             (err, offsets) => (err ? reject(err) : resolve(offsets)),
           ),
@@ -272,14 +282,6 @@ export class KafkaReader {
     ).catch((err: RdkafkaErrorLike) => {
       throw mapGroupError(err, group);
     });
-    return Promise.all(
-      ranges.map(async (r) => {
-        const offset = committed.find((c) => c.topic === r.topic && c.partition === r.partition)?.offset ?? -1;
-        if (offset < 0) return r;
-        const { lowOffset } = await this.#watermarks(r.topic, r.partition, timeoutMs);
-        return { ...r, start: Math.min(Math.max(offset, lowOffset), r.end), committed: offset };
-      }),
-    );
   }
 
   #watermarks(topic: string, partition: number, timeoutMs: number): Promise<Kafka.WatermarkOffsets> {
