@@ -49,14 +49,18 @@ describe('watch --json', () => {
     const r = await runCli(['watch', '--json', '--from-beginning', '--exit-at-end'], { ...broker, ...topics });
     expect(r.code).toBe(0);
     const out = lines(r.stdout);
-    expect(out.map((l) => l.payload.event ?? 'invalid')).toEqual(['started', 'finished', 'invalid']);
-    expect(out[0]).toMatchObject({
+    // The raw record has no key, so it may sit on another partition: Kafka orders records within
+    // a partition only, and which partition's batch comes first varies on a loaded machine.
+    const valid = out.filter((l) => l.payload.event !== undefined);
+    const invalid = out.filter((l) => l.payload.event === undefined);
+    expect(valid.map((l) => l.payload.event)).toEqual(['started', 'finished']);
+    expect(valid[0]).toMatchObject({
       topic: topics.QUEUE_EVENTS_TOPIC,
       partition: expect.any(Number),
       offset: expect.any(Number),
       key: 'w-json',
     });
-    expect(out[2]).toMatchObject({ payload: 'not an event', warning: expect.stringMatching(/^not JSON/) });
+    expect(invalid).toEqual([expect.objectContaining({ payload: 'not an event', warning: expect.stringMatching(/^not JSON/) })]);
   });
 
   it('filters by --event and --queue-id, and --since starts at a point in time', async () => {
