@@ -12,7 +12,7 @@ import { localMetrics, type MetricsSource } from '../observability/metrics.js';
 import { loadSchema } from '../protocol/validators.js';
 import { schemaNames } from './schema-refs.js';
 import { createHttpMetrics } from './http-metrics.js';
-import { jsonErrorOffset, lineAndColumn } from './json-error-position.js';
+import { MAX_JSON_DEPTH, parseJsonBody } from './json-body.js';
 import type { Publisher } from './publisher.js';
 import { registerProduceRoutes } from './routes/produce.js';
 import { registerSystemRoutes } from './routes/system.js';
@@ -66,6 +66,7 @@ export function sendError(reply: FastifyReply, err: HttpError): FastifyReply {
 /** Fastify's own errors (parsing, validation, limits) in our shape. */
 function fromFastify(
   err: FastifyError & { validation?: Array<{ instancePath: string; message?: string; params: Record<string, unknown> }> },
+  contentType: string | undefined,
 ): HttpError {
   if (err instanceof HttpError) return err;
   if (err.validation) {
@@ -89,8 +90,8 @@ function fromFastify(
       return new HttpError(
         415,
         'SF_HTTP_MEDIA_TYPE',
-        `content type ${String(err.message).split(': ').at(-1)} is not supported`,
-        'send the body as application/json',
+        contentType ? `content type ${contentType} is not supported: the body must be JSON` : 'the request has a body but no Content-Type',
+        'send the body as JSON with Content-Type: application/json',
       );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new HttpError(
@@ -116,14 +117,6 @@ function fromFastify(
   );
 }
 
-/** "Unexpected token '}' ... (at position 26: line 1, column 27)" */
-function whereJsonBroke(text: string, err: Error): string {
-  const offset = jsonErrorOffset(text);
-  if (offset < 0) return err.message;
-  const { line, column } = lineAndColumn(text, offset);
-  return `${err.message} (at position ${offset}: line ${line}, column ${column})`;
-}
-
 function tokenMatches(given: string, tokens: readonly string[]): boolean {
   const a = Buffer.from(given);
   // Compare against every token, in constant time each, so timing says nothing about which.
@@ -143,32 +136,13 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
   });
   for (const name of schemaNames) app.addSchema(loadSchema(name));
-  // Fastify's parser says only "not valid JSON"; say where it broke. Parse once; the default
-  // parser (with its prototype-poisoning checks) sees only the rare body that could poison.
-  const poisonCheck = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '')
-      return done(
-        new HttpError(400, 'SF_HTTP_BAD_JSON', 'the body is empty, but the content type says JSON', 'send a JSON body'),
-        undefined,
-      );
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      return done(
-        new HttpError(
-          400,
-          'SF_HTTP_BAD_JSON',
-          `the body is not valid JSON: ${whereJsonBroke(text, err as Error)}`,
-          'fix the JSON at the place given',
-        ),
-        undefined,
-      );
-    }
-    if (text.includes('__proto__') || text.includes('constructor')) return poisonCheck(req, text, done);
-    done(null, value);
+  // One parser for every JSON body: says where invalid JSON broke, and refuses bodies nested too
+  // deep or carrying prototype-poisoning keys in any spelling (json-body.ts).
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const parsed = parseJsonBody(String(body));
+    if ('error' in parsed) return done(parsed.error, undefined);
+    done(null, parsed.value);
   });
   const metrics = createHttpMetrics(opts.registry, opts.publisher);
 
@@ -182,7 +156,7 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
       info: {
         title: 'streamforge serve-producer',
         version: opts.info.version,
-        description: 'HTTP in, Kafka records out. Every 2xx answer carries the partition and offset Kafka assigned (acks=all).',
+        description: `HTTP in, Kafka records out. Every 2xx answer carries the partition and offset Kafka assigned (acks=all). Bodies are JSON (Content-Type: application/json), nested at most ${MAX_JSON_DEPTH} levels; keys that could poison a prototype (__proto__, constructor.prototype, in any spelling) are refused with 400.`,
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       ...(opts.tokens.length > 0 ? { security: [{ bearer: [] }] } : {}),
@@ -223,8 +197,8 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
     });
   });
 
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
-    const httpErr = fromFastify(err);
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const httpErr = fromFastify(err, req.headers['content-type']);
     if (httpErr.statusCode >= 500 && httpErr.statusCode !== 503)
       opts.logger.error('request failed', { error: err.message, stack: err.stack });
     return sendError(reply, httpErr);

@@ -1,10 +1,20 @@
+/** Thrown by jsonErrorOffset when the text nests deeper than it was allowed to follow. */
+export class JsonTooDeep extends Error {
+  constructor(readonly maxDepth: number) {
+    super(`JSON nested more than ${maxDepth} levels deep`);
+    this.name = 'JsonTooDeep';
+  }
+}
+
 /**
  * Where a JSON text first goes wrong. V8's messages give a position for some errors and only a
  * snippet for others; this small scanner runs only after JSON.parse has failed, so that every
- * 400 can say "line 3, column 18".
+ * 400 can say "line 3, column 18". It recurses, so it stops (JsonTooDeep) past maxDepth levels
+ * instead of overflowing the stack on 20,000 unclosed brackets.
  */
-export function jsonErrorOffset(text: string): number {
+export function jsonErrorOffset(text: string, maxDepth = 256): number {
   let i = 0;
+  let depth = 0;
   const ws = (): void => {
     while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
   };
@@ -51,6 +61,20 @@ export function jsonErrorOffset(text: string): number {
   const value = (): void => {
     ws();
     const ch = text[i];
+    if (ch === '{' || ch === '[') {
+      if (++depth > maxDepth) throw new JsonTooDeep(maxDepth);
+      container(ch);
+      depth--;
+      return;
+    }
+    if (ch === '"') return string();
+    if (ch === 't') return literal('true');
+    if (ch === 'f') return literal('false');
+    if (ch === 'n') return literal('null');
+    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return number();
+    fail();
+  };
+  const container = (ch: '{' | '['): void => {
     if (ch === '{') {
       i++;
       ws();
@@ -81,12 +105,6 @@ export function jsonErrorOffset(text: string): number {
         else fail();
       }
     }
-    if (ch === '"') return string();
-    if (ch === 't') return literal('true');
-    if (ch === 'f') return literal('false');
-    if (ch === 'n') return literal('null');
-    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return number();
-    fail();
   };
   try {
     value();

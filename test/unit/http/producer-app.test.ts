@@ -1,85 +1,14 @@
 /**
  * serve-producer's HTTP contract through fastify's inject: every route and every error. The
- * publisher is a fake here (the integration tests use the real broker); it records what would
- * have been produced and fails on demand with librdkafka's real error codes.
+ * publisher is a fake here (the integration tests use the real broker).
  */
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { FastifyInstance } from 'fastify';
 import Kafka from 'node-rdkafka';
-import { KafkaError } from '../../../src/errors.js';
-import { buildProducerApp, type ProducerAppOptions } from '../../../src/http/app.js';
-import type { Publisher } from '../../../src/http/publisher.js';
-import type { Delivery, OutgoingMessage } from '../../../src/kafka/producer.js';
-import { createLogger } from '../../../src/observability/logger.js';
-import { createRegistry } from '../../../src/observability/metrics.js';
+import { buildTestApp as build, closeTestApps, NOW, post } from '../../support/producer-app.js';
 
 const E = Kafka.CODES.ERRORS;
-const NOW = new Date('2024-01-01T12:00:00.000Z');
 
-class FakePublisher implements Publisher {
-  readonly sent: OutgoingMessage[] = [];
-  failWith: ((msg: OutgoingMessage) => number | undefined) | undefined;
-  connected = true;
-  fresh = true;
-  #offset = 0;
-
-  async publish(msg: OutgoingMessage): Promise<Delivery> {
-    const code = this.failWith?.(msg);
-    if (code !== undefined) throw new KafkaError('SF_KAFKA_PRODUCE', `librdkafka error ${code}`, 'test', code);
-    this.sent.push(msg);
-    return { topic: msg.topic, partition: msg.partition ?? 0, offset: this.#offset++, timestamp: NOW.getTime() };
-  }
-  async publishMany(msgs: readonly OutgoingMessage[]): Promise<Array<Delivery | Error>> {
-    return Promise.all(msgs.map((m) => this.publish(m).catch((err: Error) => err)));
-  }
-  health() {
-    return { connected: this.connected, metadataFresh: this.fresh };
-  }
-  queueDepth() {
-    return 3;
-  }
-  inFlight() {
-    return 2;
-  }
-}
-
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-});
-
-async function build(over: Partial<ProducerAppOptions> = {}): Promise<{ app: FastifyInstance; publisher: FakePublisher }> {
-  const publisher = new FakePublisher();
-  app = await buildProducerApp({
-    publisher,
-    logger: createLogger({ level: 'error', format: 'json', stream: new PassThrough() }),
-    registry: createRegistry({ defaultMetrics: false }),
-    info: { name: 'streamforge-producer', version: '9.9.9', env: 'test' },
-    bodyLimit: 1024 * 1024,
-    batchLimit: 5,
-    topicAllow: undefined,
-    tokens: [],
-    corsOrigins: [],
-    enrich: true,
-    eventsTopic: 'events',
-    metricsHere: true,
-    requestTimeoutMs: 15_000,
-    connectionTimeoutMs: 15_000,
-    now: () => NOW,
-    ...over,
-  });
-  return { app, publisher };
-}
-
-const post = (a: FastifyInstance, url: string, payload: unknown, headers: Record<string, string> = {}) =>
-  a.inject({
-    method: 'POST',
-    url,
-    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
-    headers: { 'content-type': 'application/json', ...headers },
-  });
+afterEach(closeTestApps);
 
 describe('POST /produce', () => {
   it('answers with the partition and offset the publisher got, and sends key, value and headers', async () => {
