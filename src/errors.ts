@@ -33,9 +33,11 @@ export type ErrorCode =
   | 'SF_HTTP_MEDIA_TYPE'
   | 'SF_HTTP_TOO_LARGE'
   | 'SF_HTTP_NOT_FOUND'
+  | 'SF_HTTP_METHOD'
   | 'SF_HTTP_UNAUTHORIZED'
   | 'SF_HTTP_FORBIDDEN_TOPIC'
-  | 'SF_KAFKA_UNAVAILABLE';
+  | 'SF_KAFKA_UNAVAILABLE'
+  | 'SF_KAFKA_OUTCOME_UNKNOWN';
 
 const exitCodes: Record<ErrorCode, ExitCode> = {
   SF_CONFIG_INVALID: ExitCode.usage,
@@ -52,9 +54,11 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
   SF_HTTP_MEDIA_TYPE: ExitCode.failed,
   SF_HTTP_TOO_LARGE: ExitCode.failed,
   SF_HTTP_NOT_FOUND: ExitCode.failed,
+  SF_HTTP_METHOD: ExitCode.failed,
   SF_HTTP_UNAUTHORIZED: ExitCode.failed,
   SF_HTTP_FORBIDDEN_TOPIC: ExitCode.failed,
   SF_KAFKA_UNAVAILABLE: ExitCode.kafka,
+  SF_KAFKA_OUTCOME_UNKNOWN: ExitCode.failed,
 };
 
 export class StreamforgeError extends Error {

@@ -4,11 +4,12 @@
  * OpenAPI document is generated from.
  */
 import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { HttpError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { localMetrics, type MetricsSource } from '../observability/metrics.js';
+import { jsonFormats } from '../protocol/json-safety.js';
 import { loadSchema } from '../protocol/validators.js';
 import { schemaNames } from './schema-refs.js';
 import { createHttpMetrics } from './http-metrics.js';
@@ -65,17 +66,42 @@ export function sendError(reply: FastifyReply, err: HttpError): FastifyReply {
 
 /** Fastify's own errors (parsing, validation, limits) in our shape. */
 function fromFastify(
-  err: FastifyError & { validation?: Array<{ instancePath: string; message?: string; params: Record<string, unknown> }> },
+  err: FastifyError & { validation?: Array<{ keyword: string; instancePath: string; message?: string; params: Record<string, unknown> }> },
   contentType: string | undefined,
+  bounds: { batchLimit: number },
 ): HttpError {
   if (err instanceof HttpError) return err;
+  const whole = err.validation?.find((v) => v.instancePath === '' && (v.keyword === 'minItems' || v.keyword === 'maxItems'));
+  if (whole?.keyword === 'minItems') return new HttpError(400, 'SF_HTTP_VALIDATION', 'the batch is empty', 'send at least one item');
+  if (whole?.keyword === 'maxItems') {
+    return new HttpError(
+      413,
+      'SF_HTTP_TOO_LARGE',
+      `the batch has more than --batch-limit ${bounds.batchLimit} items`,
+      'split it into smaller batches',
+    );
+  }
   if (err.validation) {
-    const details = err.validation.map((v) => {
+    // A oneOf that failed says what each alternative wanted; say it once, in words.
+    const oneOfPaths = new Set(err.validation.filter((v) => v.keyword === 'oneOf').map((v) => v.instancePath));
+    const alternatives = (path: string): string =>
+      err.validation
+        ?.filter((v) => v.instancePath === path && v.keyword !== 'oneOf')
+        .map((v) =>
+          v.params.format === 'json-object' ? 'a string holding the JSON text of an object' : `of type ${String(v.params.type)}`,
+        )
+        .join(', or ') ?? '';
+    const details = err.validation.flatMap((v) => {
+      if (oneOfPaths.has(v.instancePath)) {
+        if (v.keyword !== 'oneOf') return [];
+        const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.') || 'body';
+        return [{ field: path, message: `must be ${alternatives(v.instancePath)}` }];
+      }
       const missing = v.params.missingProperty as string | undefined;
       const extra = v.params.additionalProperty as string | undefined;
       const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
       const field = [path, missing ?? extra].filter(Boolean).join('.') || 'body';
-      return { field, message: extra ? `is not a known field` : (v.message ?? 'is invalid') };
+      return [{ field, message: extra ? `is not a known field` : (v.message ?? 'is invalid') }];
     });
     return new HttpError(
       400,
@@ -133,7 +159,16 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
     requestTimeout: opts.requestTimeoutMs,
     connectionTimeout: opts.connectionTimeoutMs,
     return503OnClosing: true,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
+    ajv: {
+      customOptions: {
+        coerceTypes: false,
+        removeAdditional: false,
+        allErrors: true,
+        useDefaults: false,
+        formats: jsonFormats,
+        ownProperties: true,
+      },
+    },
   });
   for (const name of schemaNames) app.addSchema(loadSchema(name));
   // One parser for every JSON body: says where invalid JSON broke, and refuses bodies nested too
@@ -197,23 +232,32 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
     });
   });
 
+  // A path that exists under other methods is a 405 with Allow, as HTTP says, not a 404.
+  const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+  const noRoute = (req: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const path = req.url.split('?')[0] ?? '';
+    const allowed = methods.filter((method) => app.hasRoute({ method, url: path }));
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendError(
+        reply,
+        new HttpError(405, 'SF_HTTP_METHOD', `${path} does not take ${req.method}; it takes ${allowed.join(', ')}`, 'see /docs'),
+      );
+    }
+    return sendError(
+      reply,
+      new HttpError(404, 'SF_HTTP_NOT_FOUND', `no route ${req.method} ${path}`, 'GET / lists the endpoints; /docs describes them'),
+    );
+  };
+  app.setNotFoundHandler(noRoute);
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const httpErr = fromFastify(err, req.headers['content-type']);
+    // a body-carrying method no route takes (QUERY /health) fails in body parsing first
+    if (req.is404) return noRoute(req, reply);
+    const httpErr = fromFastify(err, req.headers['content-type'], opts);
     if (httpErr.statusCode >= 500 && httpErr.statusCode !== 503)
       opts.logger.error('request failed', { error: err.message, stack: err.stack });
     return sendError(reply, httpErr);
   });
-  app.setNotFoundHandler((req, reply) =>
-    sendError(
-      reply,
-      new HttpError(
-        404,
-        'SF_HTTP_NOT_FOUND',
-        `no route ${req.method} ${req.url.split('?')[0]}`,
-        'GET / lists the endpoints; /docs describes them',
-      ),
-    ),
-  );
 
   const routeOpts = {
     ...opts,

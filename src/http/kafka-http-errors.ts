@@ -17,9 +17,11 @@ export function produceFailure(err: unknown, topic: string): HttpError {
     case 'too-large':
       return new HttpError(413, 'SF_HTTP_TOO_LARGE', message, 'send a smaller message, or raise max.message.bytes on the topic');
     case 'unknown-partition':
+      // a request naming a partition that does not exist names a missing resource, as an
+      // unknown topic does (Confluent's REST Proxy: 404, error 40402)
       return new HttpError(
-        400,
-        'SF_HTTP_VALIDATION',
+        404,
+        'SF_HTTP_NOT_FOUND',
         `topic ${topic} has no such partition (${message})`,
         'omit partition, or use one the topic has',
       );

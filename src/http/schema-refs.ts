@@ -2,6 +2,7 @@
 import type { SchemaName } from '../protocol/validators.js';
 
 export const schemaNames: readonly SchemaName[] = [
+  'json-value',
   'produce-request',
   'typed-event-request',
   'produce-response',

@@ -3,11 +3,12 @@
  * layer serves: one source of truth for what a valid message is.
  */
 import { readFileSync } from 'node:fs';
+import { jsonFormats } from './json-safety.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Command, ProduceRequest, ReceivedEvent } from './types.js';
 
 const schemaDir = new URL('../../schemas/', import.meta.url);
-const schemaFiles = ['command', 'event', 'pong-event', 'status-event', 'produce-request', 'typed-event-request'] as const;
+const schemaFiles = ['json-value', 'command', 'event', 'pong-event', 'status-event', 'produce-request', 'typed-event-request'] as const;
 export type SchemaName = (typeof schemaFiles)[number] | 'produce-response' | 'batch-response' | 'error-response';
 
 export function loadSchema(name: SchemaName): Record<string, unknown> {
@@ -26,7 +27,14 @@ let cached: Validators | undefined;
 
 export function validators(): Validators {
   if (cached) return cached;
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    formats: jsonFormats,
+    ownProperties: true,
+    strictRequired: false,
+  });
   for (const name of schemaFiles) ajv.addSchema(loadSchema(name));
   // getSchema compiles here, at start-up, so a broken schema fails loudly before any message.
   cached = {

@@ -98,7 +98,7 @@ describe('serve-producer on a real broker', () => {
     expect((stats as { events: { order: unknown } }).events.order).toEqual({ published: 1, failed: 0 });
   });
 
-  it("the broker's own refusals: too large is 413, a missing topic 404 within --produce-timeout, no such partition 400", async () => {
+  it("the broker's own refusals: too large is 413, a missing topic 404 within --produce-timeout, no such partition 404", async () => {
     const small = topicName('small');
     await createTopic(broker, small, 1, { 'max.message.bytes': '2000' });
     const { url } = await server(['--produce-timeout', '3s']);
@@ -110,7 +110,7 @@ describe('serve-producer on a real broker', () => {
     const missing = await postJson(`${url}/produce`, { topic: topicName('missing'), message: 1 });
     expect(missing.status).toBe(404);
     expect(Date.now() - t0).toBeLessThan(6000);
-    expect((await postJson(`${url}/produce`, { topic: small, message: 1, partition: 5 })).status).toBe(400);
+    expect((await postJson(`${url}/produce`, { topic: small, message: 1, partition: 5 })).status).toBe(404);
   });
 
   it('a full local queue is 503 with Retry-After, never a 500', async () => {

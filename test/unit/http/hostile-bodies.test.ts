@@ -112,3 +112,45 @@ describe('content types', () => {
     expect(res.statusCode).toBe(200);
   });
 });
+
+describe('what the OpenAPI document says is what the server does', () => {
+  it('topics . and .. are invalid names: 400 at once, not a retriable 503', async () => {
+    const { app, publisher } = await buildTestApp();
+    for (const topic of ['.', '..']) {
+      const res = await post(app, '/produce', { topic, message: 1 });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.details).toEqual([{ field: 'topic', message: expect.stringContaining('must match pattern') }]);
+    }
+    expect((await post(app, '/produce', { topic: '...', message: 1 })).statusCode).toBe(200);
+    expect(publisher.sent.map((m) => m.topic)).toEqual(['...']);
+  });
+
+  it('a partition beyond a 32-bit integer is a 400 (the spec says so)', async () => {
+    const { app, publisher } = await buildTestApp();
+    expect((await post(app, '/produce', { topic: 't', message: 1, partition: 2 ** 31 })).statusCode).toBe(400);
+    expect((await post(app, '/produce', { topic: 't', message: 1, partition: 2 ** 31 - 1 })).statusCode).toBe(200);
+    expect(publisher.sent).toHaveLength(1);
+  });
+
+  it('405 with Allow for a method a path does not take; 404 for a path that does not exist', async () => {
+    const { app } = await buildTestApp();
+    const del = await app.inject({ method: 'DELETE', url: '/produce' });
+    expect(del.statusCode).toBe(405);
+    expect(del.headers.allow).toBe('POST');
+    expect(del.json().error).toMatchObject({ code: 'SF_HTTP_METHOD', message: '/produce does not take DELETE; it takes POST' });
+    const health = await app.inject({ method: 'PUT', url: '/health?x=1' });
+    expect(health.statusCode).toBe(405);
+    expect(health.headers.allow).toBe('GET, HEAD');
+    expect((await app.inject({ method: 'DELETE', url: '/nowhere' })).statusCode).toBe(404);
+  });
+
+  it('the batch bounds are in the schema: empty is 400, over --batch-limit is 413', async () => {
+    const { app } = await buildTestApp({ batchLimit: 2 });
+    const spec = (await app.inject('/openapi.json')).json();
+    expect(spec.paths['/produce/batch'].post.requestBody.content['application/json'].schema).toMatchObject({ minItems: 1, maxItems: 2 });
+    expect((await post(app, '/produce/batch', [])).json().error.message).toBe('the batch is empty');
+    const over = await post(app, '/produce/batch', [1, 2, 3]);
+    expect(over.statusCode).toBe(413);
+    expect(over.json().error.message).toBe('the batch has more than --batch-limit 2 items');
+  });
+});

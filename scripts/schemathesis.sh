@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# schemathesis (from PyPI, in a venv this script makes and caches) against a running
+# serve-producer's own /openapi.json: every operation, every check, a fixed seed, bounded.
+#
+#   scripts/schemathesis.sh http://127.0.0.1:8080 [more schemathesis run options]
+#
+# Exit 0 when every check held. The venv lives in ~/.cache/streamforge (or $XDG_CACHE_HOME),
+# outside the clone, so a second run starts at once. test/schemathesis/ holds the config
+# (statuses the OpenAPI cannot state) and the hooks (the schemas' custom string formats).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+url=${1:?usage: $0 BASE_URL [schemathesis run options]}
+shift
+version=4.32.5
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/streamforge
+venv=$cache/schemathesis-$version
+
+# the marker is written last, so an interrupted install is redone, not used
+if [ ! -f "$venv/.installed" ]; then
+  python3 -c 'import venv, ensurepip' 2>/dev/null || {
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
+  }
+  echo "schemathesis: installing $version into $venv" >&2
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$version"
+  touch "$venv/.installed"
+fi
+
+cd "$root/test/schemathesis"
+export PYTHONPATH=$PWD SCHEMATHESIS_HOOKS=streamforge_hooks
+exec "$venv/bin/schemathesis" --config-file schemathesis.toml run "$url/openapi.json" \
+  --checks all --seed 20261125 --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-60}" \
+  --suppress-health-check all --workers 2 --request-timeout 20 --no-color "$@"

@@ -1,0 +1,62 @@
+/**
+ * What makes parsed JSON unsafe to handle: nesting deeper than MAX_JSON_DEPTH (serialising it
+ * overflows the stack) and prototype-poisoning keys in any spelling (`\u005f_proto__` is
+ * `__proto__` once parsed, so the check looks at parsed keys, not at the text).
+ */
+
+/** Deeper than any event a pipeline sends; far below what overflows the stack (about 4,500). */
+export const MAX_JSON_DEPTH = 256;
+
+// The escape-aware prefilter secure-json-parse uses: text that cannot spell the keys skips the walk.
+const mayPoison =
+  /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"|"(?:c|\\u0063)(?:o|\\u006[Ff])(?:n|\\u006[Ee])(?:s|\\u0073)(?:t|\\u0074)(?:r|\\u0072)(?:u|\\u0075)(?:c|\\u0063)(?:t|\\u0074)(?:o|\\u006[Ff])(?:r|\\u0072)"/;
+
+export type JsonBodyProblem = { kind: 'depth' } | { kind: 'poison'; key: string; path: string };
+
+/**
+ * The first problem in a parsed body, or undefined. Iterative, so no body can overflow the
+ * stack here; it walks only when the text could nest that deep or spell a forbidden key.
+ */
+export function inspectJson(value: unknown, text: string): JsonBodyProblem | undefined {
+  // nesting deeper than N takes more than N opening and N closing characters
+  const checkDepth = text.length > 2 * MAX_JSON_DEPTH;
+  const checkKeys = mayPoison.test(text);
+  if (!checkDepth && !checkKeys) return undefined;
+  const stack: Array<{ node: unknown; depth: number; path: string }> = [{ node: value, depth: 0, path: '' }];
+  while (stack.length > 0) {
+    const { node, depth, path } = stack.pop() as { node: unknown; depth: number; path: string };
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= MAX_JSON_DEPTH) return { kind: 'depth' };
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) stack.push({ node: node[i], depth: depth + 1, path: checkKeys ? `${path}[${i}]` : '' });
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const child = record[key];
+      const at = checkKeys ? (path === '' ? key : `${path}.${key}`) : '';
+      if (checkKeys && key === '__proto__') return { kind: 'poison', key, path: at };
+      if (checkKeys && key === 'constructor' && typeof child === 'object' && child !== null && 'prototype' in child)
+        return { kind: 'poison', key: 'constructor.prototype', path: at };
+      stack.push({ node: child, depth: depth + 1, path: at });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The `json-object` string format of the schemas (typed events' `data` as text, as the Go
+ * service took it): the JSON text of an object that is safe to handle.
+ */
+export function isJsonObjectText(text: string): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && inspectJson(value, text) === undefined;
+}
+
+/** Formats for every ajv instance that compiles the schemas in schemas/. */
+export const jsonFormats = { 'json-object': isJsonObjectText } as const;
