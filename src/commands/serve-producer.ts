@@ -1,18 +1,28 @@
 import { kafkaSettings, logSettings, topicName } from '../config/common-settings.js';
 import { parse, ParseFailure, type Setting } from '../config/setting.js';
 import { ConfigError, describeError } from '../errors.js';
+import isSafeRegex from 'safe-regex2';
 import { connectionOf, loggerFrom } from './common.js';
 import { defineCommand } from './command-spec.js';
 
 const compressions = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 
 function regex(raw: string): RegExp {
+  let re: RegExp;
   try {
     // anchored: "orders" allows orders, not orders-secret
-    return new RegExp(`^(?:${raw})$`);
+    re = new RegExp(`^(?:${raw})$`);
   } catch (err) {
     throw new ParseFailure(`must be a regular expression: ${(err as Error).message}`);
   }
+  // Every request's topic is matched against it: a pattern that can backtrack exponentially
+  // ((a+)+ on "aaaaaaaaaaaaaaaaaaaaaaaaaaaaab" takes 18 s) would let one request stall the server.
+  if (!isSafeRegex(re)) {
+    throw new ParseFailure(
+      `'${raw}' can take exponential time on some topic names (a repeated group inside a repetition, such as (a+)+); write it without nested repetition, e.g. a+ or (orders|events)-.*`,
+    );
+  }
+  return re;
 }
 
 const list = (raw: string): string[] =>
@@ -205,6 +215,9 @@ const settings = {
   ...kafkaSettings,
   ...logSettings,
 };
+
+/** exported for the tests of its parsers */
+export { settings as serveProducerSettings };
 
 export const serveProducerCommand = defineCommand({
   name: 'serve-producer',

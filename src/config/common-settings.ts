@@ -14,8 +14,11 @@ function brokerList(raw: string): string {
   if (parts.length === 0) throw new ParseFailure('must list at least one broker as host:port');
   for (const p of parts) {
     const hostPort = p.replace(/^[a-z_]+:\/\//i, '');
-    if (!/^(\[[0-9a-f:]+\]|[^:\s/]+):\d{1,5}$/i.test(hostPort)) {
-      throw new ParseFailure(`must be host:port[,host:port...], and '${p}' is not host:port`);
+    if (!/^(\[[0-9a-f:]+\]|[^:\s/@]+):\d{1,5}$/i.test(hostPort)) {
+      // user:password@host must not reach a log: whatever precedes an @ is left out
+      const shown = p.replace(/^([a-z_]+:\/\/)?[^@]*@/i, '$1[redacted]@');
+      const why = shown === p ? '' : ' (credentials go in KAFKA_USER and KAFKA_PASSWORD, not in the address)';
+      throw new ParseFailure(`must be host:port[,host:port...], and '${shown}' is not host:port${why}`);
     }
   }
   return parts.join(',');

@@ -3,7 +3,6 @@
  * `inject`. Request bodies are validated by the JSON Schemas in schemas/, the same files the
  * OpenAPI document is generated from.
  */
-import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { HttpError } from '../errors.js';
@@ -13,6 +12,7 @@ import { jsonFormats } from '../protocol/json-safety.js';
 import { loadSchema } from '../protocol/validators.js';
 import { schemaNames } from './schema-refs.js';
 import { createHttpMetrics } from './http-metrics.js';
+import { tokenDigest, tokenMatches } from './bearer-token.js';
 import { MAX_JSON_DEPTH, parseJsonBody } from './json-body.js';
 import type { Publisher } from './publisher.js';
 import { registerProduceRoutes } from './routes/produce.js';
@@ -143,15 +143,6 @@ function fromFastify(
   );
 }
 
-function tokenMatches(given: string, tokens: readonly string[]): boolean {
-  const a = Buffer.from(given);
-  // Compare against every token, in constant time each, so timing says nothing about which.
-  return tokens.reduce((hit, t) => {
-    const b = Buffer.from(t);
-    return (a.length === b.length && timingSafeEqual(a, b)) || hit;
-  }, false);
-}
-
 export async function buildProducerApp(opts: ProducerAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
@@ -200,11 +191,12 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
   });
   await app.register((await import('@fastify/swagger-ui')).default, { routePrefix: '/docs', staticCSP: true });
 
+  const tokenDigests = opts.tokens.map(tokenDigest);
   app.addHook('onRequest', async (req, reply) => {
     if (opts.tokens.length === 0 || openPaths.some((p) => p.test(req.url.split('?')[0] ?? ''))) return;
     const header = req.headers.authorization ?? '';
     const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-    if (!token || !tokenMatches(token, opts.tokens)) {
+    if (!token || !tokenMatches(token, tokenDigests)) {
       reply.header('www-authenticate', 'Bearer realm="streamforge"');
       return sendError(
         reply,

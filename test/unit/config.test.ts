@@ -8,6 +8,7 @@ import { connectionFrom, librdkafkaProps, redactProps } from '../../src/config/k
 import { resolveSettings, type Inputs } from '../../src/config/resolve.js';
 import { parse } from '../../src/config/setting.js';
 import { ConfigError, ExitCode } from '../../src/errors.js';
+import { serveProducerSettings } from '../../src/commands/serve-producer.js';
 
 const settings = { ...kafkaSettings, ...topicSettings, ...logSettings };
 const inputs = (over: Partial<Inputs>): Inputs => ({ flags: {}, env: {}, dotenv: {}, ...over });
@@ -70,9 +71,9 @@ describe('precedence: flags > env > .env > defaults', () => {
 });
 
 describe('bad values name their source and say what is allowed', () => {
-  const fail = (i: Partial<Inputs>): ConfigError => {
+  const fail = (i: Partial<Inputs>, these: Parameters<typeof resolveSettings>[0] = settings): ConfigError => {
     try {
-      resolveSettings(settings, inputs(i));
+      resolveSettings(these, inputs(i));
     } catch (err) {
       return err as ConfigError;
     }
@@ -101,6 +102,27 @@ describe('bad values name their source and say what is allowed', () => {
 
   it('rejects broker lists that are not host:port', () => {
     expect(fail({ env: { KAFKA_BOOTSTRAP_SERVERS: 'kafka:9092,broken' } }).message).toContain("'broken' is not host:port");
+  });
+
+  it('never echoes credentials written into a broker address', () => {
+    for (const raw of ['u:Secret@host:1', 'SASL_SSL://u:Secret@host:1', 'kafka:9092,admin:Secret@kafka-2']) {
+      const message = fail({ env: { KAFKA_BOOTSTRAP_SERVERS: raw } }).message;
+      expect(message).not.toContain('Secret');
+      expect(message).toContain('[redacted]@');
+      expect(message).toContain('credentials go in KAFKA_USER and KAFKA_PASSWORD');
+    }
+  });
+
+  it('refuses a topic allowlist that can backtrack exponentially, saying why (exit 2)', () => {
+    const allow = serveProducerSettings.topics;
+    for (const bad of ['(a+)+|orders', '(x*)*', '(a|a?)+b']) {
+      const err = fail({ flags: { topics: bad } }, { topics: allow });
+      expect(err.exitCode).toBe(2);
+      expect(err.message).toContain('can take exponential time');
+    }
+    const ok = resolveSettings({ topics: allow }, inputs({ flags: { topics: 'orders|events|user-.*' } })).values.topics as RegExp;
+    expect(ok.test('user-42')).toBe(true);
+    expect(ok.test('orders-secret')).toBe(false);
   });
 
   it('never echoes a -X value, which may be a password', () => {
