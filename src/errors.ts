@@ -108,23 +108,29 @@ export class KafkaError extends StreamforgeError {
   }
 }
 
+/** What a client may do after a failed produce: retry safely (not_written), or check first (unknown). */
+export type ProduceOutcome = 'not_written' | 'unknown';
+
 /** An answer to an HTTP request that went wrong: its status, and headers such as Retry-After. */
 export class HttpError extends StreamforgeError {
   readonly statusCode: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly details: unknown;
+  /** for a failed produce: whether the message is certainly not in Kafka, or may be */
+  readonly outcome: ProduceOutcome | undefined;
 
   constructor(
     statusCode: number,
     code: ErrorCode,
     message: string,
     hint: string,
-    opts: { headers?: Record<string, string>; details?: unknown } = {},
+    opts: { headers?: Record<string, string>; details?: unknown; outcome?: ProduceOutcome } = {},
   ) {
     super(code, message, hint);
     this.statusCode = statusCode;
     this.headers = opts.headers ?? {};
     this.details = opts.details;
+    this.outcome = opts.outcome;
   }
 }
 

@@ -56,6 +56,7 @@ export function errorBody(err: HttpError): Record<string, unknown> {
   return {
     success: false,
     detail: err.message,
+    ...(err.outcome === undefined ? {} : { outcome: err.outcome }),
     error: { code: err.code, message: err.message, hint: err.hint, ...(err.details === undefined ? {} : { details: err.details }) },
   };
 }

@@ -6,7 +6,10 @@ export interface HttpMetrics {
   request(method: string, route: string, status: number, seconds: number): void;
   /** `count` messages to `topic`, each acknowledged after `seconds` */
   published(topic: string, seconds: number, count?: number): void;
+  /** a message certainly not in Kafka */
   failed(topic: string, reason: string): void;
+  /** a message answered 504: handed to Kafka, no acknowledgement in time */
+  outcomeUnknown(topic: string): void;
   batch(size: number): void;
   /** an /api/v1/events/{kind} request's outcome: what /api/v1/events/stats reports */
   typedEvent(kind: string, outcome: 'published' | 'failed'): void;
@@ -40,6 +43,25 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher): Htt
     help: 'Messages not acknowledged, by reason',
     labelNames: ['topic', 'reason'],
     registers,
+  });
+  const unknown = new Counter({
+    name: 'producer_events_outcome_unknown_total',
+    help: 'Messages answered 504 "outcome unknown": handed to Kafka, not acknowledged in time (they may be in Kafka)',
+    labelNames: ['topic'],
+    registers,
+  });
+  new Counter({
+    name: 'producer_late_deliveries_total',
+    help: 'Delivery reports that came after the message was answered "outcome unknown", by what they said',
+    labelNames: ['topic', 'result'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [topic, late] of publisher.tally().late) {
+        this.inc({ topic, result: 'acknowledged' }, late.acknowledged);
+        this.inc({ topic, result: 'failed' }, late.failed);
+      }
+    },
   });
   const publishDuration = new Histogram({
     name: 'producer_publish_duration_seconds',
@@ -86,6 +108,7 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher): Htt
       for (let i = 0; i < count; i++) publishDuration.observe(seconds);
     },
     failed: (topic, reason) => failed.inc({ topic, reason }),
+    outcomeUnknown: (topic) => unknown.inc({ topic }),
     batch: (size) => batch.observe(size),
     typedEvent: (kind, outcome) => typed.inc({ event_type: kind, outcome }),
   };

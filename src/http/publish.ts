@@ -18,8 +18,15 @@ export function checkTopicAllowed(opts: Pick<RouteOptions, 'topicAllow'>, topic:
 
 function failure(opts: RouteOptions, err: unknown, topic: string): HttpError {
   const f = produceFailure(err, topic);
-  opts.metrics.failed(topic, f.code);
-  opts.logger.warn('produce failed', { topic, status: f.statusCode, code: f.code, error: f.message });
+  if (f.outcome === 'unknown') opts.metrics.outcomeUnknown(topic);
+  else opts.metrics.failed(topic, f.code);
+  opts.logger.warn(f.outcome === 'unknown' ? 'produce outcome unknown' : 'produce failed', {
+    topic,
+    status: f.statusCode,
+    code: f.code,
+    ...(f.outcome === undefined ? {} : { outcome: f.outcome }),
+    error: f.message,
+  });
   return f;
 }
 

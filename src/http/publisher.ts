@@ -1,5 +1,5 @@
 /** What the HTTP layer needs from Kafka; the command adapts KafkaProducer to it, tests fake it. */
-import type { Delivery, OutgoingMessage } from '../kafka/producer.js';
+import type { Delivery, OutgoingMessage, ProducerTally } from '../kafka/producer.js';
 
 export interface PublisherHealth {
   /** the producer is connected */
@@ -15,4 +15,6 @@ export interface Publisher {
   health(): PublisherHealth;
   queueDepth(): number;
   inFlight(): number;
+  /** what became of messages: acknowledged, failed, unknown, and late reports of unknown ones */
+  tally(): Readonly<ProducerTally>;
 }

@@ -5,6 +5,7 @@
  */
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import { PortInUseError } from '../errors.js';
+import { kafkaUnavailable } from '../kafka/error-map.js';
 import { KafkaProducer } from '../kafka/producer.js';
 import type { Logger } from '../observability/logger.js';
 import { createRegistry, localMetrics, startMetricsServer, type MetricsServer } from '../observability/metrics.js';
@@ -75,12 +76,16 @@ export async function runProducerServer(
   }, METADATA_EVERY_MS);
   probe.unref();
 
+  // No broker answered metadata for METADATA_FRESH_MS: refuse at once, nothing handed over.
+  const stale = (): boolean => Date.now() - lastMetadata >= METADATA_FRESH_MS;
+  const refuse = (topic: string) => kafkaUnavailable(topic, `no broker answered a metadata request for ${METADATA_FRESH_MS / 1000} s`);
   const publisher: Publisher = {
-    publish: (msg) => producer.send(msg),
-    publishMany: (msgs) => producer.sendMany(msgs),
-    health: () => ({ connected: producer.connected, metadataFresh: Date.now() - lastMetadata < METADATA_FRESH_MS }),
+    publish: (msg) => (stale() ? Promise.reject(refuse(msg.topic)) : producer.send(msg)),
+    publishMany: (msgs) => (stale() ? Promise.resolve(msgs.map((m) => refuse(m.topic))) : producer.sendMany(msgs)),
+    health: () => ({ connected: producer.connected && producer.brokersUp, metadataFresh: !stale() }),
     queueDepth: () => producer.queueDepth,
     inFlight: () => producer.inFlight,
+    tally: () => producer.tally,
   };
   const registry = createRegistry();
   const separateMetrics = opts.metrics && opts.metricsPort !== undefined && opts.metricsPort > 0;

@@ -153,12 +153,7 @@ export function mapProduceError(raw: RdkafkaErrorLike, topic: string): KafkaErro
         err.code,
       );
     case E.ERR__MSG_TIMED_OUT:
-      return new KafkaError(
-        'SF_KAFKA_PRODUCE',
-        `Kafka did not acknowledge the message to ${topic} in time: ${err.message}`,
-        'the brokers are unreachable or overloaded; check the cluster',
-        err.code,
-      );
+      return outcomeUnknown(topic, `Kafka did not acknowledge the message in time (${err.message}); it may still have been written`);
     case E.ERR_UNKNOWN_TOPIC_OR_PART:
     case E.ERR__UNKNOWN_TOPIC:
       return new KafkaError('SF_KAFKA_TOPIC', `topic ${topic} does not exist: ${err.message}`, 'create the topic first', err.code);
@@ -190,8 +185,13 @@ export const rdkafkaCodes = {
   topicAlreadyExists: E.ERR_TOPIC_ALREADY_EXISTS,
 } as const;
 
-/** What a failed produce means for the caller, without librdkafka's codes leaking upward. */
-export type ProduceFailureKind = 'backpressure' | 'too-large' | 'unknown-partition' | 'unknown-topic' | 'forbidden' | 'unavailable';
+/**
+ * What a failed produce means for the caller, without librdkafka's codes leaking upward. Only
+ * what was certainly never written is "unavailable" (retrying is safe); a message librdkafka
+ * may have sent without hearing back is "outcome-unknown" (a retry may duplicate it).
+ */
+export type ProduceFailureKind =
+  'backpressure' | 'too-large' | 'unknown-partition' | 'unknown-topic' | 'forbidden' | 'unavailable' | 'outcome-unknown';
 
 export function classifyProduceFailure(librdkafkaCode: number | undefined): ProduceFailureKind {
   switch (librdkafkaCode) {
@@ -207,8 +207,38 @@ export function classifyProduceFailure(librdkafkaCode: number | undefined): Prod
       return 'unknown-topic';
     case E.ERR_TOPIC_AUTHORIZATION_FAILED:
       return 'forbidden';
-    default:
-      // timed out, brokers down, not enough replicas: retrying later may work
+    // refused before anything was appended, or never sent
+    case undefined:
+    case E.ERR__ALL_BROKERS_DOWN:
+    case E.ERR__PURGE_QUEUE:
+    case E.ERR_NOT_ENOUGH_REPLICAS:
+    case E.ERR_LEADER_NOT_AVAILABLE:
+    case E.ERR_NOT_LEADER_FOR_PARTITION:
       return 'unavailable';
+    default:
+      // timed out (possibly sent), purged in flight, or a code we cannot vouch for
+      return 'outcome-unknown';
   }
+}
+
+/** A message that may or may not be in Kafka: handed over, no acknowledgement in time. */
+export function outcomeUnknown(topic: string, message: string): KafkaError {
+  return new KafkaError(
+    'SF_KAFKA_PRODUCE',
+    `${message} (topic ${topic})`,
+    'the message may be in Kafka: check before sending it again, or make consumers tolerate duplicates',
+    E.ERR__MSG_TIMED_OUT,
+  );
+}
+
+export const isOutcomeUnknown = (err: KafkaError): boolean => classifyProduceFailure(err.librdkafkaCode) === 'outcome-unknown';
+
+/** Kafka is known to be unavailable: the message is refused without being handed over. */
+export function kafkaUnavailable(topic: string, why: string): KafkaError {
+  return new KafkaError(
+    'SF_KAFKA_PRODUCE',
+    `Kafka is unavailable (${why}); the message to ${topic} was not sent`,
+    'retry after the Retry-After delay: nothing was written',
+    E.ERR__ALL_BROKERS_DOWN,
+  );
 }

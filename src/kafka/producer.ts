@@ -8,10 +8,29 @@ import { librdkafkaProps, redactProps, type KafkaConnection, type LibrdkafkaProp
 import { KafkaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { connectClient, disconnectWithin } from './connect.js';
-import { buildClient, isRdkafkaError, mapProduceError } from './error-map.js';
+import {
+  buildClient,
+  isOutcomeUnknown,
+  isRdkafkaError,
+  kafkaUnavailable,
+  mapProduceError,
+  normaliseEventError,
+  outcomeUnknown,
+} from './error-map.js';
 import { fetchPartitions, type PartitionSource } from './topics.js';
 
 const TIMED_OUT = Kafka.CODES.ERRORS.ERR__MSG_TIMED_OUT;
+const ALL_BROKERS_DOWN = Kafka.CODES.ERRORS.ERR__ALL_BROKERS_DOWN;
+
+/** What became of messages: the totals a shutdown reports, and late news of timed-out ones. */
+export interface ProducerTally {
+  acknowledged: number;
+  failed: number;
+  /** answered "outcome unknown" (the deadline passed, or librdkafka gave up on them in flight) */
+  unknown: number;
+  /** of the unknown ones: delivery reports that came after the answer, by topic */
+  readonly late: Map<string, { acknowledged: number; failed: number }>;
+}
 
 export interface OutgoingMessage {
   readonly topic: string;
@@ -72,16 +91,26 @@ export class KafkaProducer implements PartitionSource {
   #closed = false;
   #queueDepth = 0;
   #deadlineMs: number | undefined;
+  /** messages past the deadline, answered "unknown", whose delivery report may still come */
+  readonly #expired = new Map<number, string>();
+  /** librdkafka said all brokers are down, and none has been seen up since */
+  #brokersDown = false;
+  readonly #tally: ProducerTally = { acknowledged: 0, failed: 0, unknown: 0, late: new Map() };
 
   private constructor(client: Kafka.Producer, logger: Logger) {
     this.#client = client;
     this.#logger = logger;
     client.on('delivery-report', (err, report) => this.#onDelivery(err, report));
-    client.on('event.error', (err) => logger.warn('kafka producer error', { code: err.code, error: err.message }));
+    client.on('event.error', (err) => {
+      if (normaliseEventError(err).code === ALL_BROKERS_DOWN) this.#brokersDown = true;
+      logger.warn('kafka producer error', { code: err.code, error: err.message });
+    });
     client.on('event.stats', (stats: { message?: string }) => {
       try {
         // msg_cnt: messages in librdkafka's queues, not yet acknowledged
-        this.#queueDepth = (JSON.parse(stats.message ?? '{}') as { msg_cnt?: number }).msg_cnt ?? this.#queueDepth;
+        const parsed = JSON.parse(stats.message ?? '{}') as { msg_cnt?: number; brokers?: Record<string, { state?: string }> };
+        this.#queueDepth = parsed.msg_cnt ?? this.#queueDepth;
+        if (Object.values(parsed.brokers ?? {}).some((b) => b.state === 'UP')) this.#brokersDown = false;
       } catch {
         // a malformed statistics blob only costs one gauge update
       }
@@ -117,6 +146,19 @@ export class KafkaProducer implements PartitionSource {
     return !this.#closed && this.#client.isConnected();
   }
 
+  /**
+   * False once librdkafka reported every broker down, until a broker is seen up again (in the
+   * statistics, every second) or a message is acknowledged: a message sent now would only wait.
+   */
+  get brokersUp(): boolean {
+    return !this.#brokersDown;
+  }
+
+  /** Totals since start, and what became of messages answered "outcome unknown". */
+  get tally(): Readonly<ProducerTally> {
+    return this.#tally;
+  }
+
   /** True when a broker answered a metadata request in time: the cluster is reachable now. */
   metadataAnswers(timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
@@ -143,6 +185,11 @@ export class KafkaProducer implements PartitionSource {
   sendMany(msgs: readonly OutgoingMessage[]): Promise<Array<Delivery | KafkaError>> {
     if (this.#closed) return Promise.reject(new KafkaError('SF_KAFKA', 'the producer is closed', 'this is a bug in streamforge'));
     if (msgs.length === 0) return Promise.resolve([]);
+    // Known down: answer at once that nothing was sent, instead of queueing until the deadline.
+    if (this.#brokersDown) {
+      this.#tally.failed += msgs.length;
+      return Promise.resolve(msgs.map((m) => kafkaUnavailable(m.topic, 'librdkafka reports every broker down')));
+    }
     return new Promise((resolve) => {
       const ids: number[] = [];
       let timer: NodeJS.Timeout | undefined;
@@ -172,6 +219,7 @@ export class KafkaProducer implements PartitionSource {
           );
         } catch (err) {
           this.#pending.delete(id);
+          this.#tally.failed++;
           settle(
             batch,
             index,
@@ -188,23 +236,47 @@ export class KafkaProducer implements PartitionSource {
       const pending = this.#pending.get(id);
       if (!pending) continue;
       this.#pending.delete(id);
-      this.#logger.warn('no acknowledgement before the deadline', { topic: pending.topic, deadline_ms: this.#deadlineMs });
-      settle(pending.batch, pending.index, mapProduceError({ code: TIMED_OUT, message: 'Local: Message timed out' }, pending.topic));
+      // librdkafka still holds it and may yet deliver it: its report, if it comes, is counted late
+      this.#expired.set(id, pending.topic);
+      this.#tally.unknown++;
+      this.#logger.warn('no acknowledgement before the deadline: outcome unknown', { topic: pending.topic, deadline_ms: this.#deadlineMs });
+      settle(
+        pending.batch,
+        pending.index,
+        outcomeUnknown(pending.topic, `Kafka did not acknowledge the message within ${this.#deadlineMs} ms; it may still be written`),
+      );
     }
   }
 
   #onDelivery(err: Kafka.LibrdKafkaError | null | undefined, report: Kafka.DeliveryReport): void {
     const id = report.opaque as number;
+    if (!err) this.#brokersDown = false;
     const pending = this.#pending.get(id);
-    if (!pending) return;
+    if (!pending) return this.#lateReport(id, err);
     this.#pending.delete(id);
-    settle(
-      pending.batch,
-      pending.index,
-      err
-        ? mapProduceError(err, pending.topic)
-        : { topic: report.topic, partition: report.partition, offset: report.offset, timestamp: report.timestamp },
-    );
+    const result = err
+      ? mapProduceError(err, pending.topic)
+      : { topic: report.topic, partition: report.partition, offset: report.offset, timestamp: report.timestamp };
+    if (!err) this.#tally.acknowledged++;
+    else if (isOutcomeUnknown(result as KafkaError)) this.#tally.unknown++;
+    else this.#tally.failed++;
+    settle(pending.batch, pending.index, result);
+  }
+
+  /** The report of a message already answered "outcome unknown": now it is known. */
+  #lateReport(id: number, err: Kafka.LibrdKafkaError | null | undefined): void {
+    const topic = this.#expired.get(id);
+    if (topic === undefined) return;
+    this.#expired.delete(id);
+    const late = this.#tally.late.get(topic) ?? { acknowledged: 0, failed: 0 };
+    if (err) late.failed++;
+    else late.acknowledged++;
+    this.#tally.late.set(topic, late);
+    this.#logger.warn('a message answered "outcome unknown" was delivered late', {
+      topic,
+      result: err ? 'failed' : 'acknowledged',
+      ...(err ? { error: err.message } : {}),
+    });
   }
 
   flush(timeoutMs: number): Promise<void> {
@@ -223,21 +295,44 @@ export class KafkaProducer implements PartitionSource {
     });
   }
 
-  /** Flush, then disconnect. Rejects when messages could not be delivered in time. */
+  /**
+   * Flush, wait for the delivery reports of what the flush sent, then disconnect. Rejects when
+   * messages could not be delivered in time. Messages still without a report then are
+   * "outcome unknown" (they may be in Kafka), never "failed"; the log says how many of each.
+   */
   async close(timeoutMs = 10_000): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    const before = { ...this.#tally };
+    let flushError: unknown;
     try {
       if (this.#pending.size > 0) await this.flush(timeoutMs);
-      // One more poll so that the delivery reports of the flush are dispatched.
-      this.#client.poll();
-    } finally {
-      await disconnectWithin((done) => this.#client.disconnect(done), 5000, this.#logger, 'producer');
-      for (const p of this.#pending.values()) {
-        settle(p.batch, p.index, new KafkaError('SF_KAFKA_PRODUCE', 'the producer closed before Kafka acknowledged the message', 'retry'));
-      }
-      this.#pending.clear();
-      this.#logger.debug('producer closed');
+    } catch (err) {
+      flushError = err;
     }
+    // librdkafka has handed its reports to node-rdkafka, which dispatches them to JavaScript
+    // asynchronously: poll and yield until they are all here (bounded), or they would be lost.
+    const drainUntil = Date.now() + (flushError ? 0 : Math.min(timeoutMs, 5000));
+    while (this.#pending.size > 0 && Date.now() < drainUntil) {
+      this.#client.poll();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await disconnectWithin((done) => this.#client.disconnect(done), 5000, this.#logger, 'producer');
+    const unknown = this.#pending.size;
+    for (const p of this.#pending.values()) {
+      settle(p.batch, p.index, outcomeUnknown(p.topic, 'the producer closed before Kafka acknowledged the message; it may be in Kafka'));
+    }
+    this.#tally.unknown += unknown;
+    this.#pending.clear();
+    this.#expired.clear();
+    this.#logger.info('producer closed', {
+      acknowledged_at_shutdown: this.#tally.acknowledged - before.acknowledged,
+      failed_at_shutdown: this.#tally.failed - before.failed,
+      unknown_at_shutdown: this.#tally.unknown - before.unknown,
+      acknowledged_total: this.#tally.acknowledged,
+      failed_total: this.#tally.failed,
+      unknown_total: this.#tally.unknown,
+    });
+    if (flushError) throw flushError;
   }
 }

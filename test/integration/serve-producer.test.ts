@@ -68,7 +68,7 @@ describe('serve-producer on a real broker', () => {
     ]);
     expect(r.status).toBe(207);
     const results = r.body.results as Array<{ index: number; status: number; partition?: number; offset?: number }>;
-    expect(results.map((x) => x.status)).toEqual([200, 400, 200, 400]);
+    expect(results.map((x) => x.status)).toEqual([200, 400, 200, 404]);
     const records = await readTopic(broker, topic);
     expect(records).toHaveLength(2);
     const text = records.find((x) => x.partition === results[2]?.partition && x.offset === results[2]?.offset);
@@ -174,6 +174,51 @@ describe('serve-producer on a real broker', () => {
       expect(exit.stdout).toContain('every acknowledged message is in Kafka');
     },
   );
+
+  it('SIGTERM right after a load whose clients are gone: the log counts acknowledged, failed and unknown, and the topic agrees', async () => {
+    const topic = topicName('gone');
+    await createTopic(broker, topic, 3);
+    const s = await server(['--no-enrich']);
+    const { port, hostname } = new URL(s.url);
+    // 1,500 requests whose clients hang up as soon as the body is sent: nobody reads an answer
+    const sent = 1500;
+    await Promise.all(
+      Array.from(
+        { length: sent },
+        (_, n) =>
+          new Promise<void>((resolve) => {
+            const req = httpRequest({
+              host: hostname,
+              port,
+              path: '/produce',
+              method: 'POST',
+              agent: false,
+              headers: { 'content-type': 'application/json' },
+            });
+            req.on('error', () => resolve());
+            req.end(JSON.stringify({ topic, key: `k${n}`, message: { n } }), () => {
+              req.destroy();
+              resolve();
+            });
+          }),
+      ),
+    );
+    s.process.kill('SIGTERM');
+    const exit = await s.process.exited;
+    expect(exit.code).toBe(0);
+    const closed = exit.stdout
+      .split('\n')
+      .filter((l) => l.includes('"producer closed"'))
+      .map((l) => JSON.parse(l) as Record<string, number>)[0];
+    expect(closed).toBeDefined();
+    const records = await readTopic(broker, topic);
+    // a healthy broker: every message the server took is acknowledged, none failed, none unknown,
+    // and no acknowledged message is logged as failed
+    expect(closed).toMatchObject({ failed_total: 0, unknown_total: 0, acknowledged_total: records.length });
+    expect(exit.stdout).not.toContain('"produce failed"');
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.length).toBeLessThanOrEqual(sent);
+  });
 });
 
 describe('serve-producer startup', () => {

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { KafkaError } from '../../src/errors.js';
 import { buildProducerApp, type ProducerAppOptions } from '../../src/http/app.js';
 import type { Publisher } from '../../src/http/publisher.js';
-import type { Delivery, OutgoingMessage } from '../../src/kafka/producer.js';
+import type { Delivery, OutgoingMessage, ProducerTally } from '../../src/kafka/producer.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createRegistry } from '../../src/observability/metrics.js';
 
@@ -38,6 +38,10 @@ export class FakePublisher implements Publisher {
   }
   inFlight() {
     return 2;
+  }
+  readonly late = new Map<string, { acknowledged: number; failed: number }>();
+  tally(): ProducerTally {
+    return { acknowledged: this.sent.length, failed: 0, unknown: 0, late: this.late };
   }
 }
 

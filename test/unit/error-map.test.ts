@@ -37,7 +37,10 @@ describe('mapping to our errors', () => {
     );
     expect(classifyProduceFailure(E.ERR__QUEUE_FULL)).toBe('backpressure');
     expect(classifyProduceFailure(E.ERR_MSG_SIZE_TOO_LARGE)).toBe('too-large');
-    expect(classifyProduceFailure(E.ERR__MSG_TIMED_OUT)).toBe('unavailable');
+    expect(classifyProduceFailure(E.ERR__MSG_TIMED_OUT)).toBe('outcome-unknown');
+    expect(classifyProduceFailure(E.ERR__PURGE_INFLIGHT)).toBe('outcome-unknown');
+    expect(classifyProduceFailure(E.ERR__PURGE_QUEUE)).toBe('unavailable');
+    expect(classifyProduceFailure(E.ERR__ALL_BROKERS_DOWN)).toBe('unavailable');
     expect(classifyProduceFailure(undefined)).toBe('unavailable');
   });
 

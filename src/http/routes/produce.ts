@@ -47,6 +47,7 @@ const failed = (index: number, e: HttpError) => ({
   index,
   success: false,
   status: e.statusCode,
+  ...(e.outcome === undefined ? {} : { outcome: e.outcome }),
   error: { code: e.code, message: e.message, hint: e.hint },
 });
 

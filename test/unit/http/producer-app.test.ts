@@ -117,16 +117,38 @@ describe('POST /produce', () => {
 
   it.each([
     [E.ERR__QUEUE_FULL, 503, '1'],
-    [E.ERR__MSG_TIMED_OUT, 503, '5'],
-    [E.ERR__TRANSPORT, 503, '5'],
+    [E.ERR__ALL_BROKERS_DOWN, 503, '5'],
     [E.ERR_NOT_ENOUGH_REPLICAS, 503, '5'],
-  ])('librdkafka error %d -> %d with Retry-After %s', async (code, status, retryAfter) => {
+  ])('librdkafka error %d (never written) -> %d with Retry-After %s and outcome not_written', async (code, status, retryAfter) => {
     const { app, publisher } = await build();
     publisher.failWith = () => code;
     const res = await post(app, '/produce', { topic: 't', message: 1 });
     expect(res.statusCode).toBe(status);
     expect(res.headers['retry-after']).toBe(retryAfter);
-    expect(res.json().error.code).toBe('SF_KAFKA_UNAVAILABLE');
+    expect(res.json()).toMatchObject({ outcome: 'not_written', error: { code: 'SF_KAFKA_UNAVAILABLE' } });
+  });
+
+  it.each([[E.ERR__MSG_TIMED_OUT], [E.ERR__TRANSPORT], [E.ERR__PURGE_INFLIGHT]])(
+    'librdkafka error %d (handed over, no acknowledgement) -> 504 outcome unknown, no Retry-After, counted apart from failures',
+    async (code) => {
+      const { app, publisher } = await build();
+      publisher.failWith = () => code;
+      const res = await post(app, '/produce', { topic: 't', message: 1 });
+      expect(res.statusCode).toBe(504);
+      expect(res.headers['retry-after']).toBeUndefined();
+      expect(res.json()).toMatchObject({ outcome: 'unknown', error: { code: 'SF_KAFKA_OUTCOME_UNKNOWN' } });
+      const metrics = (await app.inject('/metrics')).body;
+      expect(metrics).toMatch(/^producer_events_outcome_unknown_total\{topic="t"\} 1$/m);
+      expect(metrics).not.toMatch(/^producer_events_failed_total\{/m);
+    },
+  );
+
+  it('late deliveries of "unknown" messages are counted by what they said', async () => {
+    const { app, publisher } = await build();
+    publisher.late.set('t', { acknowledged: 3, failed: 1 });
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toMatch(/^producer_late_deliveries_total\{topic="t",result="acknowledged"\} 3$/m);
+    expect(metrics).toMatch(/^producer_late_deliveries_total\{topic="t",result="failed"\} 1$/m);
   });
 
   it.each([
@@ -157,7 +179,7 @@ describe('POST /produce/batch', () => {
     expect(body.results.map((r: { index: number; status: number }) => [r.index, r.status])).toEqual([
       [0, 200],
       [1, 400],
-      [2, 503],
+      [2, 504],
       [3, 200],
     ]);
     expect(body.results[0]).toMatchObject({ success: true, topic: 'a', partition: 0, offset: expect.any(Number) });
@@ -209,7 +231,7 @@ describe('typed events', () => {
     const { app, publisher } = await build();
     await post(app, '/api/v1/events/order', { data: { order_id: '456', amount: 100.5 } });
     publisher.failWith = () => E.ERR__MSG_TIMED_OUT;
-    expect((await post(app, '/api/v1/events/payment', { data: { id: 1 } })).statusCode).toBe(503);
+    expect((await post(app, '/api/v1/events/payment', { data: { id: 1 } })).statusCode).toBe(504);
     const stats = (await app.inject('/api/v1/events/stats')).json();
     expect(stats.events).toEqual({
       user: { published: 0, failed: 0 },

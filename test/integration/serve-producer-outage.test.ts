@@ -1,0 +1,107 @@
+/**
+ * The outage contract, on a broker of its own that this test kills and brings back: requests
+ * in flight when it dies, requests arriving while it is down, requests after it is back.
+ * Counted against the topic: every 200 is there at its offset, no 503 ("not written") is there
+ * at all, every 504 ("outcome unknown") was reported in the metrics. Clients never retry here.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
+import { parse } from 'dotenv';
+import { projectRoot, type BrokerEnv } from '../support/broker.js';
+import { freePort } from '../support/cli-process.js';
+import { postJson, startProducerServer, type RunningServer } from '../support/http-server.js';
+import { createTopic } from '../support/kafka-admin.js';
+import { readTopic } from '../support/kcat.js';
+
+jest.setTimeout(240_000);
+const script = `${projectRoot}/scripts/kafka-local.sh`;
+const dir = `${projectRoot}/.kafka/outage`;
+let brokerEnv: NodeJS.ProcessEnv;
+let broker: BrokerEnv;
+let server: RunningServer | undefined;
+
+const kafka = (cmd: 'up' | 'down'): void => {
+  execFileSync(script, [cmd], { env: brokerEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+};
+// while the broker starts, the load goes on: not execFileSync, which would stop it
+const kafkaUpAsync = (): Promise<void> =>
+  new Promise((resolve, reject) => execFile(script, ['up'], { env: brokerEnv }, (err) => (err ? reject(err) : resolve())));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  // fixed ports, so that the broker comes back where the server looks for it
+  const [plain, sasl, ctrl] = [await freePort(), await freePort(), await freePort()];
+  brokerEnv = {
+    ...process.env,
+    KAFKA_LOCAL_DIR: dir,
+    KAFKA_LOCAL_PLAINTEXT_PORT: String(plain),
+    KAFKA_LOCAL_SASL_PORT: String(sasl),
+    KAFKA_LOCAL_CONTROLLER_PORT: String(ctrl),
+  };
+  kafka('up');
+  broker = parse(readFileSync(`${dir}/plaintext.env`, 'utf8'));
+});
+
+afterAll(() => {
+  server?.process.kill('SIGKILL');
+  kafka('down');
+});
+
+it('broker killed and back: no 503 is in the topic, every 200 is, every 504 is counted', async () => {
+  const topic = `sp-outage-${Date.now()}`;
+  await createTopic(broker, topic, 1);
+  server = await startProducerServer(['--produce-timeout', '4s', '--no-enrich'], { ...broker });
+  const url = server.url;
+
+  const answers: Array<{ n: number; status: number; offset?: number; outcome?: unknown }> = [];
+  let next = 0;
+  let stop = false;
+  const worker = async (): Promise<void> => {
+    while (!stop) {
+      const n = next++;
+      const r = await postJson(`${url}/produce`, { topic, message: { n } });
+      answers.push({ n, status: r.status, offset: r.body.offset as number | undefined, outcome: r.body.outcome });
+      // a steady trickle, not a flood: the outage, not backpressure, is under test
+      await sleep(5);
+    }
+  };
+  const workers = Array.from({ length: 4 }, worker);
+  await sleep(1500);
+  // SIGKILL: no goodbye to the clients, requests in flight stay unanswered by Kafka
+  process.kill(Number(readFileSync(`${dir}/broker.pid`, 'utf8')), 'SIGKILL');
+  const downAt = answers.length;
+  await sleep(6000);
+  const beforeUp = answers.length;
+  await kafkaUpAsync();
+  // back within librdkafka's reconnect backoff and the server's next metadata probe
+  for (let i = 0; i < 200 && !answers.slice(beforeUp).some((a) => a.status === 200); i++) await sleep(100);
+  await sleep(1000);
+  stop = true;
+  await Promise.all(workers);
+
+  const by = (status: number) => answers.filter((a) => a.status === status);
+  // only the three outcomes
+  expect(answers.filter((a) => ![200, 503, 504].includes(a.status))).toEqual([]);
+  // while it was down, arrivals were refused at once: many 503s, not one request per timeout
+  const during = answers.slice(downAt, beforeUp);
+  expect(during.filter((a) => a.status === 503).length).toBeGreaterThan(20);
+  expect(by(503).every((a) => a.outcome === 'not_written')).toBe(true);
+  expect(by(504).every((a) => a.outcome === 'unknown')).toBe(true);
+  // and it recovered by itself
+  expect(answers.slice(beforeUp).filter((a) => a.status === 200).length).toBeGreaterThan(0);
+
+  const records = await readTopic(broker, topic);
+  const inTopic = new Map(records.map((r) => [(JSON.parse(r.payload ?? 'null') as { n: number }).n, r.offset]));
+  const lost = by(200).filter((a) => inTopic.get(a.n) !== a.offset);
+  expect(lost).toEqual([]);
+  const writtenAfter503 = by(503).filter((a) => inTopic.has(a.n));
+  expect(writtenAfter503).toEqual([]);
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const unknownCounted = Number(/^producer_events_outcome_unknown_total\{topic="[^"]+"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+  expect(unknownCounted).toBe(by(504).length);
+  process.stderr.write(
+    `outage: ${answers.length} requests: ${by(200).length} answered 200 (all in the topic), ${by(503).length} 503 (none in the topic), ` +
+      `${by(504).length} 504 (${by(504).filter((a) => inTopic.has(a.n)).length} of them in the topic); ${records.length} records\n`,
+  );
+});
