@@ -19,7 +19,6 @@ import {
 } from './error-map.js';
 import { fetchPartitions, type PartitionSource } from './topics.js';
 
-const TIMED_OUT = Kafka.CODES.ERRORS.ERR__MSG_TIMED_OUT;
 const ALL_BROKERS_DOWN = Kafka.CODES.ERRORS.ERR__ALL_BROKERS_DOWN;
 
 /** What became of messages: the totals a shutdown reports, and late news of timed-out ones. */
