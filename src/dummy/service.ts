@@ -12,7 +12,8 @@ import { KafkaReader, type PartitionRange, type ReceivedMessage } from '../kafka
 import { ensureTopics } from '../kafka/topics.js';
 import type { Logger } from '../observability/logger.js';
 import { localMetrics, startMetricsServer, type MetricsServer } from '../observability/metrics.js';
-import { decodeCommand, encode, snippet } from '../protocol/codec.js';
+import { decodeCommand, encode, MAX_COMMAND_BYTES, snippet } from '../protocol/codec.js';
+import { droppedBufferCollector } from '../observability/memory.js';
 import { validators } from '../protocol/validators.js';
 import { pongEvent, statusEvent, type ServiceContext } from '../protocol/events.js';
 import type { ServiceEvent } from '../protocol/types.js';
@@ -67,6 +68,8 @@ export class DummyService {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #sends = new Set<Promise<unknown>>();
   readonly #progress = new CommandProgress();
+  /** oversized garbage on the control topic: collected every 4 MB, not left to pile up */
+  readonly #dropped = droppedBufferCollector();
   /** commands that arrived before `started` was sent: handled right after it, in order */
   #early: ReceivedMessage[] | undefined = [];
   /** commands whose events are not settled yet */
@@ -145,7 +148,11 @@ export class DummyService {
         logger: this.#logger,
         topics: [topics.control],
         resumeGroup: this.#opts.groupId,
-        onMessage: (msg) => this.#onCommand(msg),
+        // batches with a bound on memory: a control topic full of garbage must not grow the dummy
+        boundedMemory: true,
+        onBatch: (msgs) => {
+          for (const msg of msgs) this.#onCommand(msg);
+        },
         onError: (err) => this.#dispatch({ type: 'fault', message: err.message }),
       });
       this.#reader = reader;
@@ -198,6 +205,7 @@ export class DummyService {
     }
     const decoded = decodeCommand(msg.value);
     if (!decoded.ok) {
+      if ((msg.value?.length ?? 0) > MAX_COMMAND_BYTES) this.#dropped(msg.value?.length ?? 0);
       this.#progress.skip(msg.topic, msg.partition, msg.offset);
       void this.#commitHandled();
       this.#metrics.invalidCommand();

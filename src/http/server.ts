@@ -51,6 +51,8 @@ export async function runProducerServer(
     logger,
     statsIntervalMs: 1000,
     deliveryDeadlineMs: opts.produceTimeoutMs + 1000,
+    refuseWhileDown: true,
+    reportOnClose: true,
     props: {
       acks: 'all',
       'enable.idempotence': true,

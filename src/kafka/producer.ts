@@ -61,6 +61,14 @@ export interface ProducerOptions {
    * lost its controller quorum waits on); past this, unacknowledged messages fail as timed out.
    */
   readonly deliveryDeadlineMs?: number;
+  /**
+   * While librdkafka reports every broker down, fail new messages at once as never sent,
+   * instead of queueing them (an HTTP client waiting for an answer; a service that can wait
+   * for the broker to come back leaves this off).
+   */
+  readonly refuseWhileDown?: boolean;
+  /** log the acknowledged/failed/unknown totals at info on close (a server); else at debug */
+  readonly reportOnClose?: boolean;
 }
 
 /** One sendMany call: its results fill in as delivery reports arrive. */
@@ -94,6 +102,8 @@ export class KafkaProducer implements PartitionSource {
   readonly #expired = new Map<number, string>();
   /** librdkafka said all brokers are down, and none has been seen up since */
   #brokersDown = false;
+  #refuseWhileDown = false;
+  #reportOnClose = false;
   readonly #tally: ProducerTally = { acknowledged: 0, failed: 0, unknown: 0, late: new Map() };
 
   private constructor(client: Kafka.Producer, logger: Logger) {
@@ -129,6 +139,8 @@ export class KafkaProducer implements PartitionSource {
     client.setPollInterval(opts.pollIntervalMs ?? 10);
     const producer = new KafkaProducer(client, opts.logger);
     producer.#deadlineMs = opts.deliveryDeadlineMs;
+    producer.#refuseWhileDown = opts.refuseWhileDown ?? false;
+    producer.#reportOnClose = opts.reportOnClose ?? false;
     return producer;
   }
 
@@ -185,7 +197,7 @@ export class KafkaProducer implements PartitionSource {
     if (this.#closed) return Promise.reject(new KafkaError('SF_KAFKA', 'the producer is closed', 'this is a bug in streamforge'));
     if (msgs.length === 0) return Promise.resolve([]);
     // Known down: answer at once that nothing was sent, instead of queueing until the deadline.
-    if (this.#brokersDown) {
+    if (this.#refuseWhileDown && this.#brokersDown) {
       this.#tally.failed += msgs.length;
       return Promise.resolve(msgs.map((m) => kafkaUnavailable(m.topic, 'librdkafka reports every broker down')));
     }
@@ -324,7 +336,7 @@ export class KafkaProducer implements PartitionSource {
     this.#tally.unknown += unknown;
     this.#pending.clear();
     this.#expired.clear();
-    this.#logger.info('producer closed', {
+    this.#logger.log(this.#reportOnClose ? 'info' : 'debug', 'producer closed', {
       acknowledged_at_shutdown: this.#tally.acknowledged - before.acknowledged,
       failed_at_shutdown: this.#tally.failed - before.failed,
       unknown_at_shutdown: this.#tally.unknown - before.unknown,

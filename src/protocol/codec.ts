@@ -55,7 +55,16 @@ function decode<T>(value: Buffer | null, validate: ValidateFunction<T>): Decoded
   return text.ok ? parse(text.value, validate) : text;
 }
 
+/**
+ * A command is about 100 bytes; anything over this is garbage, skipped without decoding it (a
+ * megabyte of text would become a megabyte string and a parse, per message).
+ */
+export const MAX_COMMAND_BYTES = 64 * 1024;
+
 export function decodeCommand(value: Buffer | null): Decoded<Command> {
+  if (value && value.length > MAX_COMMAND_BYTES) {
+    return { ok: false, reason: `${value.length} bytes: larger than a command can be (at most ${MAX_COMMAND_BYTES} bytes)` };
+  }
   return decode(value, validators().command);
 }
 

@@ -45,7 +45,7 @@ describe('malformed commands on the control topic', () => {
       expect.stringMatching(/^not JSON/),
       'sent_at must be number or null',
       'not UTF-8 text (binary data?)',
-      expect.stringMatching(/^not JSON/),
+      '1000000 bytes: larger than a command can be (at most 65536 bytes)',
       'command must be equal to one of the allowed values: ping, stop',
     ]);
     // the log carries a short snippet, never the megabyte
