@@ -6,6 +6,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { KafkaTopic } from '@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1beta2/KafkaTopic';
+import { KafkaUser } from '@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1beta2/KafkaUser';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
 import { commands } from '../../src/commands/index.js';
 import type { SettingMap } from '../../src/config/resolve.js';
@@ -51,6 +59,19 @@ function variablesOf(settings: SettingMap): Set<string> {
 function flagsOf(settings: SettingMap): Set<string> {
   return new Set(Object.values(settings).flatMap((s) => (s.flags ?? '').split(/[ ,]+/).filter((f) => f.startsWith('-'))));
 }
+
+/** The real schemas: Kubernetes' (kubernetes-models) and Strimzi's CRDs (@kubernetes-models/strimzi-kafka-operator). */
+const models: Record<string, (doc: Doc) => { validate(): void }> = {
+  'apps/v1 Deployment': (d) => new Deployment(d as never),
+  'batch/v1 Job': (d) => new Job(d as never),
+  'policy/v1 PodDisruptionBudget': (d) => new PodDisruptionBudget(d as never),
+  'v1 ConfigMap': (d) => new ConfigMap(d as never),
+  'v1 Secret': (d) => new Secret(d as never),
+  'v1 Service': (d) => new Service(d as never),
+  'kafka.strimzi.io/v1beta2 KafkaTopic': (d) => new KafkaTopic(d as never),
+  'kafka.strimzi.io/v1beta2 KafkaUser': (d) => new KafkaUser(d as never),
+};
+const kindOf = (d: Doc) => `${(d as Doc & { apiVersion: string }).apiVersion} ${d.kind}`;
 
 const workloads = [...byKind('Job'), ...byKind('Deployment')].map((d) => ({
   doc: d,
@@ -173,5 +194,24 @@ describe('the Kubernetes manifests', () => {
     // each workload's Secret names its own user
     expect(named('Secret', 'streamforge-dummy-credentials')!.stringData!.KAFKA_USER).toBe('user-streamforge-dummy');
     expect(named('Secret', 'streamforge-producer-credentials')!.stringData!.KAFKA_USER).toBe('user-streamforge-producer');
+  });
+});
+
+describe('every object against its real schema', () => {
+  it('every kind under deploy/ has a schema here (a new kind must get one)', () => {
+    expect(docs.map(kindOf).filter((k) => !(k in models))).toEqual([]);
+  });
+
+  it.each(docs.map((d) => [`${kindOf(d)} ${d.metadata.name}`, d] as const))('%s is valid', (_name, doc) => {
+    expect(() => (models[kindOf(doc)] as (d: Doc) => { validate(): void })(doc).validate()).not.toThrow();
+  });
+
+  it('the schemas do catch a mistake (a Strimzi field and a Kubernetes one)', () => {
+    const user = docs.find((d) => d.kind === 'KafkaUser') as Doc;
+    const badUser = { ...user, spec: { ...user.spec, authentication: { type: 'scram-sha-999' } } };
+    expect(() => (models[kindOf(user)] as (d: Doc) => { validate(): void })(badUser).validate()).toThrow(/authentication\/type/);
+    const job = byKind('Job')[0] as Doc;
+    const badJob = { ...job, spec: { ...job.spec, backoffLimit: 'twice' } };
+    expect(() => (models[kindOf(job)] as (d: Doc) => { validate(): void })(badJob).validate()).toThrow(/backoffLimit/);
   });
 });
