@@ -49,7 +49,8 @@ describe.each(listeners)('KafkaReader.close() while records stream in (%s)', (li
         while (received < 100) await new Promise((r) => setTimeout(r, 20));
         const t0 = Date.now();
         await reader.close();
-        expect(Date.now() - t0).toBeLessThan(4000);
+        // a close that does not disconnect never returns; 10 s leaves room for a loaded machine
+        expect(Date.now() - t0).toBeLessThan(10_000);
       }
       expect(logLines.filter((l) => l.includes('did not disconnect in time'))).toEqual([]);
     } finally {

@@ -99,6 +99,7 @@ describe('failover with three brokers', () => {
     expect(unavailable.status).toBe(504);
     expect(unavailable.body.outcome).toBe('unknown');
     expect((unavailable.body.error as { code: string }).code).toBe('SF_KAFKA_OUTCOME_UNKNOWN');
-    expect(Date.now() - t0).toBeLessThan(8000);
+    // bounded by --produce-timeout (3 s), not librdkafka's 5 minutes; room for a loaded machine
+    expect(Date.now() - t0).toBeLessThan(15_000);
   });
 });

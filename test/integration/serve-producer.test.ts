@@ -109,7 +109,8 @@ describe('serve-producer on a real broker', () => {
     const t0 = Date.now();
     const missing = await postJson(`${url}/produce`, { topic: topicName('missing'), message: 1 });
     expect(missing.status).toBe(404);
-    expect(Date.now() - t0).toBeLessThan(6000);
+    // a bound that catches librdkafka's 30 s metadata wait, with room for a loaded CI machine
+    expect(Date.now() - t0).toBeLessThan(15_000);
     expect((await postJson(`${url}/produce`, { topic: small, message: 1, partition: 5 })).status).toBe(404);
   });
 
