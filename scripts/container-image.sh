@@ -2,10 +2,11 @@
 # Builds the streamforge image for real without a Docker engine or a registry:
 #   1. a base image from Debian packages (debootstrap bookworm, minbase) plus this machine's
 #      Node 20, laid out in /usr/local like the official node:20 images;
-#   2. the project's Dockerfile on that base, with buildah (--isolation chroot --storage-driver vfs).
+#   2. the project's Dockerfile on that base, with buildah (--isolation chroot; overlay storage where the kernel allows it, else vfs).
 #
 #   scripts/container-image.sh build     both steps (the base is reused once made)
 #   scripts/container-image.sh run ARGS  run the image on the host network, e.g. `run dummy --noop`
+#   scripts/container-image.sh inspect   the image's configuration (JSON), from the store it was built in
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # outside the clone, so that a fresh clone (CI) reuses the debootstrap base and the layers
@@ -14,7 +15,24 @@ rootfs=$cache/rootfs
 base=localhost/streamforge-base:bookworm-node20
 version=$(node -p "require('$root/package.json').version")
 image=localhost/streamforge:$version
-bah() { buildah --storage-driver vfs "$@"; }
+# overlay where the kernel allows it (a step's layer is its diff), else vfs (every step copies
+# the whole tree). Each driver gets its own store under the cache: containers/storage refuses a
+# store made by another driver. CONTAINER_STORAGE_DRIVER forces one.
+overlay_works() {
+  local probe ok=1
+  mkdir -p "$cache" && probe=$(mktemp -d -p "$cache") || return 1
+  mkdir -p "$probe/lower" "$probe/upper" "$probe/work" "$probe/merged" && echo x >"$probe/lower/f"
+  if mount -t overlay overlay -o "lowerdir=$probe/lower,upperdir=$probe/upper,workdir=$probe/work" "$probe/merged" 2>/dev/null; then
+    [ "$(cat "$probe/merged/f" 2>/dev/null)" = x ] && ok=0
+    umount "$probe/merged"
+  fi
+  rm -rf "$probe"
+  return $ok
+}
+driver=${CONTAINER_STORAGE_DRIVER:-}
+[ -n "$driver" ] || { if overlay_works; then driver=overlay; else driver=vfs; fi; }
+store=$cache/storage-$driver
+bah() { buildah --root "$store/root" --runroot "$store/run" --storage-driver "$driver" "$@"; }
 say() { printf 'container-image: %s\n' "$*" >&2; }
 
 need() { command -v "$1" >/dev/null || { say "$1 is missing (apt-get install $2)"; exit 1; }; }
@@ -79,7 +97,8 @@ run() {
 case "${1:-}" in
   build) build ;;
   exists) bah inspect --type image "$image" >/dev/null 2>&1 ;;
+  inspect) bah inspect --type image "$image" ;;
   run) shift; run "$@" ;;
   base) make_base ;;
-  *) printf 'usage: %s build | exists | run ARGS...\n' "$0" >&2; exit 2 ;;
+  *) printf 'usage: %s build | exists | inspect | run ARGS...\n' "$0" >&2; exit 2 ;;
 esac

@@ -59,11 +59,11 @@ afterEach(() => {
     expect(stop.code).toBe(0);
     expect(await exited).toBe(0);
     // as the issue asks of the image: a non-root user, streamforge as entrypoint, the seed's command
-    const inspected = JSON.parse(
-      execFileSync('buildah', ['--storage-driver', 'vfs', 'inspect', '--type', 'image', `localhost/streamforge:${version}`], {
-        encoding: 'utf8',
-      }),
-    ) as { OCIv1: { config: { User: string; Entrypoint: string[]; Cmd: string[] } } };
+    const inspected = JSON.parse(execFileSync(script, ['inspect'], { encoding: 'utf8' })) as {
+      FromImage: string;
+      OCIv1: { config: { User: string; Entrypoint: string[]; Cmd: string[] } };
+    };
+    expect(inspected.FromImage).toBe(`localhost/streamforge:${version}`);
     const config = inspected.OCIv1.config;
     expect(config.User).toBe('node');
     expect(config.Entrypoint).toEqual(['streamforge']);
