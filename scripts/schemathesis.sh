@@ -29,12 +29,17 @@ if [ ! -f "$venv/.installed" ]; then
   touch "$venv/.installed"
 fi
 
-cd "$root/test/schemathesis"
-export PYTHONPATH=$PWD SCHEMATHESIS_HOOKS=streamforge_hooks
+config=$root/test/schemathesis
+export PYTHONPATH=$config SCHEMATHESIS_HOOKS=streamforge_hooks
+# schemathesis and hypothesis keep their caches (.schemathesis, .hypothesis) in the working
+# directory: a scratch one, so a run leaves nothing in the clone and replays no earlier run
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+cd "$scratch"
 # One worker: with two threads, CPython before 3.11.8 / 3.12.2 (pyenv's 3.11.7 here) shares the
 # AST builder's recursion counter between them, and hypothesis parsing lambda sources for a repr
 # failed a CI run with "SystemError: AST constructor recursion depth mismatch" (gh-106905).
 # Generation is Python under one GIL anyway: one worker took the same ~50 s.
-exec "$venv/bin/schemathesis" --config-file schemathesis.toml run "$url/openapi.json" \
-  --checks all --seed 20261125 --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-60}" \
+"$venv/bin/schemathesis" --config-file "$config/schemathesis.toml" run "$url/openapi.json" \
+  --checks all --seed 20261125 --generation-database none --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-60}" \
   --suppress-health-check all --workers 1 --request-timeout 20 --no-color "$@"
