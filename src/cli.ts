@@ -14,7 +14,7 @@ import type { CommandSpec, RunContext } from './commands/command-spec.js';
 import { commands } from './commands/index.js';
 import { readDotenv } from './config/dotenv.js';
 import { resolveSettings, type SettingMap } from './config/resolve.js';
-import type { Setting } from './config/setting.js';
+import { showValue, type Setting } from './config/setting.js';
 import { completionScript, shells, type Shell } from './completion.js';
 import { ConfigError, describeError, ExitCode, StreamforgeError } from './errors.js';
 
@@ -24,7 +24,8 @@ function helpText(setting: Setting<unknown>): string {
   const notes: string[] = [];
   const env = setting.env ? [setting.env, ...(setting.envAliases ?? [])].join(' or ') : setting.envLabel;
   if (env) notes.push(`env ${env}`);
-  const def = setting.defaultLabel ?? (setting.default === undefined || setting.default === false ? undefined : String(setting.default));
+  const def =
+    setting.defaultLabel ?? (setting.default === undefined || setting.default === false ? undefined : showValue(setting, setting.default));
   if (def !== undefined) notes.push(`default ${def}`);
   return notes.length ? `${setting.description} [${notes.join('; ')}]` : setting.description;
 }

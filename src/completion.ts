@@ -4,7 +4,7 @@
  */
 import type { CommandSpec } from './commands/command-spec.js';
 import type { SettingMap } from './config/resolve.js';
-import { choicesOf } from './config/setting.js';
+import { choicesOf, flagNamesOf } from './config/setting.js';
 
 export const shells = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof shells)[number];
@@ -21,10 +21,8 @@ function flagsOf(spec: CommandSpec<SettingMap>): Flag[] {
   const flags: Flag[] = [];
   for (const setting of Object.values(spec.settings)) {
     if (!setting.flags) continue;
-    const parts = setting.flags.split(/[ ,]+/);
-    const long = parts.find((p) => p.startsWith('--')) ?? '';
-    const short = parts.find((p) => /^-[a-zA-Z]$/.test(p));
-    flags.push({ long, short, takesValue: setting.flags.includes('<'), choices: choicesOf(setting), description: setting.description });
+    const { long = '', short, takesValue } = flagNamesOf(setting);
+    flags.push({ long, short, takesValue, choices: choicesOf(setting), description: setting.description });
   }
   flags.push({ long: '--help', short: '-h', takesValue: false, choices: undefined, description: 'display help' });
   return flags;

@@ -26,7 +26,7 @@ export interface CommandSpec<S extends SettingMap> {
   readonly description: string;
   readonly examples: readonly string[];
   readonly settings: S;
-  run(values: Partial<ValuesOf<S>>, sources: { readonly [K in keyof S]: Source }, ctx: RunContext): Promise<number>;
+  run(values: ValuesOf<S>, sources: { readonly [K in keyof S]: Source }, ctx: RunContext): Promise<number>;
 }
 
 export function defineCommand<S extends SettingMap>(spec: CommandSpec<S>): CommandSpec<S> {

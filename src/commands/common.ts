@@ -11,14 +11,14 @@ import type { Logger } from '../observability/logger.js';
 
 /** Imported here, not at the top: winston is heavy and `--help` must not pay for it. */
 export async function loggerFrom(
-  values: { debug?: boolean; logLevel?: LogLevel; logFormat?: LogFormat },
+  values: { debug: boolean; logLevel: LogLevel; logFormat: LogFormat },
   stream: Writable,
   fields?: Record<string, unknown>,
 ): Promise<Logger> {
   const { createLogger } = await import('../observability/logger.js');
   return createLogger({
-    level: values.debug ? 'debug' : (values.logLevel ?? 'info'),
-    format: values.logFormat ?? 'json',
+    level: values.debug ? 'debug' : values.logLevel,
+    format: values.logFormat,
     stream,
     ...(fields ? { fields } : {}),
   });
@@ -53,11 +53,6 @@ export async function openControlSession(
   }
   const conn = connectionOf(v, sources);
   const { openKafkaControlIo } = await import('../control/kafka-control-io.js');
-  const io = await openKafkaControlIo(
-    conn,
-    { control: v.controlTopic ?? 'queue-control', events: v.eventsTopic ?? 'queue-events' },
-    logger,
-    `streamforge-${verb}`,
-  );
+  const io = await openKafkaControlIo(conn, { control: v.controlTopic, events: v.eventsTopic }, logger, `streamforge-${verb}`);
   return { target: v.queueId, io, logger, write: (line) => void ctx.stdout.write(`${line}\n`) };
 }

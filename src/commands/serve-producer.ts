@@ -111,10 +111,9 @@ const settings = {
   produceTimeout: {
     flags: '--produce-timeout <duration>',
     env: 'PRODUCER_PRODUCE_TIMEOUT',
-    description: 'answer 503 when Kafka has not acknowledged within this',
-    default: 10,
-    defaultLabel: '10s',
-    parse: parse.duration({ min: 0.1, max: 900 }),
+    description: 'answer 504 (outcome unknown) when Kafka has not acknowledged within this',
+    default: 10_000,
+    parse: parse.duration({ minMs: 100, maxMs: 900_000 }),
   } satisfies Setting<number>,
   clientId: {
     flags: '--client-id <id>',
@@ -148,25 +147,22 @@ const settings = {
     flags: '--read-timeout <duration>',
     env: 'SERVER_READ_TIMEOUT',
     description: 'longest time to receive a whole request',
-    default: 15,
-    defaultLabel: '15s',
-    parse: parse.duration({ min: 0.1 }),
+    default: 15_000,
+    parse: parse.duration({ minMs: 100 }),
   } satisfies Setting<number>,
   writeTimeout: {
     flags: '--write-timeout <duration>',
     env: 'SERVER_WRITE_TIMEOUT',
     description: 'close a connection idle for this long',
-    default: 15,
-    defaultLabel: '15s',
-    parse: parse.duration({ min: 0.1 }),
+    default: 15_000,
+    parse: parse.duration({ minMs: 100 }),
   } satisfies Setting<number>,
   shutdownTimeout: {
     flags: '--shutdown-timeout <duration>',
     env: 'SERVER_SHUTDOWN_TIMEOUT',
     description: 'on SIGTERM: time to finish requests and flush Kafka',
-    default: 30,
-    defaultLabel: '30s',
-    parse: parse.duration({ min: 0.1 }),
+    default: 30_000,
+    parse: parse.duration({ minMs: 100 }),
   } satisfies Setting<number>,
   metrics: {
     flags: '--no-metrics',
@@ -238,22 +234,22 @@ export const serveProducerCommand = defineCommand({
     try {
       const conn = connectionOf(v, sources);
       const fromAddress = v.serverAddress;
-      const host = sources.host.kind === 'default' && fromAddress?.host ? fromAddress.host : (v.host ?? '0.0.0.0');
-      const port = sources.port.kind === 'default' && fromAddress ? fromAddress.port : (v.port ?? 8001);
+      const host = sources.host.kind === 'default' && fromAddress?.host ? fromAddress.host : v.host;
+      const port = sources.port.kind === 'default' && fromAddress ? fromAddress.port : v.port;
       if (v.metricsPort !== undefined && v.metricsPort === port && port !== 0) {
         throw new ConfigError(
           `--metrics-port ${v.metricsPort} is the HTTP port`,
           'leave --metrics-port unset to serve /metrics on the HTTP port',
         );
       }
-      const workers = v.workers ?? 1;
+      const workers = v.workers;
       if (workers > 1 && !isClusterWorker()) {
         // the workers run this same command line and take the branch below
         const { runProducerCluster } = await import('../http/cluster.js');
         return await runProducerCluster({
           workers,
           logger,
-          shutdownTimeoutMs: (v.shutdownTimeout ?? 30) * 1000,
+          shutdownTimeoutMs: v.shutdownTimeout,
           metricsPort: v.metrics === false ? undefined : v.metricsPort,
           host,
           onSignal: ctx.onSignal,
@@ -265,23 +261,23 @@ export const serveProducerCommand = defineCommand({
           conn,
           host,
           port,
-          info: { name: v.appName ?? 'streamforge-producer', version: v.appVersion ?? ctx.version, env: v.appEnv ?? 'development' },
-          eventsTopic: v.topic ?? 'events',
+          info: { name: v.appName, version: v.appVersion ?? ctx.version, env: v.appEnv },
+          eventsTopic: v.topic,
           topicAllow: v.topics,
           corsOrigins: v.corsOrigin ?? [],
           tokens: v.apiTokens ?? [],
-          enrich: v.enrich ?? true,
-          bodyLimit: v.bodyLimit ?? 1024 * 1024,
-          batchLimit: v.batchLimit ?? 1000,
-          produceTimeoutMs: (v.produceTimeout ?? 10) * 1000,
-          clientId: v.clientId ?? 'streamforge-producer',
-          kafkaBatchSize: v.kafkaBatchSize ?? 10_000,
-          maxRetries: v.maxRetries ?? 10,
-          compression: v.compression ?? 'snappy',
-          readTimeoutMs: (v.readTimeout ?? 15) * 1000,
-          writeTimeoutMs: (v.writeTimeout ?? 15) * 1000,
-          shutdownTimeoutMs: (v.shutdownTimeout ?? 30) * 1000,
-          metrics: v.metrics ?? true,
+          enrich: v.enrich,
+          bodyLimit: v.bodyLimit,
+          batchLimit: v.batchLimit,
+          produceTimeoutMs: v.produceTimeout,
+          clientId: v.clientId,
+          kafkaBatchSize: v.kafkaBatchSize,
+          maxRetries: v.maxRetries,
+          compression: v.compression,
+          readTimeoutMs: v.readTimeout,
+          writeTimeoutMs: v.writeTimeout,
+          shutdownTimeoutMs: v.shutdownTimeout,
+          metrics: v.metrics,
           metricsPort: v.metricsPort,
         },
         { logger, onSignal: ctx.onSignal, clusterWorker: isClusterWorker() },

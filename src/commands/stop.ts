@@ -15,11 +15,11 @@ const settings = {
     parse: parse.bool,
   } satisfies Setting<boolean>,
   timeout: {
-    flags: '-W, --timeout <seconds>',
+    flags: '-W, --timeout <duration>',
     env: 'STOP_TIMEOUT',
     description: 'with --wait: how long to wait for the terminal event',
-    default: 30,
-    parse: parse.seconds({ min: 0.01 }),
+    default: 30_000,
+    parse: parse.duration({ minMs: 10 }),
   } satisfies Setting<number>,
   json: jsonOutputSetting('STOP_JSON'),
   ...topicSettings,
@@ -42,8 +42,8 @@ export const stopCommand = defineCommand({
     const { target, io, write } = await openControlSession('stop', v, sources, ctx);
     const { runStop, stopExitCode } = await import('../control/stop-run.js');
     try {
-      const timeoutMs = (v.timeout ?? 30) * 1000;
-      const result = await runStop(io, { target, wait: v.wait ?? false, timeoutMs });
+      const timeoutMs = v.timeout;
+      const result = await runStop(io, { target, wait: v.wait, timeoutMs });
       const code = stopExitCode(result);
       if (v.json) {
         write(

@@ -31,7 +31,7 @@ const settings = {
     flags: '--since <duration>',
     env: 'WATCH_SINCE',
     description: "start this long ago, e.g. 10m, 2h (Kafka's offsets for times)",
-    parse: parse.duration({ min: 0.001, max: 86_400 * 365 }),
+    parse: parse.duration({ minMs: 1 }),
   } satisfies Setting<number>,
   maxEvents: {
     flags: '--max-events <n>',
@@ -41,11 +41,11 @@ const settings = {
     parse: parse.int(10, 10_000_000),
   } satisfies Setting<number>,
   stale: {
-    flags: '--stale <seconds>',
+    flags: '--stale <duration>',
     env: 'WATCH_STALE',
     description: 'mark a queue stale after this long without an event',
-    default: 60,
-    parse: parse.seconds({ min: 1 }),
+    default: 60_000,
+    parse: parse.duration({ minMs: 1000 }),
   } satisfies Setting<number>,
   json: jsonOutputSetting('WATCH_JSON'),
   exitAtEnd: {
@@ -84,17 +84,17 @@ export const watchCommand = defineCommand({
     const start = v.fromBeginning
       ? ({ kind: 'beginning' } as const)
       : v.since !== undefined
-        ? ({ kind: 'time', ms: Date.now() - v.since * 1000 } as const)
+        ? ({ kind: 'time', ms: Date.now() - v.since } as const)
         : ({ kind: 'end' } as const);
-    const filter = { queueId: v.queueId, events: v.event ?? [] };
-    const topics = { control: v.controlTopic ?? 'queue-control', events: v.eventsTopic ?? 'queue-events' };
+    const filter = { queueId: v.queueId, events: v.event };
+    const topics = { control: v.controlTopic, events: v.eventsTopic };
     if (json) {
       const { runWatchJson } = await import('../watch/run-json.js');
       return runWatchJson({
         conn,
         eventsTopic: topics.events,
         start,
-        exitAtEnd: v.exitAtEnd ?? false,
+        exitAtEnd: v.exitAtEnd,
         filter,
         out: ctx.stdout,
         logger,
@@ -107,8 +107,8 @@ export const watchCommand = defineCommand({
       topics,
       start,
       filter,
-      maxEvents: v.maxEvents ?? 10_000,
-      staleMs: (v.stale ?? 60) * 1000,
+      maxEvents: v.maxEvents,
+      staleMs: v.stale,
       logger,
       stdin: ctx.stdin,
       stdout: ctx.stdout,

@@ -97,11 +97,11 @@ export const kafkaSettings = {
     repeatable: true,
   } satisfies Setting<[string, string]>,
   connectTimeout: {
-    flags: '--connect-timeout <seconds>',
+    flags: '--connect-timeout <duration>',
     env: 'KAFKA_CONNECT_TIMEOUT',
     description: 'give up reaching Kafka after this long (exit 3)',
-    default: 30,
-    parse: parse.seconds({ min: 0.1, max: 3600 }),
+    default: 30_000,
+    parse: parse.duration({ minMs: 100, maxMs: 3_600_000 }),
   } satisfies Setting<number>,
 };
 

@@ -58,14 +58,14 @@ export function connectionFrom(resolved: Resolved<typeof kafkaSettings>): KafkaC
     }
   }
   return Object.freeze({
-    brokers: v.bootstrapServers ?? 'localhost:9092',
+    brokers: v.bootstrapServers,
     securityProtocol: protocol,
-    saslMechanism: v.saslMechanism ?? 'SCRAM-SHA-512',
+    saslMechanism: v.saslMechanism,
     user: sasl ? user : undefined,
     password: sasl ? v.password : undefined,
     caPath: v.caPath,
-    extra: Object.freeze(Object.fromEntries(v.kafkaProperty ?? [])),
-    connectTimeoutMs: Math.round((v.connectTimeout ?? 30) * 1000),
+    extra: Object.freeze(Object.fromEntries(v.kafkaProperty)),
+    connectTimeoutMs: v.connectTimeout,
   });
 }
 

@@ -2,13 +2,25 @@
  * Precedence, in one function: flags beat the environment, the environment beats `.env`,
  * `.env` beats defaults. Every value is parsed here, so a bad one fails before any I/O.
  */
-import { configErrorFor, ParseFailure, type Setting, type Source } from './setting.js';
+import { configErrorFor, flagNamesOf, ParseFailure, type Setting, type Source } from './setting.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a map of settings of any value type
 export type SettingMap = Record<string, Setting<any>>;
 
-export type ValuesOf<S extends SettingMap> = {
-  [K in keyof S]: S[K] extends Setting<infer T> ? (S[K]['repeatable'] extends true ? T[] : T) : never;
+type ValueOf<D> = D extends Setting<infer T> ? (D['repeatable'] extends true ? T[] : T) : never;
+
+/** The settings whose value is always there: a default, a repeatable list (empty), a switch. */
+type AlwaysSet<S extends SettingMap> = {
+  [K in keyof S]: S[K] extends { default: unknown } | { repeatable: true } | { switch: true } ? K : never;
+}[keyof S];
+
+/**
+ * What a command's run() receives: a setting with a default is typed as present (the resolver
+ * merged the default, once), the others may be undefined. The table is the only place a
+ * default is written.
+ */
+export type ValuesOf<S extends SettingMap> = { readonly [K in AlwaysSet<S>]: ValueOf<S[K]> } & {
+  readonly [K in Exclude<keyof S, AlwaysSet<S>>]?: ValueOf<S[K]>;
 };
 
 export interface Inputs {
@@ -19,13 +31,8 @@ export interface Inputs {
 }
 
 export interface Resolved<S extends SettingMap> {
-  /** undefined where nothing set the value and there is no default */
-  readonly values: Partial<ValuesOf<S>>;
+  readonly values: ValuesOf<S>;
   readonly sources: { readonly [K in keyof S]: Source };
-}
-
-function flagName(setting: Setting<unknown>): string {
-  return setting.flags?.split(/[ ,]+/).find((f) => f.startsWith('--')) ?? '';
 }
 
 function parseWith<T>(setting: Setting<T>, raw: string, source: Source): T {
@@ -58,7 +65,7 @@ export function resolveSettings<S extends SettingMap>(settings: S, inputs: Input
   for (const [key, setting] of Object.entries(settings)) {
     const flagValue = inputs.flags[key];
     if (flagValue !== undefined) {
-      const source: Source = { kind: 'flag', name: flagName(setting) };
+      const source: Source = { kind: 'flag', name: flagNamesOf(setting).long ?? '' };
       sources[key] = source;
       if (setting.switch) values[key] = flagValue === true;
       else if (setting.repeatable) {
@@ -82,7 +89,7 @@ export function resolveSettings<S extends SettingMap>(settings: S, inputs: Input
       continue;
     }
     sources[key] = { kind: 'default' };
-    values[key] = setting.repeatable ? (setting.default ?? []) : setting.default;
+    values[key] = setting.repeatable ? (setting.default ?? []) : setting.switch ? (setting.default ?? false) : setting.default;
   }
-  return { values: values as Partial<ValuesOf<S>>, sources: sources as Resolved<S>['sources'] };
+  return { values: values as ValuesOf<S>, sources: sources as Resolved<S>['sources'] };
 }

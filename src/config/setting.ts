@@ -76,21 +76,6 @@ export const parse = {
       return Number(v);
     },
 
-  /** seconds as a decimal number, e.g. `0.5` */
-  seconds:
-    (opts: { min: number; allowZero?: boolean; max?: number }) =>
-    (raw: string): number => {
-      const v = raw.trim();
-      const n = Number(v);
-      const max = opts.max ?? 86_400 * 365;
-      const tooSmall = opts.allowZero ? n < 0 : n < opts.min || n === 0;
-      if (!v || !Number.isFinite(n) || tooSmall || n > max) {
-        const floor = opts.allowZero ? '0 or more' : `at least ${opts.min}`;
-        throw new ParseFailure(`must be a number of seconds, ${floor} (at most ${max}), got '${raw}'`);
-      }
-      return n;
-    },
-
   /** the allowed values travel with the parser, so shell completion can offer them */
   oneOf: <T extends string>(
     allowed: readonly T[],
@@ -106,19 +91,26 @@ export const parse = {
       { choices: allowed },
     ),
 
-  /** Go-style durations as the seed services take them ("15s", "500ms", "1m"), or plain seconds. */
-  duration:
-    (opts: { min: number; max?: number }) =>
-    (raw: string): number => {
-      const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(raw);
-      const unit = { ms: 0.001, s: 1, m: 60, h: 3600 }[(m?.[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-      const seconds = m ? Number(m[1]) * unit : Number.NaN;
-      const max = opts.max ?? 86_400;
-      if (!Number.isFinite(seconds) || seconds < opts.min || seconds > max) {
-        throw new ParseFailure(`must be a duration such as 15s, 500ms or 1m (from ${opts.min}s to ${max}s), got '${raw}'`);
-      }
-      return seconds;
-    },
+  /**
+   * Every time flag's one grammar, in milliseconds: a plain number is seconds (`5`, `0.5`, as
+   * the Python seed took them), or a number with a unit as the Go seed took them (`500ms`,
+   * `15s`, `1m`, `1h`; and `2d`, for --since). `minMs` and `maxMs` bound it.
+   */
+  duration: (opts: { minMs: number; maxMs?: number }): ((raw: string) => number) & { show: (ms: number) => string } =>
+    Object.assign(
+      (raw: string): number => {
+        const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
+        const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m?.[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
+        const ms = m ? Math.round(Number(m[1]) * unit) : Number.NaN;
+        const maxMs = opts.maxMs ?? 365 * 86_400_000;
+        if (!Number.isFinite(ms) || ms < opts.minMs || ms > maxMs) {
+          const range = `from ${formatDuration(opts.minMs)} to ${formatDuration(maxMs)}`;
+          throw new ParseFailure(`must be a duration such as 5 (seconds), 500ms, 15s or 1m (${range}), got '${raw}'`);
+        }
+        return ms;
+      },
+      { show: formatDuration },
+    ),
 
   /** a size in bytes, with an optional unit: 1048576, 1mb, 512kb */
   bytes:
@@ -143,13 +135,38 @@ export const parse = {
   },
 };
 
+/** A duration as a person writes it: 30s, 500ms, 1.5s, 2m, 1h. */
+export function formatDuration(ms: number): string {
+  if (ms >= 86_400_000 && ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms >= 1000 || ms === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/** A setting's flag names: the long one (`--queue-id`) and the one-letter one (`-b`), if any. */
+export function flagNamesOf(setting: Setting<unknown>): { long: string | undefined; short: string | undefined; takesValue: boolean } {
+  const parts = setting.flags?.split(/[ ,]+/) ?? [];
+  return {
+    long: parts.find((p) => p.startsWith('--')),
+    short: parts.find((p) => /^-[a-zA-Z]$/.test(p)),
+    takesValue: setting.flags?.includes('<') ?? false,
+  };
+}
+
+/** How a value of this setting reads in --help: durations as 30s, the rest as written. */
+export function showValue(setting: Setting<unknown>, value: unknown): string {
+  const show = (setting.parse as { show?: (v: never) => string }).show;
+  return show ? show(value as never) : String(value);
+}
+
 /** Wraps a parser failure into the user-facing error that names the source. */
 export function configErrorFor(setting: Setting<unknown>, source: Source, failure: unknown): ConfigError {
   const what = describeSource(source);
   const why = failure instanceof Error ? failure.message : String(failure);
   // A secret's parser must not echo it back; say only that it is wrong.
   const safeWhy = setting.secret ? 'is not valid' : why;
-  const alt = [setting.flags?.split(/[ ,]+/).find((f) => f.startsWith('--')), setting.env].filter(Boolean).join(' or ');
+  const alt = [flagNamesOf(setting).long, setting.env].filter(Boolean).join(' or ');
   return new ConfigError(`${what} ${safeWhy}`, `set ${alt}: ${setting.description}`);
 }
 

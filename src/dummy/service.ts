@@ -38,10 +38,10 @@ export interface DummyOptions {
   /** the consumer group that keeps the command reader's place across lives */
   readonly groupId: string;
   readonly exitOnPing: boolean;
-  readonly exitAfterS: number | undefined;
-  readonly failAfterS: number | undefined;
+  readonly exitAfterMs: number | undefined;
+  readonly failAfterMs: number | undefined;
   /** undefined: no simulated loading */
-  readonly loadingIntervalS: number | undefined;
+  readonly loadingIntervalMs: number | undefined;
   readonly metricsPort: number;
   readonly metricsHost: string;
   readonly shutdownTimeoutMs: number;
@@ -174,15 +174,13 @@ export class DummyService {
   }
 
   #startTimers(): void {
-    const { exitAfterS, failAfterS, loadingIntervalS } = this.#opts;
-    if (exitAfterS !== undefined)
-      this.#timers.push(setTimeout(() => this.#dispatch({ type: 'exit-after', seconds: exitAfterS }), exitAfterS * 1000));
-    if (failAfterS !== undefined)
-      this.#timers.push(setTimeout(() => this.#dispatch({ type: 'fail-after', seconds: failAfterS }), failAfterS * 1000));
-    if (loadingIntervalS !== undefined) {
-      this.#timers.push(
-        setInterval(() => this.#dispatch({ type: 'loading-tick', records: this.#recordsPerTick() }), loadingIntervalS * 1000),
-      );
+    const { exitAfterMs, failAfterMs, loadingIntervalMs } = this.#opts;
+    if (exitAfterMs !== undefined)
+      this.#timers.push(setTimeout(() => this.#dispatch({ type: 'exit-after', seconds: exitAfterMs / 1000 }), exitAfterMs));
+    if (failAfterMs !== undefined)
+      this.#timers.push(setTimeout(() => this.#dispatch({ type: 'fail-after', seconds: failAfterMs / 1000 }), failAfterMs));
+    if (loadingIntervalMs !== undefined) {
+      this.#timers.push(setInterval(() => this.#dispatch({ type: 'loading-tick', records: this.#recordsPerTick() }), loadingIntervalMs));
     }
   }
 

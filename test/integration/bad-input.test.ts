@@ -98,7 +98,7 @@ describe('legacy messages', () => {
 describe('wrong flags and configuration: exit 2 and a message that says which and why', () => {
   const env = { KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1' };
   it.each([
-    [['ping', '--queue-id', 'q', '--interval', 'often'], /--interval must be a number of seconds/],
+    [['ping', '--queue-id', 'q', '--interval', 'often'], /--interval must be a duration such as 5 \(seconds\), 500ms/],
     [['ping', '--queue-id', 'q', '--repeat', '0'], /--repeat must be a whole number from 1/],
     [['ping', '--bogus'], /unknown option '--bogus'/],
     [['ping'], /no queue to ping: --queue-id is required/],
@@ -121,7 +121,7 @@ describe('wrong flags and configuration: exit 2 and a message that says which an
 
   it('names the variable when the environment is wrong', async () => {
     const r = await runCli(['ping', '--queue-id', 'q'], { ...env, PING_TIMEOUT: '-3' });
-    expect(r.stderr).toMatch(/PING_TIMEOUT \(environment\) must be a number of seconds/);
+    expect(r.stderr).toMatch(/PING_TIMEOUT \(environment\) must be a duration such as 5 \(seconds\)/);
     expect(r.code).toBe(2);
   });
 

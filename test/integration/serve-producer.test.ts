@@ -364,7 +364,7 @@ describe('serve-producer configuration', () => {
 
   it.each([
     [{ KAFKA_COMPRESSION: 'brotli' }, /KAFKA_COMPRESSION \(environment\) must be one of none, gzip, snappy, lz4, zstd/],
-    [{ SERVER_SHUTDOWN_TIMEOUT: 'soon' }, /SERVER_SHUTDOWN_TIMEOUT \(environment\) must be a duration such as 15s/],
+    [{ SERVER_SHUTDOWN_TIMEOUT: 'soon' }, /SERVER_SHUTDOWN_TIMEOUT \(environment\) must be a duration such as 5 \(seconds\), 500ms, 15s/],
     [{ PRODUCER_TOPIC_ALLOW: '(unclosed' }, /PRODUCER_TOPIC_ALLOW \(environment\) must be a regular expression/],
     [{ PRODUCER_BODY_LIMIT: 'huge' }, /PRODUCER_BODY_LIMIT \(environment\) must be a size/],
     [{ SERVER_ADDRESS: 'nowhere' }, /SERVER_ADDRESS \(environment\) must be host:port, :port or port/],

@@ -6,7 +6,8 @@ import { kafkaSettings, logSettings, topicSettings } from '../../src/config/comm
 import { readDotenv } from '../../src/config/dotenv.js';
 import { connectionFrom, librdkafkaProps, redactProps } from '../../src/config/kafka-connection.js';
 import { resolveSettings, type Inputs } from '../../src/config/resolve.js';
-import { parse } from '../../src/config/setting.js';
+import { flagNamesOf, formatDuration, parse, showValue } from '../../src/config/setting.js';
+import { commands } from '../../src/commands/index.js';
 import { ConfigError, ExitCode } from '../../src/errors.js';
 import { serveProducerSettings } from '../../src/commands/serve-producer.js';
 
@@ -84,7 +85,7 @@ describe('bad values name their source and say what is allowed', () => {
     const err = fail({ flags: { connectTimeout: 'soon' } });
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.exitCode).toBe(ExitCode.usage);
-    expect(err.message).toBe("--connect-timeout must be a number of seconds, at least 0.1 (at most 3600), got 'soon'");
+    expect(err.message).toBe("--connect-timeout must be a duration such as 5 (seconds), 500ms, 15s or 1m (from 100ms to 1h), got 'soon'");
     expect(err.hint).toContain('KAFKA_CONNECT_TIMEOUT');
   });
 
@@ -204,5 +205,79 @@ describe('.env files', () => {
 
   it('treats a missing .env as empty', async () => {
     expect(await readDotenv(mkdtempSync(join(tmpdir(), 'sf-dotenv-')))).toEqual({});
+  });
+});
+
+describe('one duration grammar for every time flag, in milliseconds', () => {
+  const timeSettings = commands.flatMap((c) =>
+    Object.entries(c.settings)
+      .filter(([, s]) => s.flags?.includes('<duration>'))
+      .map(([key, s]) => [`${c.name} ${flagNamesOf(s).long ?? key}`, key, s] as const),
+  );
+
+  it('covers the time flags of every subcommand', () => {
+    const names = timeSettings.map(([name]) => name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'ping --timeout',
+        'ping --interval',
+        'stop --timeout',
+        'serve-producer --produce-timeout',
+        'serve-producer --shutdown-timeout',
+        'dummy --exit-after',
+        'dummy --loading-interval',
+        'watch --stale',
+        'watch --since',
+        'ping --connect-timeout',
+      ]),
+    );
+    // no time flag is left on another grammar
+    for (const c of commands) for (const s of Object.values(c.settings)) expect(s.flags ?? '').not.toContain('<seconds>');
+  });
+
+  it.each(timeSettings)('%s takes plain seconds and units alike', (_name, key, setting) => {
+    const resolve = (raw: string): unknown => resolveSettings({ [key]: setting }, inputs({ flags: { [key]: raw } })).values[key];
+    expect(resolve('5')).toBe(5000);
+    expect(resolve('5s')).toBe(5000);
+    expect(resolve('2.5')).toBe(2500);
+    expect(resolve('1500ms')).toBe(1500);
+    expect(resolve('1m')).toBe(60_000);
+    expect(resolve('0.5m')).toBe(30_000);
+    expect(() => resolve('5 parsecs')).toThrow(/must be a duration such as 5 \(seconds\), 500ms, 15s or 1m/);
+  });
+
+  it("keeps each flag's bounds, in the unit the user wrote", () => {
+    const d = parse.duration({ minMs: 100, maxMs: 900_000 });
+    expect(d('0.1')).toBe(100);
+    expect(() => d('99ms')).toThrow("must be a duration such as 5 (seconds), 500ms, 15s or 1m (from 100ms to 15m), got '99ms'");
+    expect(() => d('16m')).toThrow(/to 15m/);
+    expect(() => d('-1')).toThrow(/got '-1'/);
+    expect(() => d('')).toThrow(/got ''/);
+  });
+
+  it('shows defaults in --help as a person writes them', () => {
+    expect([0, 5, 500, 1000, 1500, 30_000, 90_000, 120_000, 3_600_000, 2 * 86_400_000].map(formatDuration)).toEqual([
+      '0s',
+      '5ms',
+      '500ms',
+      '1s',
+      '1.5s',
+      '30s',
+      '90s',
+      '2m',
+      '1h',
+      '2d',
+    ]);
+    expect(showValue(kafkaSettings.connectTimeout, kafkaSettings.connectTimeout.default)).toBe('30s');
+    expect(showValue(kafkaSettings.bootstrapServers, kafkaSettings.bootstrapServers.default)).toBe('localhost:9092');
+  });
+
+  it('merges defaults once: a setting with a default is present in the resolved values', () => {
+    const r = resolveSettings(serveProducerSettings, inputs({}));
+    expect(r.values.produceTimeout).toBe(10_000);
+    expect(r.values.shutdownTimeout).toBe(30_000);
+    expect(r.values.kafkaProperty).toEqual([]);
+    expect(r.values.debug).toBe(false);
+    expect(r.values.securityProtocol).toBeUndefined();
   });
 });
