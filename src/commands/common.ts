@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import type { kafkaSettings, LogFormat, LogLevel, logSettings, topicSettings } from '../config/common-settings.js';
 import { connectionFrom, type KafkaConnection } from '../config/kafka-connection.js';
 import type { Resolved } from '../config/resolve.js';
-import type { ControlIo } from '../control/ping-run.js';
+import type { ControlIo } from '../control/control-io.js';
 import { ConfigError } from '../errors.js';
 import type { RunContext } from './command-spec.js';
 import type { Source } from '../config/setting.js';

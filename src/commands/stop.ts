@@ -40,49 +40,15 @@ export const stopCommand = defineCommand({
   settings,
   async run(v, sources, ctx) {
     const { target, io, write } = await openControlSession('stop', v, sources, ctx);
-    const { runStop, stopExitCode } = await import('../control/stop-run.js');
+    const [{ runStop, stopExitCode }, { stopJsonLines, stopTextLines }] = await Promise.all([
+      import('../control/stop-run.js'),
+      import('../control/stop-report.js'),
+    ]);
     try {
-      const timeoutMs = v.timeout;
-      const result = await runStop(io, { target, wait: v.wait, timeoutMs });
+      const result = await runStop(io, { target, wait: v.wait, timeoutMs: v.timeout });
       const code = stopExitCode(result);
-      if (v.json) {
-        write(
-          JSON.stringify({
-            type: 'sent',
-            queue_id: target,
-            command_id: result.commandId,
-            partition: result.delivered.partition,
-            offset: result.delivered.offset,
-          }),
-        );
-        for (const s of result.stopped ?? []) {
-          write(
-            JSON.stringify({
-              type: 'stopped',
-              queue_id: s.queueId,
-              event: s.event.event,
-              after_ms: Math.round(s.afterMs),
-              message: s.event.message ?? null,
-              records_written: s.event.records_written ?? null,
-            }),
-          );
-        }
-        if (result.stopped) write(JSON.stringify({ type: 'summary', confirmed: result.stopped.length, ok: code === 0 }));
-      } else {
-        write(
-          `stop sent to ${target} (partition ${result.delivered.partition}, offset ${result.delivered.offset}, command_id ${result.commandId})`,
-        );
-        for (const s of result.stopped ?? []) {
-          const extra =
-            s.event.event === 'error' && s.event.error_message
-              ? `: ${s.event.error_message}`
-              : s.event.message
-                ? `: ${s.event.message}`
-                : '';
-          write(`${s.queueId}: ${s.event.event} after ${Math.round(s.afterMs)} ms${extra}`);
-        }
-        if (result.stopped?.length === 0) write(`no terminal event from ${target} within ${(timeoutMs / 1000).toFixed(1)} s`);
-      }
+      const info = { target, timeoutMs: v.timeout, code };
+      for (const line of v.json ? stopJsonLines(result, info) : stopTextLines(result, info)) write(line);
       return code;
     } finally {
       await io.close();

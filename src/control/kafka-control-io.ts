@@ -10,11 +10,29 @@ import { ensureTopics } from '../kafka/topics.js';
 import type { Logger } from '../observability/logger.js';
 import { decodeEvent, encode, snippet } from '../protocol/codec.js';
 import { validators } from '../protocol/validators.js';
-import type { ControlIo } from './ping-run.js';
+import type { OutgoingCommand } from '../protocol/types.js';
+import type { ControlIo, Delivered } from './control-io.js';
 
 export interface ControlTopics {
   readonly control: string;
   readonly events: string;
+}
+
+/** The producer of commands: ping, stop and watch's keys send with the same settings. */
+export function connectCommandProducer(conn: KafkaConnection, logger: Logger, clientId: string): Promise<KafkaProducer> {
+  return KafkaProducer.connect(conn, {
+    clientId,
+    logger,
+    // Commands are tiny and latency is what ping measures: send at once.
+    props: { ...lowLatencyProps, 'message.timeout.ms': conn.connectTimeoutMs, 'enable.idempotence': true },
+    pollIntervalMs: 5,
+    deliveryDeadlineMs: conn.connectTimeoutMs + 1000,
+  });
+}
+
+/** One command on the control topic, keyed by its queue id so a queue's commands stay ordered. */
+export function sendCommand(producer: KafkaProducer, controlTopic: string, command: OutgoingCommand): Promise<Delivered> {
+  return producer.send({ topic: controlTopic, key: command.queue_id, value: encode(command) });
 }
 
 export async function openKafkaControlIo(
@@ -24,14 +42,7 @@ export async function openKafkaControlIo(
   clientId: string,
 ): Promise<ControlIo> {
   validators();
-  const producer = await KafkaProducer.connect(conn, {
-    clientId,
-    logger,
-    // Commands are tiny and latency is what ping measures: send at once.
-    props: { ...lowLatencyProps, 'message.timeout.ms': conn.connectTimeoutMs, 'enable.idempotence': true },
-    pollIntervalMs: 5,
-    deliveryDeadlineMs: conn.connectTimeoutMs + 1000,
-  });
+  const producer = await connectCommandProducer(conn, logger, clientId);
   let reader: KafkaReader | undefined;
   try {
     await ensureTopics(conn, producer, [topics.control, topics.events], { clientId, logger });
@@ -62,7 +73,7 @@ export async function openKafkaControlIo(
         },
       });
     },
-    send: (command) => producer.send({ topic: topics.control, key: command.queue_id, value: encode(command) }),
+    send: (command) => sendCommand(producer, topics.control, command),
     async close() {
       await Promise.allSettled([reader?.close(), producer.close(5000)]);
     },

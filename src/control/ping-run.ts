@@ -3,24 +3,9 @@
  * timeouts once, and stop as soon as waiting longer cannot change the result. The Kafka side
  * comes in through `ControlIo`, so the timing logic is testable without a broker.
  */
-import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
-import { unixSeconds } from '../protocol/codec.js';
-import type { CommandName, OutgoingCommand, ReceivedEvent } from '../protocol/types.js';
+import { makeCommand } from '../protocol/commands.js';
+import { systemClock, type Clock, type ControlIo, type Delivered } from './control-io.js';
 import { PingTracker, type PingSummary, type PongOutcome, type SentPing } from './ping-tracker.js';
-
-export interface Delivered {
-  readonly partition: number;
-  readonly offset: number;
-}
-
-/** What a control-plane command needs from Kafka. */
-export interface ControlIo {
-  /** resolves once the events reader is positioned; events then flow to the callback */
-  listen(onEvent: (event: ReceivedEvent, arrivalMono: number) => void): Promise<void>;
-  send(command: OutgoingCommand): Promise<Delivered>;
-  close(): Promise<void>;
-}
 
 export interface PingReporter {
   start(info: { target: string; repeat: number; intervalMs: number; timeoutMs: number }): void;
@@ -37,17 +22,6 @@ export interface PingOptions {
   readonly timeoutMs: number;
   /** Ctrl-C: stop sending and summarise what was seen, as unix ping does */
   readonly signal?: AbortSignal;
-}
-
-export interface Clock {
-  mono(): number;
-  wall(): number;
-}
-
-export const systemClock: Clock = { mono: () => performance.now(), wall: () => Date.now() };
-
-export function makeCommand(target: string, command: CommandName, wallMs: number, id = randomUUID()): OutgoingCommand {
-  return { queue_id: target, command, sent_at: unixSeconds(wallMs), command_id: id };
 }
 
 const TICK_MS = 20;

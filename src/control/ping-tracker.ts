@@ -4,10 +4,8 @@
  * legacy pong by queue_id and ping_ts == sent_at), what was late or duplicated, and the
  * figures per queue at the end.
  */
-import type { ReceivedEvent } from '../protocol/types.js';
+import { ANY_QUEUE, type ReceivedEvent } from '../protocol/types.js';
 import { rttStats, type RttStats } from './rtt-stats.js';
-
-export const ANY_QUEUE = '*';
 
 export interface SentPing {
   readonly seq: number;

@@ -3,9 +3,9 @@
  * sent, and the run ends at the queue's terminal event (for "*": at the timeout, listing every
  * queue that stopped).
  */
-import { isTerminal, type ReceivedEvent } from '../protocol/types.js';
-import { makeCommand, systemClock, type Clock, type ControlIo, type Delivered } from './ping-run.js';
-import { ANY_QUEUE } from './ping-tracker.js';
+import { makeCommand } from '../protocol/commands.js';
+import { ANY_QUEUE, isTerminal, type ReceivedEvent } from '../protocol/types.js';
+import { systemClock, type Clock, type ControlIo, type Delivered } from './control-io.js';
 
 export interface StopOptions {
   readonly target: string;

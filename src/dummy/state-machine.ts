@@ -3,8 +3,7 @@
  * protocol's promises in one place: exactly one `started`, at most one terminal event, nothing
  * after it, and records_written that never decreases.
  */
-import { ANY_QUEUE } from '../control/ping-tracker.js';
-import type { Command, StatusName, TerminalStatus } from '../protocol/types.js';
+import { ANY_QUEUE, type Command, type StatusName, type TerminalStatus } from '../protocol/types.js';
 
 export type Phase = 'starting' | 'running' | 'done';
 

@@ -5,6 +5,9 @@
  */
 
 export const commandNames = ['ping', 'stop'] as const;
+
+/** The queue id that addresses every service: each one answers a command sent to it. */
+export const ANY_QUEUE = '*';
 export type CommandName = (typeof commandNames)[number];
 
 /**

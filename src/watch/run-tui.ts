@@ -7,12 +7,13 @@ import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import type { KafkaConnection } from '../config/kafka-connection.js';
-import { makeCommand, runPing, type ControlIo, type PingReporter } from '../control/ping-run.js';
-import { KafkaProducer } from '../kafka/producer.js';
+import { controlIoOver, type ControlIo, type EventListener } from '../control/control-io.js';
+import { connectCommandProducer, sendCommand } from '../control/kafka-control-io.js';
+import { runPing, type PingReporter } from '../control/ping-run.js';
+import type { KafkaProducer } from '../kafka/producer.js';
 import { KafkaReader, type StartPosition } from '../kafka/reader.js';
 import type { Logger } from '../observability/logger.js';
-import { encode } from '../protocol/codec.js';
-import type { ReceivedEvent } from '../protocol/types.js';
+import { makeCommand } from '../protocol/commands.js';
 import { validators } from '../protocol/validators.js';
 import { passes, toIncoming, type WatchFilter } from './decode.js';
 import type { Incoming } from './reducer.js';
@@ -58,7 +59,7 @@ export function openWatchSource(opts: WatchSourceOptions): OpenedWatchSource {
   // Records read before the screen subscribes (history from --since/--from-beginning arrives at
   // once) wait here: nothing is dropped.
   let early: Incoming[] | undefined = [];
-  const eventListeners = new Set<(event: ReceivedEvent, arrivalMono: number) => void>();
+  const eventListeners = new Set<EventListener>();
   let connection: ConnectionState = 'connecting';
   const opening = KafkaReader.open(opts.conn, {
     clientId: 'streamforge-watch',
@@ -85,18 +86,14 @@ export function openWatchSource(opts: WatchSourceOptions): OpenedWatchSource {
 
   let producer: Promise<KafkaProducer> | undefined;
   const connectedProducer = (): Promise<KafkaProducer> =>
-    (producer ??= KafkaProducer.connect(opts.conn, {
-      clientId: 'streamforge-watch',
-      logger: opts.logger,
-      props: { 'linger.ms': 0 },
-    }));
+    (producer ??= connectCommandProducer(opts.conn, opts.logger, 'streamforge-watch'));
   const send: ControlIo['send'] = async (command) => {
     await ready;
-    return (await connectedProducer()).send({
-      topic: opts.topics.control,
-      key: command.queue_id,
-      value: encode(command),
-    });
+    return sendCommand(await connectedProducer(), opts.topics.control, command);
+  };
+  const feed = (listener: EventListener): (() => void) => {
+    eventListeners.add(listener);
+    return () => eventListeners.delete(listener);
   };
 
   const source: WatchSource = {
@@ -113,15 +110,7 @@ export function openWatchSource(opts: WatchSourceOptions): OpenedWatchSource {
     },
     connection: () => connection,
     async ping(queueId) {
-      let listener: ((e: ReceivedEvent, t: number) => void) | undefined;
-      const io: ControlIo = {
-        listen: async (onEvent) => {
-          listener = onEvent;
-          eventListeners.add(onEvent);
-        },
-        send,
-        close: async () => void (listener && eventListeners.delete(listener)),
-      };
+      const io = controlIoOver(feed, send);
       // The pong can only be seen once the reader is positioned, and the round trip is timed from
       // the send: connecting the producer first keeps the connect out of it (the first `p` of a
       // session showed ~60 ms where ping measured 2 ms).

@@ -4,7 +4,8 @@
  * (the wall-clock version of these tests failed once under load: 34.6 ms >= 35 ms).
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { runPing, type Clock, type ControlIo, type PingOptions, type PingReporter } from '../../src/control/ping-run.js';
+import type { Clock, ControlIo } from '../../src/control/control-io.js';
+import { runPing, type PingOptions, type PingReporter } from '../../src/control/ping-run.js';
 import type { PingSummary } from '../../src/control/ping-tracker.js';
 import type { OutgoingCommand, ReceivedEvent } from '../../src/protocol/types.js';
 
