@@ -18,11 +18,10 @@ export function isRdkafkaError(err: unknown): err is RdkafkaErrorLike {
 }
 
 /**
- * node-rdkafka's error events carry only librdkafka's error string (code -1); recover the code
- * for the failures we must tell apart.
+ * node-rdkafka's error events carry only librdkafka's error string (code -1): its err2str texts,
+ * after node-rdkafka strips "Broker: " / "Local: " and lower-cases them, give back the code for
+ * the failures callers must tell apart.
  */
-// librdkafka's err2str texts (after node-rdkafka strips "Broker: " / "Local: " and lower-cases
-// them) for the codes callers must tell apart.
 const byText = new Map<string, number>([
   ['unknown topic or partition', E.ERR_UNKNOWN_TOPIC_OR_PART],
   ['unknown topic', E.ERR__UNKNOWN_TOPIC],
