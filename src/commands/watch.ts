@@ -31,7 +31,8 @@ const settings = {
     flags: '--since <duration>',
     env: 'WATCH_SINCE',
     description: "start this long ago, e.g. 10m, 2h (Kafka's offsets for times)",
-    parse: parse.duration({ minMs: 1 }),
+    // not a timer: how far back to read
+    parse: parse.duration({ minMs: 1, maxMs: 365 * 86_400_000 }),
   } satisfies Setting<number>,
   maxEvents: {
     flags: '--max-events <n>',

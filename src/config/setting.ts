@@ -102,7 +102,7 @@ export const parse = {
         const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
         const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m?.[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
         const ms = m ? Math.round(Number(m[1]) * unit) : Number.NaN;
-        const maxMs = opts.maxMs ?? 365 * 86_400_000;
+        const maxMs = opts.maxMs ?? MAX_TIMER_MS;
         if (!Number.isFinite(ms) || ms < opts.minMs || ms > maxMs) {
           const range = `from ${formatDuration(opts.minMs)} to ${formatDuration(maxMs)}`;
           throw new ParseFailure(`must be a duration such as 5 (seconds), 500ms, 15s or 1m (${range}), got '${raw}'`);
@@ -134,6 +134,12 @@ export const parse = {
     return Number(v);
   },
 };
+
+/**
+ * Node's timers hold at most 2^31-1 ms (24.8 days); a longer one fires at once, with only a
+ * warning. A time flag that becomes a timer stops at 24 days.
+ */
+const MAX_TIMER_MS = 24 * 86_400_000;
 
 /** A duration as a person writes it: 30s, 500ms, 1.5s, 2m, 1h. */
 export function formatDuration(ms: number): string {

@@ -255,6 +255,13 @@ describe('one duration grammar for every time flag, in milliseconds', () => {
     expect(() => d('')).toThrow(/got ''/);
   });
 
+  it('stops a timer at 24 days (Node fires a longer one at once); --since reads back a year', () => {
+    expect(() => parse.duration({ minMs: 1 })('25d')).toThrow(/from 1ms to 24d\), got '25d'/);
+    expect(parse.duration({ minMs: 1 })('24d')).toBe(24 * 86_400_000);
+    const since = commands.find((c) => c.name === 'watch')?.settings.since;
+    expect(since?.parse('300d')).toBe(300 * 86_400_000);
+  });
+
   it('shows defaults in --help as a person writes them', () => {
     expect([0, 5, 500, 1000, 1500, 30_000, 90_000, 120_000, 3_600_000, 2 * 86_400_000].map(formatDuration)).toEqual([
       '0s',
