@@ -6,6 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import type { OutgoingCommand, ReceivedEvent } from '../protocol/types.js';
 
+export type EventListener = (event: ReceivedEvent, arrivalMono: number) => void;
+
 /** Where Kafka put a command. */
 export interface Delivered {
   readonly partition: number;
@@ -15,7 +17,7 @@ export interface Delivered {
 /** What a control-plane command needs from Kafka. */
 export interface ControlIo {
   /** resolves once the events reader is positioned; events then flow to the callback */
-  listen(onEvent: (event: ReceivedEvent, arrivalMono: number) => void): Promise<void>;
+  listen(onEvent: EventListener): Promise<void>;
   send(command: OutgoingCommand): Promise<Delivered>;
   close(): Promise<void>;
 }
@@ -28,8 +30,6 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { mono: () => performance.now(), wall: () => Date.now() };
-
-export type EventListener = (event: ReceivedEvent, arrivalMono: number) => void;
 
 /** Events from a reader someone else owns: add a listener, get back its removal. */
 export type EventFeed = (listener: EventListener) => () => void;

@@ -1,4 +1,5 @@
 /** How a ping run reads: unix ping's lines for people, one JSON object per line for machines. */
+import { ANY_QUEUE } from '../protocol/types.js';
 import type { PingReporter } from './ping-run.js';
 import type { PingSummary, QueueSummary } from './ping-tracker.js';
 import type { RttStats } from './rtt-stats.js';
@@ -24,7 +25,7 @@ export function textReporter(write: (line: string) => void): PingReporter {
   return {
     start: (i) =>
       write(
-        `PING ${i.target === '*' ? 'every queue (*)' : i.target}: ${i.repeat} ping(s) every ${(i.intervalMs / 1000).toFixed(1)} s, timeout ${(i.timeoutMs / 1000).toFixed(1)} s`,
+        `PING ${i.target === ANY_QUEUE ? 'every queue (*)' : i.target}: ${i.repeat} ping(s) every ${(i.intervalMs / 1000).toFixed(1)} s, timeout ${(i.timeoutMs / 1000).toFixed(1)} s`,
       ),
     sent: () => undefined,
     outcome: (o) => {
@@ -40,7 +41,7 @@ export function textReporter(write: (line: string) => void): PingReporter {
       write('');
       if (s.queues.length === 0) write(`--- ${s.target} ping statistics ---\n${s.sent} sent, no queue answered`);
       for (const q of s.queues) for (const line of queueBlock(q)) write(line);
-      if (s.target === '*' && s.queues.length > 0) {
+      if (s.target === ANY_QUEUE && s.queues.length > 0) {
         write(`${s.queues.length} queue(s) answered; ${s.unanswered} of ${s.sent} ping(s) answered by none`);
       }
     },

@@ -1,7 +1,7 @@
 /** Kafka records as watch sees them: events (or warnings for what is not one) and commands. */
 import type { ReceivedMessage } from '../kafka/reader.js';
 import { decodeCommand, decodeEvent, snippet } from '../protocol/codec.js';
-import type { ReceivedEvent } from '../protocol/types.js';
+import { ANY_QUEUE, type ReceivedEvent } from '../protocol/types.js';
 import type { Incoming, RecordMeta } from './reducer.js';
 
 export interface WatchFilter {
@@ -37,7 +37,7 @@ export function passes(item: Incoming, filter: WatchFilter): boolean {
   if (item.kind === 'invalid') return true;
   if (item.kind === 'event') return eventPasses(item.event, filter);
   const queueId = item.command.queue_id;
-  if (filter.queueId && queueId !== filter.queueId && queueId !== '*') return false;
+  if (filter.queueId && queueId !== filter.queueId && queueId !== ANY_QUEUE) return false;
   return filter.events.length === 0 || filter.events.includes(item.command.command);
 }
 

@@ -3,7 +3,7 @@
  * buffer of recent events. Events arrive in batches (the screen redraws at most ~15 times a
  * second), so the buffer is copied once per batch, not once per event.
  */
-import { isTerminal, type Command, type ReceivedEvent } from '../protocol/types.js';
+import { ANY_QUEUE, isTerminal, type Command, type ReceivedEvent } from '../protocol/types.js';
 
 export interface RecordMeta {
   readonly topic: string;
@@ -115,7 +115,7 @@ export function watchReducer(state: WatchState, action: WatchAction): WatchState
         if (item.kind === 'command') {
           if (item.command.command !== 'ping') continue;
           // a ping to "*" is a ping to every queue known so far
-          const targets = item.command.queue_id === '*' ? [...queues.keys()] : [item.command.queue_id];
+          const targets = item.command.queue_id === ANY_QUEUE ? [...queues.keys()] : [item.command.queue_id];
           for (const q of targets) {
             const row = queues.get(q) ?? emptyRow(q, action.now);
             queues.set(q, { ...row, pings: row.pings + 1 });
