@@ -36,6 +36,19 @@ export default tseslint.config(
     },
   },
   {
+    // the HTTP layer decides on a KafkaError's kind, never on librdkafka's codes (error-map.ts)
+    files: ['src/http/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'node-rdkafka', message: 'only src/kafka/ may import node-rdkafka' }],
+          patterns: [{ group: ['**/kafka/error-map.js'], message: "decide on KafkaError's kind (errors.ts), not on librdkafka's codes" }],
+        },
+      ],
+    },
+  },
+  {
     // nothing below commands/ reads process.env or exits: cli.ts is the one place
     files: ['src/**/*.ts'],
     ignores: ['src/cli.ts'],

@@ -89,8 +89,38 @@ export class PortInUseError extends StreamforgeError {
   }
 }
 
-/** Kafka-side failures; the kafka layer maps librdkafka's codes onto these. */
+/**
+ * What a Kafka failure means, decided once in src/kafka/ (error-map.ts) from librdkafka's codes:
+ * callers (the HTTP statuses, exit codes, retries) decide on this, never on a librdkafka number.
+ */
+export type KafkaErrorKind =
+  /** no broker answered in time; the cluster may come back */
+  | 'unreachable'
+  /** the login was refused (user, password, SASL mechanism) */
+  | 'auth'
+  /** logged in, but an ACL forbids the topic, group or operation */
+  | 'forbidden'
+  /** the TLS handshake failed (CA, host names) */
+  | 'tls'
+  | 'no-such-topic'
+  | 'no-such-partition'
+  /** the message or batch is larger than the broker or topic takes */
+  | 'too-large'
+  /** librdkafka's local queue is full: nothing was handed over, slow down */
+  | 'backpressure'
+  /** certainly not written (refused before it was handed to a broker): retrying is safe */
+  | 'not-written'
+  /** handed over and not acknowledged in time: it may be in Kafka, a retry may duplicate it */
+  | 'outcome-unknown'
+  /** anything else: a broker error we cannot vouch for, or a bug */
+  | 'failed';
+
+/** Kinds where trying the same thing again later can succeed without writing anything twice. */
+const retriableKinds: ReadonlySet<KafkaErrorKind> = new Set(['unreachable', 'backpressure', 'not-written']);
+
+/** Kafka-side failures; the kafka layer maps librdkafka's codes onto a code and a kind. */
 export class KafkaError extends StreamforgeError {
+  readonly kind: KafkaErrorKind;
   /** librdkafka's own code, kept for logs and tests */
   readonly librdkafkaCode: number | undefined;
 
@@ -99,12 +129,19 @@ export class KafkaError extends StreamforgeError {
       ErrorCode,
       'SF_KAFKA_UNREACHABLE' | 'SF_KAFKA_AUTH' | 'SF_KAFKA_TLS' | 'SF_KAFKA_TOPIC' | 'SF_KAFKA_PRODUCE' | 'SF_KAFKA'
     >,
+    kind: KafkaErrorKind,
     message: string,
     hint: string,
-    librdkafkaCode?: number,
+    opts: { librdkafkaCode?: number; cause?: unknown } = {},
   ) {
-    super(code, message, hint);
-    this.librdkafkaCode = librdkafkaCode;
+    super(code, message, hint, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.kind = kind;
+    this.librdkafkaCode = opts.librdkafkaCode;
+  }
+
+  /** Trying again later may succeed, and cannot write the message twice. */
+  get retriable(): boolean {
+    return retriableKinds.has(this.kind);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * From resolved settings to one validated description of how to reach Kafka, and from that
- * to librdkafka properties. The password lives here and nowhere else; `redacted` is what
- * logs and errors may show.
+ * From resolved settings to one validated description of how to reach Kafka. The password
+ * lives here and in the client properties src/kafka/client-props.ts builds from it, and is
+ * never logged (redactProps there).
  */
 import { accessSync, constants } from 'node:fs';
 import { ConfigError } from '../errors.js';
@@ -19,15 +19,6 @@ export interface KafkaConnection {
   /** -X key=value pairs, applied last so they override ours */
   readonly extra: Readonly<Record<string, string>>;
   readonly connectTimeoutMs: number;
-}
-
-export type LibrdkafkaProps = Record<string, string | number | boolean>;
-
-const secretKey = /password|secret|token|\.pem$|key\.password|oauthbearer\.config/i;
-
-/** A property whose value must never be shown (logs, errors). */
-export function isSecretProperty(key: string): boolean {
-  return secretKey.test(key);
 }
 
 export function connectionFrom(resolved: Resolved<typeof kafkaSettings>): KafkaConnection {
@@ -67,31 +58,4 @@ export function connectionFrom(resolved: Resolved<typeof kafkaSettings>): KafkaC
     extra: Object.freeze(Object.fromEntries(v.kafkaProperty)),
     connectTimeoutMs: v.connectTimeout,
   });
-}
-
-/**
- * Control-plane latency settings: messages go out at once, and Nagle's algorithm (which
- * librdkafka leaves on, unlike the Java client) does not hold small requests back.
- */
-export const lowLatencyProps: LibrdkafkaProps = { 'linger.ms': 0, 'socket.nagle.disable': true };
-
-/** The properties every client of ours starts from. */
-export function librdkafkaProps(conn: KafkaConnection, clientId: string): LibrdkafkaProps {
-  const props: LibrdkafkaProps = {
-    'bootstrap.servers': conn.brokers,
-    'client.id': clientId,
-    'security.protocol': conn.securityProtocol.toLowerCase(),
-  };
-  if (conn.securityProtocol.startsWith('SASL_')) {
-    props['sasl.mechanisms'] = conn.saslMechanism;
-    props['sasl.username'] = conn.user ?? '';
-    props['sasl.password'] = conn.password ?? '';
-  }
-  if (conn.caPath) props['ssl.ca.location'] = conn.caPath;
-  return { ...props, ...conn.extra };
-}
-
-/** Properties safe to log: every secret-looking value masked. */
-export function redactProps(props: LibrdkafkaProps): LibrdkafkaProps {
-  return Object.fromEntries(Object.entries(props).map(([k, val]) => [k, isSecretProperty(k) ? '[redacted]' : val]));
 }

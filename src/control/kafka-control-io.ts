@@ -3,7 +3,7 @@
  * commands stay ordered), events in from the events topic, decoded and validated.
  */
 import { performance } from 'node:perf_hooks';
-import { lowLatencyProps, type KafkaConnection } from '../config/kafka-connection.js';
+import type { KafkaConnection } from '../config/kafka-connection.js';
 import { KafkaProducer } from '../kafka/producer.js';
 import { KafkaReader } from '../kafka/reader.js';
 import { ensureTopics } from '../kafka/topics.js';
@@ -23,10 +23,8 @@ export function connectCommandProducer(conn: KafkaConnection, logger: Logger, cl
   return KafkaProducer.connect(conn, {
     clientId,
     logger,
-    // Commands are tiny and latency is what ping measures: send at once.
-    props: { ...lowLatencyProps, 'message.timeout.ms': conn.connectTimeoutMs, 'enable.idempotence': true },
-    pollIntervalMs: 5,
-    deliveryDeadlineMs: conn.connectTimeoutMs + 1000,
+    // a command not delivered within the connect timeout is reported, not retried forever
+    profile: { kind: 'control', deliveryTimeoutMs: conn.connectTimeoutMs },
   });
 }
 

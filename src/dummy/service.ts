@@ -5,7 +5,7 @@
  * so a ping sent after `started` is seen always gets its pong, in this life or the next.
  */
 import type { Registry } from 'prom-client';
-import { lowLatencyProps, type KafkaConnection } from '../config/kafka-connection.js';
+import type { KafkaConnection } from '../config/kafka-connection.js';
 import type { ControlTopics } from '../control/kafka-control-io.js';
 import { KafkaProducer } from '../kafka/producer.js';
 import { KafkaReader, type PartitionRange, type ReceivedMessage } from '../kafka/reader.js';
@@ -135,9 +135,7 @@ export class DummyService {
     this.#producer = await KafkaProducer.connect(conn, {
       clientId,
       logger: this.#logger,
-      props: { ...lowLatencyProps, 'enable.idempotence': true, 'message.timeout.ms': Math.max(conn.connectTimeoutMs, 5000) },
-      pollIntervalMs: 5,
-      deliveryDeadlineMs: Math.max(conn.connectTimeoutMs, 5000) + 1000,
+      profile: { kind: 'control', deliveryTimeoutMs: Math.max(conn.connectTimeoutMs, 5000) },
     });
     await ensureTopics(conn, this.#producer, [topics.control, topics.events], { clientId, logger: this.#logger });
     if (this.#pendingSignal) return;
@@ -149,7 +147,7 @@ export class DummyService {
         topics: [topics.control],
         resumeGroup: this.#opts.groupId,
         // batches with a bound on memory: a control topic full of garbage must not grow the dummy
-        boundedMemory: true,
+        profile: 'bounded-memory',
         onBatch: (msgs) => {
           for (const msg of msgs) this.#onCommand(msg);
         },

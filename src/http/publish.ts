@@ -2,10 +2,13 @@
 import { performance } from 'node:perf_hooks';
 import { HttpError } from '../errors.js';
 import type { Delivery, OutgoingMessage } from '../kafka/producer.js';
-import type { RouteOptions } from './app.js';
 import { produceFailure } from './kafka-http-errors.js';
+import type { ProducerServices } from './services.js';
 
-export function checkTopicAllowed(opts: Pick<RouteOptions, 'topicAllow'>, topic: string): void {
+/** What publishing needs from the app's services. */
+type PublishServices = Pick<ProducerServices, 'publisher' | 'metrics' | 'logger'>;
+
+export function checkTopicAllowed(opts: Pick<ProducerServices, 'topicAllow'>, topic: string): void {
   if (opts.topicAllow && !opts.topicAllow.test(topic)) {
     throw new HttpError(
       403,
@@ -16,8 +19,8 @@ export function checkTopicAllowed(opts: Pick<RouteOptions, 'topicAllow'>, topic:
   }
 }
 
-function failure(opts: RouteOptions, err: unknown, topic: string): HttpError {
-  const f = produceFailure(err, topic);
+function failure(opts: PublishServices, err: unknown, topic: string): HttpError {
+  const f = produceFailure(err);
   if (f.outcome === 'unknown') opts.metrics.outcomeUnknown(topic);
   else opts.metrics.failed(topic, f.code);
   opts.logger.warn(f.outcome === 'unknown' ? 'produce outcome unknown' : 'produce failed', {
@@ -30,7 +33,7 @@ function failure(opts: RouteOptions, err: unknown, topic: string): HttpError {
   return f;
 }
 
-export async function publish(opts: RouteOptions, msg: OutgoingMessage): Promise<Delivery> {
+export async function publish(opts: PublishServices, msg: OutgoingMessage): Promise<Delivery> {
   const t0 = performance.now();
   try {
     const delivery = await opts.publisher.publish(msg);
@@ -42,7 +45,7 @@ export async function publish(opts: RouteOptions, msg: OutgoingMessage): Promise
 }
 
 /** Many at once (one promise for all): each outcome is a Delivery or the HttpError it maps to. */
-export async function publishMany(opts: RouteOptions, msgs: readonly OutgoingMessage[]): Promise<Array<Delivery | HttpError>> {
+export async function publishMany(opts: PublishServices, msgs: readonly OutgoingMessage[]): Promise<Array<Delivery | HttpError>> {
   if (msgs.length === 0) return [];
   const t0 = performance.now();
   const outcomes = await opts.publisher.publishMany(msgs);

@@ -18,3 +18,27 @@ export interface Publisher {
   /** what became of messages: acknowledged, failed, unknown, and late reports of unknown ones */
   tally(): Readonly<ProducerTally>;
 }
+
+/** The methods of KafkaProducer a Publisher is made of (a type: this module loads no Kafka). */
+interface IngestProducer {
+  send(message: OutgoingMessage): Promise<Delivery>;
+  sendMany(messages: readonly OutgoingMessage[]): Promise<Array<Delivery | Error>>;
+  readonly connected: boolean;
+  readonly brokersUp: boolean;
+  readonly metadataFresh: boolean;
+  readonly queueDepth: number;
+  readonly inFlight: number;
+  readonly tally: Readonly<ProducerTally>;
+}
+
+/** The HTTP layer's view of a Kafka producer. */
+export function publisherOver(producer: IngestProducer): Publisher {
+  return {
+    publish: (msg) => producer.send(msg),
+    publishMany: (msgs) => producer.sendMany(msgs),
+    health: () => ({ connected: producer.connected && producer.brokersUp, metadataFresh: producer.metadataFresh }),
+    queueDepth: () => producer.queueDepth,
+    inFlight: () => producer.inFlight,
+    tally: () => producer.tally,
+  };
+}

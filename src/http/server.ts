@@ -1,17 +1,17 @@
 /**
- * serve-producer's life: connect the producer, serve the app, and on SIGTERM stop accepting,
- * let in-flight requests finish (each waits for its acknowledgement), flush, exit 0. A request
- * answered 200 was acknowledged by Kafka with acks=all before the answer was written.
+ * serve-producer's life: connect an ingest producer (src/kafka/ owns its tuning and the metadata
+ * probe), serve the app, and on SIGTERM drain it (plugins/graceful-drain.ts: in-flight requests
+ * get their answers, each after its acknowledgement), flush, exit 0. A request answered 200 was
+ * acknowledged by Kafka with acks=all before the answer was written.
  */
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import { PortInUseError } from '../errors.js';
-import { kafkaUnavailable } from '../kafka/error-map.js';
 import { KafkaProducer } from '../kafka/producer.js';
 import type { Logger } from '../observability/logger.js';
 import { createRegistry, localMetrics, startMetricsServer, type MetricsServer } from '../observability/metrics.js';
 import { buildProducerApp, type ProducerAppOptions } from './app.js';
 import { workerMetrics } from './cluster.js';
-import type { Publisher } from './publisher.js';
+import { publisherOver } from './publisher.js';
 
 /** What the app takes as it is, plus what only the server needs (Kafka, listening, shutdown). */
 export type ProducerServerOptions = Pick<
@@ -33,6 +33,7 @@ export type ProducerServerOptions = Pick<
   readonly metricsPort: number | undefined;
 };
 
+/** Ask for metadata this often; refuse new messages as never sent once none came for METADATA_FRESH_MS. */
 const METADATA_EVERY_MS = 5000;
 const METADATA_FRESH_MS = 15_000;
 
@@ -49,46 +50,19 @@ export async function runProducerServer(
   const producer = await KafkaProducer.connect(opts.conn, {
     clientId: opts.clientId,
     logger,
-    statsIntervalMs: 1000,
-    deliveryDeadlineMs: opts.produceTimeoutMs + 1000,
-    refuseWhileDown: true,
-    reportOnClose: true,
-    props: {
-      acks: 'all',
-      'enable.idempotence': true,
-      'compression.codec': opts.compression,
-      'batch.num.messages': opts.kafkaBatchSize,
-      'message.send.max.retries': opts.maxRetries,
-      'retry.backoff.ms': 100,
-      'retry.backoff.max.ms': 1000,
-      // librdkafka's own 5-minute default would keep a client waiting long after it gave up.
-      'message.timeout.ms': opts.produceTimeoutMs,
-      // ... and a topic that does not exist would hold messages for 30 s before failing them.
-      'topic.metadata.propagation.max.ms': opts.produceTimeoutMs,
-      'socket.nagle.disable': true,
+    profile: {
+      kind: 'ingest',
+      deliveryTimeoutMs: opts.produceTimeoutMs,
+      compression: opts.compression,
+      batchSize: opts.kafkaBatchSize,
+      maxRetries: opts.maxRetries,
     },
+    statsIntervalMs: 1000,
+    refuseWhileDown: true,
+    metadataProbe: { everyMs: METADATA_EVERY_MS, staleAfterMs: METADATA_FRESH_MS },
+    reportOnClose: true,
   });
-
-  let lastMetadata = Date.now();
-  const probe = setInterval(() => {
-    void producer.metadataAnswers(3000).then((ok) => {
-      if (ok) lastMetadata = Date.now();
-      else logger.warn('Kafka did not answer a metadata request', { brokers: opts.conn.brokers });
-    });
-  }, METADATA_EVERY_MS);
-  probe.unref();
-
-  // No broker answered metadata for METADATA_FRESH_MS: refuse at once, nothing handed over.
-  const stale = (): boolean => Date.now() - lastMetadata >= METADATA_FRESH_MS;
-  const refuse = (topic: string) => kafkaUnavailable(topic, `no broker answered a metadata request for ${METADATA_FRESH_MS / 1000} s`);
-  const publisher: Publisher = {
-    publish: (msg) => (stale() ? Promise.reject(refuse(msg.topic)) : producer.send(msg)),
-    publishMany: (msgs) => (stale() ? Promise.resolve(msgs.map((m) => refuse(m.topic))) : producer.sendMany(msgs)),
-    health: () => ({ connected: producer.connected && producer.brokersUp, metadataFresh: !stale() }),
-    queueDepth: () => producer.queueDepth,
-    inFlight: () => producer.inFlight,
-    tally: () => producer.tally,
-  };
+  const publisher = publisherOver(producer);
   const registry = createRegistry();
   const separateMetrics = opts.metrics && opts.metricsPort !== undefined && opts.metricsPort > 0;
   const metricsSource = deps.clusterWorker ? workerMetrics(registry) : localMetrics(registry);
@@ -110,16 +84,6 @@ export async function runProducerServer(
     connectionTimeoutMs: opts.writeTimeoutMs,
   });
 
-  // Requests between onRequest and onResponse: on shutdown, their answers (and acks) come first.
-  let activeRequests = 0;
-  // The raw response's 'close' fires exactly once, whether the answer was sent or the client
-  // went away (onResponse/onRequestAbort miss some of the latter).
-  app.addHook('onRequest', (_req, reply, done) => {
-    activeRequests++;
-    reply.raw.once('close', () => activeRequests--);
-    done();
-  });
-
   let metricsServer: MetricsServer | undefined;
   try {
     await app.listen({ host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
@@ -136,7 +100,6 @@ export async function runProducerServer(
       });
     }
   } catch (err) {
-    clearInterval(probe);
     await app.close();
     await producer.close(1000).catch(() => undefined);
     throw err;
@@ -161,17 +124,8 @@ export async function runProducerServer(
         resolve(1);
       }, opts.shutdownTimeoutMs);
       void (async () => {
-        clearInterval(probe);
-        // Stop accepting. Keep-alive connections stay open, though, and a request sent on one
-        // after this point is neither served nor refused until requestTimeout: so close idle
-        // connections as they appear, wait until every started request has its answer (each
-        // 200 waited for Kafka's ack), then drop what is left, which holds no acked message.
-        const closed = app.close();
-        const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
-        while (activeRequests > 0) await new Promise((r) => setTimeout(r, 20));
-        app.server.closeAllConnections();
-        await closed;
-        clearInterval(sweep);
+        // answers first (each 200 waited for its ack), then the producer's flush
+        await app.drain();
         logger.debug('HTTP server closed');
         await metricsServer?.close();
         try {

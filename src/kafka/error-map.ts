@@ -1,12 +1,16 @@
 /**
- * librdkafka's error codes, translated into ours with a hint a user can act on. The broker
- * list is named; the password never is (librdkafka's own texts do not carry it either).
+ * librdkafka's error codes, translated once into ours: a code, a kind (what the failure means
+ * to a caller: see KafkaErrorKind) and a hint a user can act on, with librdkafka's error as
+ * the cause. The broker list is named; the password never is (librdkafka's own texts do not
+ * carry it either).
  */
 import Kafka from 'node-rdkafka';
-import { isSecretProperty } from '../config/kafka-connection.js';
-import { ConfigError, KafkaError } from '../errors.js';
+import { ConfigError, KafkaError, type KafkaErrorKind } from '../errors.js';
+import { isSecretProperty } from './client-props.js';
 
 const E = Kafka.CODES.ERRORS;
+
+const OUTCOME_UNKNOWN_HINT = 'the message may be in Kafka: check before sending it again, or make consumers tolerate duplicates';
 
 export interface RdkafkaErrorLike {
   readonly message: string;
@@ -57,35 +61,40 @@ export function isFatalAtConnect(code: number): boolean {
 }
 
 export function mapConnectError(err: RdkafkaErrorLike, brokers: string, timeoutMs: number): KafkaError {
+  const from = { librdkafkaCode: err.code, cause: err };
   if (err.code === E.ERR__AUTHENTICATION || err.code === E.ERR_SASL_AUTHENTICATION_FAILED) {
     return new KafkaError(
       'SF_KAFKA_AUTH',
+      'auth',
       `authentication to Kafka at ${brokers} failed: ${err.message}`,
       'check KAFKA_USER, KAFKA_PASSWORD and KAFKA_SASL_MECHANISM (SCRAM-SHA-512 for Strimzi)',
-      err.code,
+      from,
     );
   }
   if (err.code === E.ERR__SSL) {
     return new KafkaError(
       'SF_KAFKA_TLS',
+      'tls',
       `TLS handshake with Kafka at ${brokers} failed: ${err.message}`,
       'check KAFKA_CA_PATH (the CA that signed the broker certificates) and that the broker host names match them',
-      err.code,
+      from,
     );
   }
   if (err.code === E.ERR_TOPIC_AUTHORIZATION_FAILED || err.code === E.ERR_CLUSTER_AUTHORIZATION_FAILED) {
     return new KafkaError(
       'SF_KAFKA_AUTH',
+      'forbidden',
       `Kafka at ${brokers} refused access: ${err.message}`,
       'the user lacks an ACL for this topic or operation; ask for Read/Write/Describe on the control-plane topics',
-      err.code,
+      from,
     );
   }
   return new KafkaError(
     'SF_KAFKA_UNREACHABLE',
+    'unreachable',
     `cannot reach Kafka at ${brokers} within ${(timeoutMs / 1000).toFixed(1)}s: ${err.message}`,
     'check KAFKA_BOOTSTRAP_SERVERS and the network, that the broker runs, and that the security protocol matches its listener',
-    err.code,
+    from,
   );
 }
 
@@ -118,126 +127,128 @@ export function buildClient<T>(make: () => T): T {
 
 /** Reading or committing a consumer group's offsets (a service's command reader). */
 export function mapGroupError(err: RdkafkaErrorLike, group: string): KafkaError {
+  const from = { librdkafkaCode: err.code, cause: err };
   if (err.code === E.ERR_GROUP_AUTHORIZATION_FAILED) {
     return new KafkaError(
       'SF_KAFKA_AUTH',
+      'forbidden',
       `Kafka refused access to consumer group ${group}: ${err.message}`,
       `the user needs Read on group ${group} (Strimzi: a group ACL, e.g. prefix consumer-), or choose a group it may use with --group-id / QUEUE_CONSUMER_GROUP`,
-      err.code,
+      from,
     );
   }
   return new KafkaError(
     'SF_KAFKA_UNREACHABLE',
+    'unreachable',
     `cannot read or commit the offsets of consumer group ${group}: ${err.message}`,
     'the group coordinator did not answer; check that the brokers run and are reachable',
-    err.code,
+    from,
   );
 }
 
-export function mapProduceError(raw: RdkafkaErrorLike, topic: string): KafkaError {
-  const err = normaliseEventError(raw);
-  switch (err.code) {
-    case E.ERR__QUEUE_FULL:
-      return new KafkaError(
-        'SF_KAFKA_PRODUCE',
-        `the local producer queue is full (${err.message})`,
-        'Kafka is slower than the incoming messages; retry later',
-        err.code,
-      );
-    case E.ERR_MSG_SIZE_TOO_LARGE:
-      return new KafkaError(
-        'SF_KAFKA_PRODUCE',
-        `the message is too large for topic ${topic}: ${err.message}`,
-        'send a smaller message, or raise max.message.bytes on the topic and message.max.bytes (-X) on the producer',
-        err.code,
-      );
-    case E.ERR__MSG_TIMED_OUT:
-      return outcomeUnknown(topic, `Kafka did not acknowledge the message in time (${err.message}); it may still have been written`);
-    case E.ERR_UNKNOWN_TOPIC_OR_PART:
-    case E.ERR__UNKNOWN_TOPIC:
-      return new KafkaError('SF_KAFKA_TOPIC', `topic ${topic} does not exist: ${err.message}`, 'create the topic first', err.code);
-    case E.ERR_TOPIC_AUTHORIZATION_FAILED:
-      return new KafkaError(
-        'SF_KAFKA_AUTH',
-        `not allowed to write to topic ${topic}: ${err.message}`,
-        'the user needs a Write ACL on this topic',
-        err.code,
-      );
-    default:
-      return new KafkaError('SF_KAFKA_PRODUCE', `producing to ${topic} failed: ${err.message}`, 'see the broker logs', err.code);
-  }
-}
-
-export function mapAdminError(err: RdkafkaErrorLike, topic: string): KafkaError {
-  if (err.code === E.ERR_TOPIC_AUTHORIZATION_FAILED || err.code === E.ERR_CLUSTER_AUTHORIZATION_FAILED) {
-    return new KafkaError(
-      'SF_KAFKA_TOPIC',
-      `topic ${topic} does not exist and this user may not create it: ${err.message}`,
-      'create the topic (a Strimzi KafkaTopic) or grant Create on it',
-      err.code,
-    );
-  }
-  return new KafkaError('SF_KAFKA_TOPIC', `cannot create topic ${topic}: ${err.message}`, 'create the topic by hand', err.code);
-}
-
-export const rdkafkaCodes = {
-  topicAlreadyExists: E.ERR_TOPIC_ALREADY_EXISTS,
-} as const;
-
 /**
- * What a failed produce means for the caller, without librdkafka's codes leaking upward. Only
- * what was certainly never written is "unavailable" (retrying is safe); a message librdkafka
- * may have sent without hearing back is "outcome-unknown" (a retry may duplicate it).
+ * What a failed produce means, by librdkafka's code: the one table every produce error goes
+ * through. Only what was certainly never written is "not-written" (retrying is safe); a message
+ * librdkafka may have sent without hearing back is "outcome-unknown" (a retry may duplicate it).
  */
-export type ProduceFailureKind =
-  'backpressure' | 'too-large' | 'unknown-partition' | 'unknown-topic' | 'forbidden' | 'unavailable' | 'outcome-unknown';
-
-export function classifyProduceFailure(librdkafkaCode: number | undefined): ProduceFailureKind {
-  switch (librdkafkaCode) {
+function produceKind(code: number): KafkaErrorKind {
+  switch (code) {
     case E.ERR__QUEUE_FULL:
       return 'backpressure';
     case E.ERR_MSG_SIZE_TOO_LARGE:
     case E.ERR_RECORD_LIST_TOO_LARGE:
       return 'too-large';
     case E.ERR__UNKNOWN_PARTITION:
-      return 'unknown-partition';
+      return 'no-such-partition';
     case E.ERR_UNKNOWN_TOPIC_OR_PART:
     case E.ERR__UNKNOWN_TOPIC:
-      return 'unknown-topic';
+      return 'no-such-topic';
     case E.ERR_TOPIC_AUTHORIZATION_FAILED:
       return 'forbidden';
     // refused before anything was appended, or never sent
-    case undefined:
     case E.ERR__ALL_BROKERS_DOWN:
     case E.ERR__PURGE_QUEUE:
     case E.ERR_NOT_ENOUGH_REPLICAS:
     case E.ERR_LEADER_NOT_AVAILABLE:
     case E.ERR_NOT_LEADER_FOR_PARTITION:
-      return 'unavailable';
+      return 'not-written';
     default:
       // timed out (possibly sent), purged in flight, or a code we cannot vouch for
       return 'outcome-unknown';
   }
 }
 
-/** A message that may or may not be in Kafka: handed over, no acknowledgement in time. */
-export function outcomeUnknown(topic: string, message: string): KafkaError {
-  return new KafkaError(
-    'SF_KAFKA_PRODUCE',
-    `${message} (topic ${topic})`,
-    'the message may be in Kafka: check before sending it again, or make consumers tolerate duplicates',
-    E.ERR__MSG_TIMED_OUT,
-  );
+/** The words for each kind of produce failure; the kind itself comes from produceKind. */
+type Words = (topic: string, why: string) => { message: string; hint: string };
+const produceWords: Partial<Record<KafkaErrorKind, Words>> = {
+  backpressure: (_t, why) => ({
+    message: `the local producer queue is full (${why})`,
+    hint: 'Kafka is slower than the incoming messages; retry later',
+  }),
+  'too-large': (t, why) => ({
+    message: `the message is too large for topic ${t}: ${why}`,
+    hint: 'send a smaller message, or raise max.message.bytes on the topic and message.max.bytes (-X) on the producer',
+  }),
+  'no-such-partition': (t, why) => ({
+    message: `topic ${t} has no such partition: ${why}`,
+    hint: 'omit the partition, or use one the topic has',
+  }),
+  'no-such-topic': (t, why) => ({ message: `topic ${t} does not exist: ${why}`, hint: 'create the topic first' }),
+  forbidden: (t, why) => ({ message: `not allowed to write to topic ${t}: ${why}`, hint: 'the user needs a Write ACL on this topic' }),
+  'not-written': (t, why) => ({ message: `Kafka did not take the message to ${t}: ${why}`, hint: 'nothing was written: retry later' }),
+  'outcome-unknown': (t, why) => ({
+    message: `Kafka did not acknowledge the message in time (${why}); it may still have been written (topic ${t})`,
+    hint: OUTCOME_UNKNOWN_HINT,
+  }),
+};
+
+const otherFailure: Words = (t, why) => ({ message: `producing to ${t} failed: ${why}`, hint: 'see the broker logs' });
+
+export function mapProduceError(raw: RdkafkaErrorLike, topic: string): KafkaError {
+  const err = normaliseEventError(raw);
+  const kind = produceKind(err.code);
+  const { message, hint } = (produceWords[kind] ?? otherFailure)(topic, err.message);
+  const code =
+    kind === 'no-such-topic' || kind === 'no-such-partition'
+      ? 'SF_KAFKA_TOPIC'
+      : kind === 'forbidden'
+        ? 'SF_KAFKA_AUTH'
+        : 'SF_KAFKA_PRODUCE';
+  return new KafkaError(code, kind, message, hint, { librdkafkaCode: err.code, cause: raw });
 }
 
-export const isOutcomeUnknown = (err: KafkaError): boolean => classifyProduceFailure(err.librdkafkaCode) === 'outcome-unknown';
+export function mapAdminError(err: RdkafkaErrorLike, topic: string): KafkaError {
+  const from = { librdkafkaCode: err.code, cause: err };
+  if (err.code === E.ERR_TOPIC_AUTHORIZATION_FAILED || err.code === E.ERR_CLUSTER_AUTHORIZATION_FAILED) {
+    return new KafkaError(
+      'SF_KAFKA_TOPIC',
+      'forbidden',
+      `topic ${topic} does not exist and this user may not create it: ${err.message}`,
+      'create the topic (a Strimzi KafkaTopic) or grant Create on it',
+      from,
+    );
+  }
+  return new KafkaError('SF_KAFKA_TOPIC', 'failed', `cannot create topic ${topic}: ${err.message}`, 'create the topic by hand', from);
+}
+
+export const rdkafkaCodes = {
+  topicAlreadyExists: E.ERR_TOPIC_ALREADY_EXISTS,
+} as const;
+
+/** A message that may or may not be in Kafka: handed over, no acknowledgement in time. */
+export function outcomeUnknown(topic: string, message: string): KafkaError {
+  return new KafkaError('SF_KAFKA_PRODUCE', 'outcome-unknown', `${message} (topic ${topic})`, OUTCOME_UNKNOWN_HINT, {
+    librdkafkaCode: E.ERR__MSG_TIMED_OUT,
+  });
+}
 
 /** Kafka is known to be unavailable: the message is refused without being handed over. */
 export function kafkaUnavailable(topic: string, why: string): KafkaError {
   return new KafkaError(
     'SF_KAFKA_PRODUCE',
+    'not-written',
     `Kafka is unavailable (${why}); the message to ${topic} was not sent`,
     'retry after the Retry-After delay: nothing was written',
-    E.ERR__ALL_BROKERS_DOWN,
+    { librdkafkaCode: E.ERR__ALL_BROKERS_DOWN },
   );
 }

@@ -4,19 +4,12 @@
  * node-rdkafka's own disconnect flushes with a fixed timeout and ignores the result.
  */
 import Kafka from 'node-rdkafka';
-import { librdkafkaProps, redactProps, type KafkaConnection, type LibrdkafkaProps } from '../config/kafka-connection.js';
+import type { KafkaConnection } from '../config/kafka-connection.js';
 import { KafkaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { connectionProps, deliveryPollMs, producerProps, redactProps, type LibrdkafkaProps, type ProducerProfile } from './client-props.js';
 import { connectClient, disconnectWithin } from './connect.js';
-import {
-  buildClient,
-  isOutcomeUnknown,
-  isRdkafkaError,
-  kafkaUnavailable,
-  mapProduceError,
-  normaliseEventError,
-  outcomeUnknown,
-} from './error-map.js';
+import { buildClient, isRdkafkaError, kafkaUnavailable, mapProduceError, normaliseEventError, outcomeUnknown } from './error-map.js';
 import { fetchPartitions, type PartitionSource } from './topics.js';
 
 const ALL_BROKERS_DOWN = Kafka.CODES.ERRORS.ERR__ALL_BROKERS_DOWN;
@@ -49,27 +42,33 @@ export interface Delivery {
 export interface ProducerOptions {
   readonly clientId: string;
   readonly logger: Logger;
-  /** librdkafka properties for this use, below the user's -X overrides */
-  readonly props?: LibrdkafkaProps;
-  /** how often delivery reports are polled for */
-  readonly pollIntervalMs?: number;
+  /** what the producer is for; src/kafka/client-props.ts maps it to librdkafka's properties */
+  readonly profile: ProducerProfile;
   /** librdkafka statistics interval; enables `queueDepth` */
   readonly statsIntervalMs?: number;
-  /**
-   * A hard bound on waiting for acknowledgements. librdkafka's message.timeout.ms does not fire
-   * in every state (an idempotent producer still waiting for its producer id when the cluster
-   * lost its controller quorum waits on); past this, unacknowledged messages fail as timed out.
-   */
-  readonly deliveryDeadlineMs?: number;
   /**
    * While librdkafka reports every broker down, fail new messages at once as never sent,
    * instead of queueing them (an HTTP client waiting for an answer; a service that can wait
    * for the broker to come back leaves this off).
    */
   readonly refuseWhileDown?: boolean;
+  /**
+   * Ask the cluster for metadata this often, and refuse new messages as never sent once no
+   * broker has answered for `staleAfterMs` (librdkafka does not always report brokers down: a
+   * cluster that lost its controller quorum still accepts connections).
+   */
+  readonly metadataProbe?: { readonly everyMs: number; readonly staleAfterMs: number };
   /** log the acknowledged/failed/unknown totals at info on close (a server); else at debug */
   readonly reportOnClose?: boolean;
 }
+
+/**
+ * A hard bound on waiting for acknowledgements, a little past the profile's delivery timeout:
+ * librdkafka's message.timeout.ms does not fire in every state (an idempotent producer still
+ * waiting for its producer id when the cluster lost its controller quorum waits on); past this,
+ * unacknowledged messages fail as "outcome unknown".
+ */
+const DEADLINE_GRACE_MS = 1000;
 
 /** One sendMany call: its results fill in as delivery reports arrive. */
 interface Batch {
@@ -104,6 +103,9 @@ export class KafkaProducer implements PartitionSource {
   #brokersDown = false;
   #refuseWhileDown = false;
   #reportOnClose = false;
+  #probe: NodeJS.Timeout | undefined;
+  #staleAfterMs: number | undefined;
+  #lastMetadata = 0;
   readonly #tally: ProducerTally = { acknowledged: 0, failed: 0, unknown: 0, late: new Map() };
 
   private constructor(client: Kafka.Producer, logger: Logger) {
@@ -128,20 +130,41 @@ export class KafkaProducer implements PartitionSource {
 
   static async connect(conn: KafkaConnection, opts: ProducerOptions): Promise<KafkaProducer> {
     const props: LibrdkafkaProps = {
-      ...opts.props,
-      ...librdkafkaProps(conn, opts.clientId),
+      ...producerProps(opts.profile),
+      ...connectionProps(conn, opts.clientId),
       dr_cb: true,
       ...(opts.statsIntervalMs ? { 'statistics.interval.ms': opts.statsIntervalMs } : {}),
     };
     opts.logger.debug('connecting producer', { props: redactProps(props) });
     const client = buildClient(() => new Kafka.Producer(props));
     await connectClient(client, conn, opts.logger, 'producer');
-    client.setPollInterval(opts.pollIntervalMs ?? 10);
+    client.setPollInterval(deliveryPollMs(opts.profile));
     const producer = new KafkaProducer(client, opts.logger);
-    producer.#deadlineMs = opts.deliveryDeadlineMs;
+    if (opts.profile.kind !== 'plain') producer.#deadlineMs = opts.profile.deliveryTimeoutMs + DEADLINE_GRACE_MS;
     producer.#refuseWhileDown = opts.refuseWhileDown ?? false;
     producer.#reportOnClose = opts.reportOnClose ?? false;
+    if (opts.metadataProbe) producer.#startMetadataProbe(opts.metadataProbe, conn.brokers);
     return producer;
+  }
+
+  #startMetadataProbe(probe: { readonly everyMs: number; readonly staleAfterMs: number }, brokers: string): void {
+    this.#staleAfterMs = probe.staleAfterMs;
+    this.#lastMetadata = Date.now();
+    this.#probe = setInterval(() => {
+      void this.metadataAnswers(Math.min(3000, probe.everyMs)).then((ok) => {
+        if (ok) this.#lastMetadata = Date.now();
+        else this.#logger.warn('Kafka did not answer a metadata request', { brokers });
+      });
+    }, probe.everyMs);
+    this.#probe.unref();
+  }
+
+  /**
+   * False when the metadata probe (if any) has heard nothing from the cluster for its
+   * `staleAfterMs`: new messages are then refused as never sent.
+   */
+  get metadataFresh(): boolean {
+    return this.#staleAfterMs === undefined || Date.now() - this.#lastMetadata < this.#staleAfterMs;
   }
 
   partitionsOf(topic: string, timeoutMs: number): Promise<number[]> {
@@ -194,12 +217,19 @@ export class KafkaProducer implements PartitionSource {
    * a Delivery or the error for each, in order. A batch of 100 costs one promise, not 100.
    */
   sendMany(msgs: readonly OutgoingMessage[]): Promise<Array<Delivery | KafkaError>> {
-    if (this.#closed) return Promise.reject(new KafkaError('SF_KAFKA', 'the producer is closed', 'this is a bug in streamforge'));
+    if (this.#closed) {
+      return Promise.reject(new KafkaError('SF_KAFKA', 'not-written', 'the producer is closed', 'this is a bug in streamforge'));
+    }
     if (msgs.length === 0) return Promise.resolve([]);
     // Known down: answer at once that nothing was sent, instead of queueing until the deadline.
     if (this.#refuseWhileDown && this.#brokersDown) {
       this.#tally.failed += msgs.length;
       return Promise.resolve(msgs.map((m) => kafkaUnavailable(m.topic, 'librdkafka reports every broker down')));
+    }
+    if (!this.metadataFresh) {
+      this.#tally.failed += msgs.length;
+      const why = `no broker answered a metadata request for ${(this.#staleAfterMs ?? 0) / 1000} s`;
+      return Promise.resolve(msgs.map((m) => kafkaUnavailable(m.topic, why)));
     }
     return new Promise((resolve) => {
       const ids: number[] = [];
@@ -234,7 +264,9 @@ export class KafkaProducer implements PartitionSource {
           settle(
             batch,
             index,
-            isRdkafkaError(err) ? mapProduceError(err, msg.topic) : new KafkaError('SF_KAFKA_PRODUCE', String(err), 'see the log'),
+            isRdkafkaError(err)
+              ? mapProduceError(err, msg.topic)
+              : new KafkaError('SF_KAFKA_PRODUCE', 'not-written', String(err), 'see the log', { cause: err }),
           );
         }
       });
@@ -269,7 +301,7 @@ export class KafkaProducer implements PartitionSource {
       ? mapProduceError(err, pending.topic)
       : { topic: report.topic, partition: report.partition, offset: report.offset, timestamp: report.timestamp };
     if (!err) this.#tally.acknowledged++;
-    else if (isOutcomeUnknown(result as KafkaError)) this.#tally.unknown++;
+    else if ((result as KafkaError).kind === 'outcome-unknown') this.#tally.unknown++;
     else this.#tally.failed++;
     settle(pending.batch, pending.index, result);
   }
@@ -297,9 +329,10 @@ export class KafkaProducer implements PartitionSource {
         reject(
           new KafkaError(
             'SF_KAFKA_PRODUCE',
+            'outcome-unknown',
             `${this.#pending.size} message(s) not acknowledged after ${timeoutMs} ms: ${err.message}`,
             'Kafka is unreachable or slow; the messages may be lost',
-            err.code,
+            { librdkafkaCode: err.code, cause: err },
           ),
         );
       });
@@ -314,6 +347,7 @@ export class KafkaProducer implements PartitionSource {
   async close(timeoutMs = 10_000): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#probe);
     const before = { ...this.#tally };
     let flushError: unknown;
     try {

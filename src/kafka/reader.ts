@@ -9,8 +9,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import Kafka from 'node-rdkafka';
-import { librdkafkaProps, redactProps, type KafkaConnection, type LibrdkafkaProps } from '../config/kafka-connection.js';
+import type { KafkaConnection } from '../config/kafka-connection.js';
 import type { Logger } from '../observability/logger.js';
+import { connectionProps, readerProps, redactProps, type LibrdkafkaProps, type ReadProfile } from './client-props.js';
 import { connectClient, disconnectWithin } from './connect.js';
 import { buildClient, mapConnectError, mapGroupError, type RdkafkaErrorLike } from './error-map.js';
 import { fetchPartitions } from './topics.js';
@@ -60,12 +61,10 @@ export interface ReaderOptions {
    */
   readonly onBatch?: (msgs: ReceivedMessage[]) => void | Promise<void>;
   /**
-   * A few megabytes at most between Kafka and the handler, whatever the messages' size: for a
-   * service's command reader, where garbage of 1 MB a message must not grow the process (with
-   * librdkafka's defaults, 10,000 such messages took a dummy from 75 MB to 2.8 GB). Requires
-   * onBatch: the flowing mode copies messages to JavaScript as fast as they arrive.
+   * What the reader is for (default 'latency'); 'bounded-memory' requires onBatch: the flowing
+   * mode copies messages to JavaScript as fast as they arrive.
    */
-  readonly boundedMemory?: boolean;
+  readonly profile?: ReadProfile;
   readonly start?: StartPosition;
   /**
    * Look for partitions that appear later (a topic created after we started, partitions added)
@@ -74,7 +73,6 @@ export interface ReaderOptions {
   readonly followNewPartitionsMs?: number;
   /** a failure after opening, e.g. the consume loop stopped */
   readonly onError?: (err: Error) => void;
-  readonly props?: LibrdkafkaProps;
   /**
    * Resume where this consumer group committed, and allow `commit()`: each partition starts at
    * the group's committed offset, or at `start` where the group has none.
@@ -147,17 +145,8 @@ export class KafkaReader {
 
   static async open(conn: KafkaConnection, opts: ReaderOptions): Promise<KafkaReader> {
     const props: LibrdkafkaProps = {
-      // Low fetch wait: control-plane replies are tiny and latency is what ping measures.
-      'fetch.wait.max.ms': 10,
-      'socket.nagle.disable': true,
-      // consume(n) waits for all n messages unless a partition reports its end: with EOF on,
-      // a batch comes back as soon as the reader has caught up (else 5,000/s ran 1 s behind).
-      ...(opts.onBatch ? { 'enable.partition.eof': true } : {}),
-      // prefetch at most about 2 MB (librdkafka's default is 64 MB per partition)
-      // and fetch again as soon as it drops below that (librdkafka waits 1 s by default)
-      ...(opts.boundedMemory ? { 'queued.max.messages.kbytes': 1024, 'fetch.max.bytes': 1024 * 1024, 'fetch.queue.backoff.ms': 5 } : {}),
-      ...opts.props,
-      ...librdkafkaProps(conn, opts.clientId),
+      ...readerProps(opts.profile ?? 'latency', opts.onBatch !== undefined),
+      ...connectionProps(conn, opts.clientId),
       // librdkafka wants a group id even for assign(); a unique one shares nothing.
       'group.id': opts.resumeGroup ?? `${opts.clientId}-${randomUUID()}`,
       'enable.auto.commit': false,
@@ -197,7 +186,7 @@ export class KafkaReader {
       // consume(n) returns as soon as the local queue is drained, with up to n messages.
       const loop = (): void => {
         if (reader.#closed) return;
-        client.consume(opts.boundedMemory ? BOUNDED_BATCH : 5000, (err, msgs) => {
+        client.consume(opts.profile === 'bounded-memory' ? BOUNDED_BATCH : 5000, (err, msgs) => {
           if (reader.#closed) return;
           if (err) return failed(err);
           const held = msgs.length > 0 ? onBatch(msgs.map(toReceived)) : undefined;

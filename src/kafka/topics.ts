@@ -3,9 +3,10 @@
  * laptop or a test has none, so the commands create what is missing through the admin client.
  */
 import Kafka from 'node-rdkafka';
-import { librdkafkaProps, type KafkaConnection } from '../config/kafka-connection.js';
+import type { KafkaConnection } from '../config/kafka-connection.js';
 import { KafkaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { connectionProps } from './client-props.js';
 import { buildClient, isRdkafkaError, mapAdminError, rdkafkaCodes } from './error-map.js';
 
 type MetadataClient = Pick<Kafka.Producer, 'getMetadata'>;
@@ -50,7 +51,7 @@ export async function ensureTopics(
   }
   if (missing.length === 0) return;
 
-  const admin = buildClient(() => Kafka.AdminClient.create(librdkafkaProps(conn, `${opts.clientId}-admin`)));
+  const admin = buildClient(() => Kafka.AdminClient.create(connectionProps(conn, `${opts.clientId}-admin`)));
   try {
     for (const topic of missing) {
       opts.logger.info('creating topic', { topic });
@@ -69,7 +70,12 @@ export async function ensureTopics(
   for (const topic of missing) {
     while ((await metadata.partitionsOf(topic, timeoutMs)).length === 0) {
       if (Date.now() > deadline) {
-        throw new KafkaError('SF_KAFKA_TOPIC', `topic ${topic} was created but has no partitions yet`, 'retry in a moment');
+        throw new KafkaError(
+          'SF_KAFKA_TOPIC',
+          'no-such-topic',
+          `topic ${topic} was created but has no partitions yet`,
+          'retry in a moment',
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }

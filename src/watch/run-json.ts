@@ -79,10 +79,7 @@ export async function runWatchJson(opts: WatchJsonOptions): Promise<number> {
     logger: opts.logger,
     topics: [opts.eventsTopic],
     start: opts.start,
-    // librdkafka 2.x waits fetch.queue.backoff.ms (1 s) to fetch again once its queue is full,
-    // and this reader drains the queue faster than that: 500k events took 4.2 s with the default
-    // and 3.3 s with 1 ms. A smaller queue per partition keeps the memory that costs in check.
-    props: { 'fetch.queue.backoff.ms': 1, 'queued.max.messages.kbytes': 8192 },
+    profile: 'bulk',
     onError: (err) => {
       failure = err;
       finish?.();

@@ -67,8 +67,7 @@ export function openWatchSource(opts: WatchSourceOptions): OpenedWatchSource {
     topics: [opts.topics.control, opts.topics.events],
     start: opts.start,
     followNewPartitionsMs: 2000,
-    // A viewer needs no deep prefetch: librdkafka's default is up to 64 MB per partition.
-    props: { 'queued.max.messages.kbytes': 4096, 'queued.min.messages': 5000 },
+    profile: 'viewer',
     onError: () => (connection = 'lost'),
     onBatch: (msgs) => {
       const arrival = performance.now();

@@ -28,7 +28,7 @@ describe.each(listeners)('KafkaReader.close() while records stream in (%s)', (li
     const stream = new PassThrough();
     stream.on('data', (d: Buffer) => logLines.push(...d.toString().split('\n').filter(Boolean)));
     const logger = createLogger({ level: 'debug', format: 'json', stream });
-    const producer = await KafkaProducer.connect(conn, { clientId: 'reader-close-test', logger, props: { 'linger.ms': 1 } });
+    const producer = await KafkaProducer.connect(conn, { clientId: 'reader-close-test', logger, profile: { kind: 'plain' } });
     let producing = true;
     // a steady stream, so that the consume loop always has something in flight
     const pump = (async () => {

@@ -1,13 +1,14 @@
 /**
  * serve-producer's app through fastify's inject, over a fake publisher that records what would
- * have been produced and fails on demand with librdkafka's real error codes. The integration
+ * have been produced and fails on demand with librdkafka's real error codes (mapped by the
+ * kafka layer's own error map, so the kinds the HTTP layer sees are the real ones). The integration
  * tests use the real broker.
  */
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { KafkaError } from '../../src/errors.js';
 import { buildProducerApp, type ProducerAppOptions } from '../../src/http/app.js';
 import type { Publisher } from '../../src/http/publisher.js';
+import { mapProduceError } from '../../src/kafka/error-map.js';
 import type { Delivery, OutgoingMessage, ProducerTally } from '../../src/kafka/producer.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createRegistry } from '../../src/observability/metrics.js';
@@ -23,7 +24,7 @@ export class FakePublisher implements Publisher {
 
   async publish(msg: OutgoingMessage): Promise<Delivery> {
     const code = this.failWith?.(msg);
-    if (code !== undefined) throw new KafkaError('SF_KAFKA_PRODUCE', `librdkafka error ${code}`, 'test', code);
+    if (code !== undefined) throw mapProduceError({ code, message: `librdkafka error ${code}` }, msg.topic);
     this.sent.push(msg);
     return { topic: msg.topic, partition: msg.partition ?? 0, offset: this.#offset++, timestamp: NOW.getTime() };
   }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { kafkaSettings, logSettings, topicSettings } from '../../src/config/common-settings.js';
 import { readDotenv } from '../../src/config/dotenv.js';
-import { connectionFrom, librdkafkaProps, redactProps } from '../../src/config/kafka-connection.js';
+import { connectionFrom } from '../../src/config/kafka-connection.js';
+import { connectionProps, redactProps } from '../../src/kafka/client-props.js';
 import { resolveSettings, type Inputs } from '../../src/config/resolve.js';
 import { flagNamesOf, formatDuration, parse, showValue } from '../../src/config/setting.js';
 import { commands } from '../../src/commands/index.js';
@@ -181,7 +182,7 @@ describe('the Kafka connection', () => {
 
   it('maps to librdkafka properties, -X last, and redacts the password for logs', () => {
     const conn = resolve({ KAFKA_USER: 'u', KAFKA_PASSWORD: 'hunter2', KAFKA_PROPERTIES: 'linger.ms=7;ssl.key.password=kp' });
-    const props = librdkafkaProps(conn, 'test');
+    const props = connectionProps(conn, 'test');
     expect(props).toMatchObject({
       'security.protocol': 'sasl_ssl',
       'sasl.mechanisms': 'SCRAM-SHA-512',

@@ -1,13 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import Kafka from 'node-rdkafka';
-import {
-  buildClient,
-  classifyProduceFailure,
-  mapConnectError,
-  mapGroupError,
-  mapProduceError,
-  normaliseEventError,
-} from '../../src/kafka/error-map.js';
+import { buildClient, mapConnectError, mapGroupError, mapProduceError, normaliseEventError } from '../../src/kafka/error-map.js';
 
 const E = Kafka.CODES.ERRORS;
 
@@ -31,17 +24,39 @@ describe('librdkafka errors that arrive as text with code -1', () => {
 });
 
 describe('mapping to our errors', () => {
-  it('classifies produce failures for the HTTP layer', () => {
-    expect(classifyProduceFailure(mapProduceError({ code: -1, message: 'unknown topic or partition' }, 't').librdkafkaCode)).toBe(
-      'unknown-topic',
-    );
-    expect(classifyProduceFailure(E.ERR__QUEUE_FULL)).toBe('backpressure');
-    expect(classifyProduceFailure(E.ERR_MSG_SIZE_TOO_LARGE)).toBe('too-large');
-    expect(classifyProduceFailure(E.ERR__MSG_TIMED_OUT)).toBe('outcome-unknown');
-    expect(classifyProduceFailure(E.ERR__PURGE_INFLIGHT)).toBe('outcome-unknown');
-    expect(classifyProduceFailure(E.ERR__PURGE_QUEUE)).toBe('unavailable');
-    expect(classifyProduceFailure(E.ERR__ALL_BROKERS_DOWN)).toBe('unavailable');
-    expect(classifyProduceFailure(undefined)).toBe('unavailable');
+  it.each([
+    [E.ERR__QUEUE_FULL, 'backpressure', true],
+    [E.ERR_MSG_SIZE_TOO_LARGE, 'too-large', false],
+    [E.ERR_RECORD_LIST_TOO_LARGE, 'too-large', false],
+    [E.ERR__UNKNOWN_PARTITION, 'no-such-partition', false],
+    [E.ERR_UNKNOWN_TOPIC_OR_PART, 'no-such-topic', false],
+    [E.ERR_TOPIC_AUTHORIZATION_FAILED, 'forbidden', false],
+    [E.ERR__MSG_TIMED_OUT, 'outcome-unknown', false],
+    [E.ERR__PURGE_INFLIGHT, 'outcome-unknown', false],
+    [E.ERR__PURGE_QUEUE, 'not-written', true],
+    [E.ERR__ALL_BROKERS_DOWN, 'not-written', true],
+    [E.ERR_NOT_ENOUGH_REPLICAS, 'not-written', true],
+  ])('a produce failure with code %d is of kind %s (retriable: %s), its librdkafka error the cause', (code, kind, retriable) => {
+    const raw = { code, message: `librdkafka says ${code}` };
+    const err = mapProduceError(raw, 't');
+    expect(err).toMatchObject({ kind, retriable, librdkafkaCode: code });
+    expect(err.cause).toBe(raw);
+    expect(err.message).toContain(`librdkafka says ${code}`);
+  });
+
+  it('reads the kind of a failure that came as text only', () => {
+    expect(mapProduceError({ code: -1, message: 'unknown topic or partition' }, 't')).toMatchObject({
+      kind: 'no-such-topic',
+      code: 'SF_KAFKA_TOPIC',
+      message: 'topic t does not exist: unknown topic or partition',
+    });
+  });
+
+  it('gives connect and group failures their kinds', () => {
+    expect(mapConnectError({ code: E.ERR__AUTHENTICATION, message: 'x' }, 'k:1', 1000).kind).toBe('auth');
+    expect(mapConnectError({ code: E.ERR__SSL, message: 'x' }, 'k:1', 1000).kind).toBe('tls');
+    expect(mapConnectError({ code: E.ERR__TRANSPORT, message: 'x' }, 'k:1', 1000)).toMatchObject({ kind: 'unreachable', retriable: true });
+    expect(mapGroupError({ code: E.ERR_GROUP_AUTHORIZATION_FAILED, message: 'x' }, 'g').kind).toBe('forbidden');
   });
 
   it('turns a property librdkafka refuses into a usage error (exit 2), never echoing a secret value', () => {

@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import { HttpError } from '../../errors.js';
 import type { ProduceRequest } from '../../protocol/types.js';
 import { describeSchemaErrors, validators } from '../../protocol/validators.js';
-import type { RouteOptions } from '../app.js';
 import { ref } from '../schema-refs.js';
 import { enrichment, messageValue, type Enrichment } from '../message-value.js';
 import { checkTopicAllowed, isoTimestamp, publish, publishMany } from '../publish.js';
+import type { ProducerServices } from '../services.js';
 import type { Delivery, OutgoingMessage } from '../../kafka/producer.js';
 
 const errors = {
@@ -22,7 +22,7 @@ const errors = {
 // This and placedItem build their objects field by field, not by spreading: they run per item
 // of every batch.
 /** A request item as the Kafka record it becomes (after the allowlist check). */
-function toOutgoing(opts: RouteOptions, item: ProduceRequest, added: Enrichment | undefined): OutgoingMessage {
+function toOutgoing(opts: ProducerServices, item: ProduceRequest, added: Enrichment | undefined): OutgoingMessage {
   checkTopicAllowed(opts, item.topic);
   return {
     topic: item.topic,
@@ -51,7 +51,9 @@ const failed = (index: number, e: HttpError) => ({
   error: { code: e.code, message: e.message, hint: e.hint },
 });
 
-export function registerProduceRoutes(app: FastifyInstance, opts: RouteOptions): void {
+/** POST /produce and /produce/batch: JSON in, Kafka records out, answered with real offsets. */
+const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
+  const opts = app.services;
   app.post(
     '/produce',
     {
@@ -123,4 +125,7 @@ export function registerProduceRoutes(app: FastifyInstance, opts: RouteOptions):
       return { success: failures === 0, messages_sent: results.length - failures, messages_failed: failures, results };
     },
   );
-}
+  done();
+};
+
+export default produceRoutes;

@@ -1,12 +1,13 @@
-import type { FastifyInstance } from 'fastify';
-import type { RouteOptions } from '../app.js';
+/** What the server is, and how it is: /, /health, /ready and (unless on its own port) /metrics. */
+import type { FastifyPluginCallback } from 'fastify';
 
-export function registerSystemRoutes(app: FastifyInstance, opts: RouteOptions): void {
+const systemRoutes: FastifyPluginCallback = (app, _opts, done) => {
+  const s = app.services;
   app.get('/', { schema: { summary: 'name, version and endpoints', tags: ['system'] } }, async () => ({
     message: 'streamforge serve-producer: HTTP in, Kafka records out',
-    name: opts.info.name,
-    version: opts.info.version,
-    env: opts.info.env,
+    name: s.info.name,
+    version: s.info.version,
+    env: s.info.env,
     endpoints: {
       produce: 'POST /produce',
       batch: 'POST /produce/batch',
@@ -21,26 +22,29 @@ export function registerSystemRoutes(app: FastifyInstance, opts: RouteOptions): 
   }));
 
   app.get('/health', { schema: { summary: 'liveness: the process answers', tags: ['system'] } }, async () => {
-    const h = opts.publisher.health();
+    const h = s.publisher.health();
     const kafka_connected = h.connected && h.metadataFresh;
-    return { status: kafka_connected ? 'healthy' : 'degraded', timestamp: opts.now().toISOString(), kafka_connected };
+    return { status: kafka_connected ? 'healthy' : 'degraded', timestamp: s.now().toISOString(), kafka_connected };
   });
 
   app.get(
     '/ready',
     { schema: { summary: 'readiness: connected to Kafka with fresh metadata (else 503)', tags: ['system'] } },
     async (_req, reply) => {
-      const h = opts.publisher.health();
+      const h = s.publisher.health();
       const ready = h.connected && h.metadataFresh;
       if (!ready) reply.code(503).header('retry-after', '5');
       return { status: ready ? 'ready' : 'not ready', kafka_connected: h.connected, metadata_fresh: h.metadataFresh };
     },
   );
 
-  if (opts.metricsHere) {
+  if (s.metricsHere) {
     app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['system'] } }, async (_req, reply) => {
-      reply.header('content-type', opts.metricsSource.contentType);
-      return opts.metricsSource.text();
+      reply.header('content-type', s.metricsSource.contentType);
+      return s.metricsSource.text();
     });
   }
-}
+  done();
+};
+
+export default systemRoutes;

@@ -4,8 +4,7 @@
  * and keys the record by that id, so retries of one event land in one partition.
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import type { RouteOptions } from '../app.js';
+import type { FastifyPluginCallback } from 'fastify';
 import { TYPED_EVENTS } from '../http-metrics.js';
 import { ref } from '../schema-refs.js';
 import { checkTopicAllowed, isoTimestamp, publish } from '../publish.js';
@@ -41,7 +40,8 @@ const eventResponse = {
   },
 };
 
-export function registerTypedEventRoutes(app: FastifyInstance, opts: RouteOptions): void {
+const typedEventRoutes: FastifyPluginCallback = (app, _opts, done) => {
+  const opts = app.services;
   const startedAt = opts.now();
 
   for (const kind of eventKinds) {
@@ -121,4 +121,7 @@ export function registerTypedEventRoutes(app: FastifyInstance, opts: RouteOption
       return { since: startedAt.toISOString(), events: stats, total };
     },
   );
-}
+  done();
+};
+
+export default typedEventRoutes;

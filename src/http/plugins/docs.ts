@@ -1,0 +1,28 @@
+/**
+ * The OpenAPI document, generated from the routes' schemas (the files in schemas/), at
+ * /openapi.json and as pages at /docs. Registered before the routes, which it collects as they
+ * are added.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { MAX_JSON_DEPTH } from '../json-body.js';
+
+const docs: FastifyPluginAsync<{ readonly version: string; readonly bearer: boolean }> = async (app, opts) => {
+  await app.register((await import('@fastify/swagger')).default, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'streamforge serve-producer',
+        version: opts.version,
+        description: `HTTP in, Kafka records out. Every 2xx answer carries the partition and offset Kafka assigned (acks=all). Bodies are JSON (Content-Type: application/json), nested at most ${MAX_JSON_DEPTH} levels; keys that could poison a prototype (__proto__, constructor.prototype, in any spelling) are refused with 400.`,
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      ...(opts.bearer ? { security: [{ bearer: [] }] } : {}),
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.title ?? `def-${i}`) },
+  });
+  await app.register((await import('@fastify/swagger-ui')).default, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+};
+
+export default fp(docs, { name: 'streamforge-docs' });

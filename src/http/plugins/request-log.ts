@@ -1,0 +1,18 @@
+/** Each answered request counted and timed by route, and logged (at debug, or warn for a 5xx). */
+import type { FastifyPluginCallback } from 'fastify';
+import fp from 'fastify-plugin';
+
+const requestLog: FastifyPluginCallback = (app, _opts, done) => {
+  const { metrics, logger } = app.services;
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unknown';
+    metrics.request(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    const level = reply.statusCode >= 500 ? 'warn' : 'debug';
+    // winston formats a line before it filters by level: skip the work when nobody reads it
+    if (!logger.isLevelEnabled(level)) return;
+    logger.log(level, 'request', { method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 });
+  });
+  done();
+};
+
+export default fp(requestLog, { name: 'streamforge-request-log', decorators: { fastify: ['services'] } });

@@ -1,0 +1,39 @@
+/**
+ * What serve-producer's routes share, decorated once on the fastify instance as `services`
+ * (fastify's decorate model: a route plugin reads `app.services`, it is handed nothing else).
+ * The one place the routes and the app meet, so neither imports the other.
+ */
+import type { Logger } from '../observability/logger.js';
+import type { MetricsSource } from '../observability/metrics.js';
+import type { HttpMetrics } from './http-metrics.js';
+import type { Publisher } from './publisher.js';
+
+export interface AppInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly env: string;
+}
+
+export interface ProducerServices {
+  readonly publisher: Publisher;
+  readonly logger: Logger;
+  readonly metrics: HttpMetrics;
+  /** what /metrics and the event stats report: the registry's, or every worker's added up */
+  readonly metricsSource: MetricsSource;
+  readonly info: AppInfo;
+  /** topics clients may name; undefined allows all */
+  readonly topicAllow: RegExp | undefined;
+  /** where /api/v1/events/* go */
+  readonly eventsTopic: string;
+  readonly enrich: boolean;
+  readonly batchLimit: number;
+  /** serve /metrics on this app's port */
+  readonly metricsHere: boolean;
+  readonly now: () => Date;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    readonly services: ProducerServices;
+  }
+}
