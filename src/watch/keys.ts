@@ -1,6 +1,9 @@
 /**
- * What the operator is doing in the terminal view, and what each key does to it: a pure
- * function of (state, key, what is on screen), so every key is unit-tested without rendering.
+ * What the operator is doing in the terminal view, and what each key does to it: pure functions
+ * of (state, key, what is on screen), so every key is unit-tested without rendering. The view's
+ * keys (onKey: modes, quit, help, Tab, filter, pause, detail, ping, stop) are the App's; moving
+ * the selection (onPaneKey: j/k and the arrows) belongs to the focused pane. The two never
+ * handle the same key, so it does not matter which of their input handlers ink calls first.
  * Work outside the view (quit, ping, stop, clear) comes back as an effect for the App to run.
  */
 
@@ -52,13 +55,17 @@ export interface KeyFlags {
   readonly downArrow?: boolean;
 }
 
-/** What is on screen when the key comes. */
+/** What is on screen when a view key comes. */
 export interface Screen {
-  readonly queueCount: number;
-  readonly entryCount: number;
-  /** the log row shown as selected (the newest when following) */
-  readonly logSelected: number;
-  readonly selectedQueue: string | undefined;
+  /** the queue table's rows, in order: the selection is an index into them */
+  readonly queueIds: readonly string[];
+}
+
+/** What a pane shows when one of its keys comes. */
+export interface PaneScreen {
+  readonly count: number;
+  /** the row shown as selected (in the log: the newest while it follows) */
+  readonly selected: number;
 }
 
 export type Effect = { kind: 'exit' } | { kind: 'ping'; queueId: string } | { kind: 'stop'; queueId: string } | { kind: 'clear' };
@@ -85,17 +92,32 @@ function confirmKey(s: ViewState, input: string): KeyResult {
   return { state: { ...back, status: 'stop cancelled' } };
 }
 
-function move(s: ViewState, screen: Screen, by: 1 | -1): ViewState {
-  if (s.pane === 'queues') return { ...s, queueIndex: clamp(s.queueIndex + by, screen.queueCount - 1) };
-  const next = clamp(screen.logSelected + by, screen.entryCount - 1);
+const isNavigation = (input: string, key: KeyFlags): boolean => Boolean(key.downArrow || key.upArrow) || input === 'j' || input === 'k';
+
+/** The queue a key acts on: the table's selection, as the latest state has it. */
+export const selectedQueue = (s: ViewState, screen: Screen): string | undefined =>
+  screen.queueIds[clamp(s.queueIndex, screen.queueIds.length - 1)];
+
+/**
+ * A key for the pane `pane`: j/k and the arrows move its selection within bounds; anything
+ * else is the view's (undefined). A key shown help is answered by hiding it, as any key is.
+ */
+export function onPaneKey(s: ViewState, pane: Pane, input: string, key: KeyFlags, screen: PaneScreen): KeyResult | undefined {
+  if (s.mode !== 'keys' || !isNavigation(input, key)) return undefined;
+  if (s.help) return { state: { ...s, help: false } };
+  const by = key.downArrow || input === 'j' ? 1 : -1;
+  if (pane === 'queues') return { state: { ...s, queueIndex: clamp(s.queueIndex + by, screen.count - 1) } };
+  const next = clamp(screen.selected + by, screen.count - 1);
   // moving onto the newest row resumes following
-  return { ...s, logIndex: next >= screen.entryCount - 1 ? undefined : next };
+  return { state: { ...s, logIndex: next >= screen.count - 1 ? undefined : next } };
 }
 
+/** A key for the view as a whole; the panes' navigation keys change nothing here. */
 export function onKey(s: ViewState, input: string, key: KeyFlags, screen: Screen): KeyResult {
   if (s.mode === 'filter') return { state: filterKey(s, input, key) };
   if (s.mode === 'confirm') return confirmKey(s, input);
   if (input === 'q' || (key.ctrl && input === 'c')) return { state: s, effect: { kind: 'exit' } };
+  if (isNavigation(input, key)) return { state: s };
   if (s.help) return { state: { ...s, help: false } };
   if (input === '?') return { state: { ...s, help: true } };
   if (key.tab) return { state: { ...s, pane: s.pane === 'queues' ? 'log' : 'queues' } };
@@ -104,11 +126,8 @@ export function onKey(s: ViewState, input: string, key: KeyFlags, screen: Screen
   if (input === ' ') return { state: { ...s, paused: !s.paused } };
   if (key.return) return { state: { ...s, detail: !s.detail } };
   if (input === 'c') return { state: { ...s, logIndex: undefined }, effect: { kind: 'clear' } };
-  if (key.downArrow || input === 'j') return { state: move(s, screen, 1) };
-  if (key.upArrow || input === 'k') return { state: move(s, screen, -1) };
-  if (input === 'p' && screen.selectedQueue) {
-    return { state: { ...s, status: `pinging ${screen.selectedQueue}...` }, effect: { kind: 'ping', queueId: screen.selectedQueue } };
-  }
-  if (input === 's' && screen.selectedQueue) return { state: { ...s, confirmStop: screen.selectedQueue, mode: 'confirm' } };
+  const queue = selectedQueue(s, screen);
+  if (input === 'p' && queue) return { state: { ...s, status: `pinging ${queue}...` }, effect: { kind: 'ping', queueId: queue } };
+  if (input === 's' && queue) return { state: { ...s, confirmStop: queue, mode: 'confirm' } };
   return { state: s };
 }

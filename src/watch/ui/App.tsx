@@ -1,17 +1,23 @@
 /**
- * The terminal view: header, queue table, event log, detail pane and footer, driven by keys.
- * State lives in the pure reducer (via useWatchState); this component owns only what the
- * operator is doing: the focused pane, the selection, the filter, a pending question.
+ * The terminal view: header, queue pane, log pane, detail pane and footer. Live data lives in
+ * the pure reducer (via useWatchState); what the operator is doing lives in the view state
+ * (keys.ts, via useViewState). The App handles the view's keys and runs their effects; each
+ * pane handles its own navigation keys while focused (useInput with isActive).
+ *
+ * Focus is the view state's `pane`, switched by Tab, rather than ink's useFocus: ink's focus
+ * manager drops the focus on Esc, which here clears the filter and must leave the panes alone.
  */
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useMemo, useRef, useState } from 'react';
+import { Box, useApp, useInput, useStdout } from 'ink';
+import { useMemo } from 'react';
+import { onKey, type Effect } from '../keys.js';
 import { matchesFilter, queueRows } from '../reducer.js';
 import type { WatchSource } from '../source.js';
-import { EventLog } from './EventLog.js';
+import { DetailPane } from './DetailPane.js';
+import { EventLog, logSelection } from './EventLog.js';
 import { Footer, Help } from './Footer.js';
 import { Header } from './Header.js';
 import { QueueTable } from './QueueTable.js';
-import { initialViewState, onKey, type ViewState } from '../keys.js';
+import { useViewState } from './use-view-state.js';
 import { useWatchState } from './use-watch-state.js';
 
 export interface AppProps {
@@ -23,35 +29,9 @@ export interface AppProps {
 export function App({ source, maxEvents, staleMs }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
-  const [view, setViewState] = useState<ViewState>(initialViewState);
-  // Keys typed faster than a render (a pasted filter) must each see the one before: the handler
-  // reads the latest state from here, not the render's copy.
-  const latest = useRef(view);
-  const setView = (next: ViewState): void => {
-    latest.current = next;
-    setViewState(next);
-  };
-  const live = useWatchState(source, maxEvents, view.paused);
-  const { pane, mode, queueIndex, logIndex, filter, draft, detail, help, confirmStop, status } = view;
-  const setStatus = (text: string): void => setView({ ...latest.current, status: text });
-
-  const rows = useMemo(() => queueRows(live.state), [live.state]);
-  const entries = useMemo(() => live.state.log.filter((e) => matchesFilter(e, filter)), [live.state.log, filter]);
-  const selectedQueue = rows[Math.min(queueIndex, rows.length - 1)]?.queueId;
-  // the log follows the newest event until the operator selects one
-  const logSelected = logIndex === undefined ? entries.length - 1 : Math.min(logIndex, entries.length - 1);
-  const selectedEntry = entries[logSelected];
-  const logHeight = Math.max(5, (stdout.rows || 30) - rows.length - 12 - (detail ? 12 : 0));
-
-  useInput((input, key) => {
-    const { state, effect } = onKey(latest.current, input, key, {
-      queueCount: rows.length,
-      entryCount: entries.length,
-      logSelected,
-      selectedQueue,
-    });
-    setView(state);
-    switch (effect?.kind) {
+  const setStatus = (text: string): void => update((s) => ({ state: { ...s, status: text } }));
+  const run = (effect: Effect): void => {
+    switch (effect.kind) {
       case 'exit':
         return exit();
       case 'clear':
@@ -77,7 +57,18 @@ export function App({ source, maxEvents, staleMs }: AppProps) {
         return;
       }
     }
-  });
+  };
+  const { view, update } = useViewState(run);
+  const live = useWatchState(source, maxEvents, view.paused);
+  const { pane, mode, queueIndex, filter, draft, detail, help, confirmStop, status } = view;
+
+  const rows = useMemo(() => queueRows(live.state), [live.state]);
+  const queueIds = useMemo(() => rows.map((r) => r.queueId), [rows]);
+  const entries = useMemo(() => live.state.log.filter((e) => matchesFilter(e, filter)), [live.state.log, filter]);
+  const logSelected = logSelection(view.logIndex, entries.length);
+  const logHeight = Math.max(5, (stdout.rows || 30) - rows.length - 12 - (detail ? 12 : 0));
+
+  useInput((input, key) => update((s) => onKey(s, input, key, { queueIds })));
 
   return (
     <Box flexDirection="column">
@@ -99,25 +90,10 @@ export function App({ source, maxEvents, staleMs }: AppProps) {
         now={live.now}
         staleMs={staleMs}
         width={stdout.columns || 100}
+        update={update}
       />
-      <EventLog entries={entries} selected={logSelected} focused={pane === 'log'} height={logHeight} />
-      {detail ? (
-        <Box borderStyle="round" borderColor="gray" flexDirection="column">
-          <Text>
-            {selectedEntry
-              ? JSON.stringify(
-                  selectedEntry.item.kind === 'event'
-                    ? selectedEntry.item.event
-                    : selectedEntry.item.kind === 'command'
-                      ? selectedEntry.item.command
-                      : selectedEntry.item,
-                  null,
-                  2,
-                )
-              : 'no event selected'}
-          </Text>
-        </Box>
-      ) : null}
+      <EventLog entries={entries} selected={logSelected} focused={pane === 'log'} height={logHeight} update={update} />
+      {detail ? <DetailPane entry={entries[logSelected]} /> : null}
       <Footer mode={mode} filter={mode === 'filter' ? draft : filter} prompt={`stop ${confirmStop ?? ''}?`} status={status} />
     </Box>
   );

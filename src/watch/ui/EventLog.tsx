@@ -1,6 +1,9 @@
-import { Box, Text } from 'ink';
+/** The log pane: the newest events, following the newest until a row is selected with j/k. */
+import { Box, Text, useInput } from 'ink';
+import { onPaneKey } from '../keys.js';
 import type { LogEntry } from '../reducer.js';
 import { eventColor, fit } from './format.js';
+import type { UpdateView } from './use-view-state.js';
 
 function describe(entry: LogEntry): { label: string; color: string; text: string } {
   const item = entry.item;
@@ -11,7 +14,15 @@ function describe(entry: LogEntry): { label: string; color: string; text: string
   return { label: e.event, color: eventColor[e.event], text: `${e.queue_id} ${extra}` };
 }
 
-export function EventLog(props: { entries: readonly LogEntry[]; selected: number; focused: boolean; height: number }) {
+/** The row shown as selected: the one picked, or the newest while the log follows. */
+export const logSelection = (logIndex: number | undefined, count: number): number =>
+  logIndex === undefined ? count - 1 : Math.min(logIndex, count - 1);
+
+export function EventLog(props: { entries: readonly LogEntry[]; selected: number; focused: boolean; height: number; update: UpdateView }) {
+  const count = props.entries.length;
+  useInput((input, key) => props.update((s) => onPaneKey(s, 'log', input, key, { count, selected: logSelection(s.logIndex, count) })), {
+    isActive: props.focused,
+  });
   // newest at the bottom; the window follows the selection
   const end = Math.min(props.entries.length, Math.max(props.selected + 1, props.height));
   const shown = props.entries.slice(Math.max(0, end - props.height), end);

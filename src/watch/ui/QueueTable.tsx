@@ -1,6 +1,9 @@
-import { Box, Text } from 'ink';
+/** The queue pane: one row per queue; when focused, j/k and the arrows move its selection. */
+import { Box, Text, useInput } from 'ink';
+import { onPaneKey } from '../keys.js';
 import { queueHealth, type QueueRow } from '../reducer.js';
 import { age, fit } from './format.js';
+import type { UpdateView } from './use-view-state.js';
 
 const healthColor = { ok: undefined, stale: 'yellow', conflict: 'red', ended: 'gray' } as const;
 
@@ -28,7 +31,12 @@ export function QueueTable(props: {
   now: number;
   staleMs: number;
   width: number;
+  update: UpdateView;
 }) {
+  const count = props.rows.length;
+  useInput((input, key) => props.update((s) => onPaneKey(s, 'queues', input, key, { count, selected: s.queueIndex })), {
+    isActive: props.focused,
+  });
   const q = Math.max(10, props.width - FIXED);
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={props.focused ? 'cyan' : 'gray'}>

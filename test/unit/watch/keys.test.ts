@@ -1,9 +1,22 @@
 /** Every key of the terminal view as a pure function: state in, state and effect out. */
 import { describe, expect, it } from '@jest/globals';
-import { initialViewState, onKey, type KeyFlags, type Screen, type ViewState } from '../../../src/watch/keys.js';
+import {
+  initialViewState,
+  onKey,
+  onPaneKey,
+  type KeyFlags,
+  type PaneScreen,
+  type Screen,
+  type ViewState,
+} from '../../../src/watch/keys.js';
 
-const screen: Screen = { queueCount: 3, entryCount: 10, logSelected: 9, selectedQueue: 'beta' };
-const press = (s: ViewState, input: string, key: KeyFlags = {}, on: Screen = screen) => onKey(s, input, key, on);
+const screen: Screen = { queueIds: ['alpha', 'beta', 'gamma'] };
+const queues: PaneScreen = { count: 3, selected: 0 };
+const logPane: PaneScreen = { count: 10, selected: 9 };
+/** a key as the running view sees it: the focused pane's first, then the view's */
+const press = (s: ViewState, input: string, key: KeyFlags = {}, on: Screen = screen, pane?: PaneScreen) =>
+  onPaneKey(s, s.pane, input, key, pane ?? (s.pane === 'queues' ? { ...queues, selected: s.queueIndex } : logPane)) ??
+  onKey(s, input, key, on);
 /** types each character in turn, as a fast typist or a paste does */
 const type = (s: ViewState, text: string): ViewState => [...text].reduce((st, ch) => press(st, ch).state, s);
 
@@ -34,7 +47,7 @@ describe('keys', () => {
     // the log follows the newest row until the operator moves up; back at the newest, it follows again
     const up = press(log, 'k').state;
     expect(up.logIndex).toBe(8);
-    expect(press(up, 'j', {}, { ...screen, logSelected: 8 }).state.logIndex).toBeUndefined();
+    expect(press(up, 'j', {}, screen, { ...logPane, selected: 8 }).state.logIndex).toBeUndefined();
     expect(press(log, 'j').state.logIndex).toBeUndefined();
   });
 
@@ -61,15 +74,36 @@ describe('keys', () => {
     expect(r.state.logIndex).toBeUndefined();
   });
 
-  it('p pings the selected queue; nothing happens without one', () => {
-    const r = press(initialViewState, 'p');
+  it("the panes and the view never both take a key: navigation is the pane's, everything else the view's", () => {
+    for (const [input, key] of [
+      ['j', {}],
+      ['k', {}],
+      ['', { upArrow: true }],
+      ['', { downArrow: true }],
+    ] as const) {
+      expect(onKey({ ...initialViewState, queueIndex: 1 }, input, key, screen)).toEqual({ state: { ...initialViewState, queueIndex: 1 } });
+      expect(onPaneKey(initialViewState, 'queues', input, key, queues)).toBeDefined();
+    }
+    for (const input of ['q', '?', '/', ' ', 'c', 'p', 's', 'z'])
+      expect(onPaneKey(initialViewState, 'queues', input, {}, queues)).toBeUndefined();
+    for (const key of [{ tab: true }, { escape: true }, { return: true }]) {
+      expect(onPaneKey(initialViewState, 'log', '', key, logPane)).toBeUndefined();
+    }
+    // while a filter is typed or a stop confirmed, j and k are letters for the view
+    expect(onPaneKey({ ...initialViewState, mode: 'filter' }, 'queues', 'j', {}, queues)).toBeUndefined();
+    expect(onPaneKey({ ...initialViewState, mode: 'confirm' }, 'queues', 'k', {}, queues)).toBeUndefined();
+  });
+
+  it('p pings the selected queue, as the latest state has it; nothing happens without one', () => {
+    expect(press(type(initialViewState, 'jjj'), 'p').effect).toEqual({ kind: 'ping', queueId: 'gamma' });
+    const r = press({ ...initialViewState, queueIndex: 1 }, 'p');
     expect(r.effect).toEqual({ kind: 'ping', queueId: 'beta' });
     expect(r.state.status).toBe('pinging beta...');
-    expect(press(initialViewState, 'p', {}, { ...screen, selectedQueue: undefined })).toEqual({ state: initialViewState });
+    expect(press(initialViewState, 'p', {}, { queueIds: [] })).toEqual({ state: initialViewState });
   });
 
   it('s asks first: y stops the queue, any other key cancels', () => {
-    const asking = press(initialViewState, 's').state;
+    const asking = press({ ...initialViewState, queueIndex: 1 }, 's').state;
     expect(asking).toMatchObject({ mode: 'confirm', confirmStop: 'beta' });
     const yes = press(asking, 'y');
     expect(yes.effect).toEqual({ kind: 'stop', queueId: 'beta' });
