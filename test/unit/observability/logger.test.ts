@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
-import { createLogger } from '../../src/observability/logger.js';
+import { createLogger } from '../../../src/observability/logger.js';
 
 async function capture(format: 'json' | 'text', write: (l: ReturnType<typeof createLogger>) => void): Promise<string> {
   const stream = new PassThrough();

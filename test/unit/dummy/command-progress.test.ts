@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CommandProgress } from '../../src/dummy/command-progress.js';
+import { CommandProgress } from '../../../src/dummy/command-progress.js';
 
 const T = 'queue-control';
 

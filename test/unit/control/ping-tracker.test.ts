@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { PingTracker, pingFailed } from '../../src/control/ping-tracker.js';
-import type { ReceivedEvent } from '../../src/protocol/types.js';
+import { PingTracker, pingFailed } from '../../../src/control/ping-tracker.js';
+import type { ReceivedEvent } from '../../../src/protocol/types.js';
 
 const pong = (queue_id: string, extra: Partial<ReceivedEvent>): ReceivedEvent => ({ event: 'pong', queue_id, ...extra });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { initialState, step, type DummyInput, type DummyState, type Effect } from '../../src/dummy/state-machine.js';
-import type { Command } from '../../src/protocol/types.js';
+import { initialState, step, type DummyInput, type DummyState, type Effect } from '../../../src/dummy/state-machine.js';
+import type { Command } from '../../../src/protocol/types.js';
 
 const opts = { queueId: 'q1', exitOnPing: false };
 const cmd = (command: 'ping' | 'stop', queue_id = 'q1'): DummyInput => ({

@@ -4,10 +4,10 @@
  * (the wall-clock version of these tests failed once under load: 34.6 ms >= 35 ms).
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { Clock, ControlIo } from '../../src/control/control-io.js';
-import { runPing, type PingOptions, type PingReporter } from '../../src/control/ping-run.js';
-import type { PingSummary } from '../../src/control/ping-tracker.js';
-import type { OutgoingCommand, ReceivedEvent } from '../../src/protocol/types.js';
+import type { Clock, ControlIo } from '../../../src/control/control-io.js';
+import { runPing, type PingOptions, type PingReporter } from '../../../src/control/ping-run.js';
+import type { PingSummary } from '../../../src/control/ping-tracker.js';
+import type { OutgoingCommand, ReceivedEvent } from '../../../src/protocol/types.js';
 
 // read at call time: the faked globals, not the real perf_hooks export runPing uses by default
 const now = (): number => globalThis.performance.now();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import Kafka from 'node-rdkafka';
-import { buildClient, mapConnectError, mapGroupError, mapProduceError, normaliseEventError } from '../../src/kafka/error-map.js';
+import { buildClient, mapConnectError, mapGroupError, mapProduceError, normaliseEventError } from '../../../src/kafka/error-map.js';
 
 const E = Kafka.CODES.ERRORS;
 

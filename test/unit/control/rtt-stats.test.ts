@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { percentile, rttStats } from '../../src/control/rtt-stats.js';
+import { percentile, rttStats } from '../../../src/control/rtt-stats.js';
 
 describe('rtt statistics', () => {
   it('computes min/avg/max and mdev as ping does', () => {

@@ -15,9 +15,9 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
-import { commands } from '../../src/commands/index.js';
-import type { SettingMap } from '../../src/config/resolve.js';
-import { projectRoot } from '../support/broker.js';
+import { commands } from '../../../src/commands/index.js';
+import type { SettingMap } from '../../../src/config/resolve.js';
+import { projectRoot } from '../../support/broker.js';
 
 type Doc = {
   kind: string;

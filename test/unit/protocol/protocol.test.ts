@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeCommand, decodeEvent, encode, MAX_COMMAND_BYTES } from '../../src/protocol/codec.js';
-import { pongEvent, statusEvent, type ServiceContext } from '../../src/protocol/events.js';
+import { decodeCommand, decodeEvent, encode, MAX_COMMAND_BYTES } from '../../../src/protocol/codec.js';
+import { pongEvent, statusEvent, type ServiceContext } from '../../../src/protocol/events.js';
 
 const json = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
 const ctx: ServiceContext = {
