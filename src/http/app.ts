@@ -85,7 +85,6 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
 
   await app.register(gracefulDrain);
   await app.register(jsonBodies);
-  await app.register(errorAnswers);
   await app.register((await import('@fastify/helmet')).default, { contentSecurityPolicy: false, global: true });
   if (opts.corsOrigins.length > 0) {
     await app.register((await import('@fastify/cors')).default, { origin: [...opts.corsOrigins], methods: ['GET', 'POST'] });
@@ -93,6 +92,9 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
   await app.register(docs, { version: opts.info.version, bearer: opts.tokens.length > 0 });
   await app.register(bearerAuth, { tokens: opts.tokens });
   await app.register(requestLog);
+  // after every hook: fastify's not-found handler runs the hooks of its context as they were when it
+  // was set, so an unknown path is authenticated, counted and secured like any other
+  await app.register(errorAnswers);
 
   await app.register(systemRoutes);
   await app.register(produceRoutes);

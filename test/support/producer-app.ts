@@ -22,7 +22,17 @@ export class FakePublisher implements Publisher {
   fresh = true;
   #offset = 0;
 
+  /** while set, publish waits for it (a message Kafka has not acknowledged yet) */
+  hold: Promise<void> | undefined;
+  /** publish calls waiting on `hold` */
+  held = 0;
+
   async publish(msg: OutgoingMessage): Promise<Delivery> {
+    if (this.hold) {
+      this.held++;
+      await this.hold;
+      this.held--;
+    }
     const code = this.failWith?.(msg);
     if (code !== undefined) throw mapProduceError({ code, message: `librdkafka error ${code}` }, msg.topic);
     this.sent.push(msg);

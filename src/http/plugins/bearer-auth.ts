@@ -8,6 +8,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from '../../errors.js';
 import { tokenDigest, tokenMatches } from '../bearer-token.js';
+import { sendError } from './error-answers.js';
 
 /** Paths that stay open when tokens are configured: probes, metrics, and the API's own docs. */
 const openPaths = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/docs(\/.*)?$/, /^\/openapi\.json$/];
@@ -37,7 +38,12 @@ const bearerAuthPlugin: FastifyPluginAsync<{ readonly tokens: readonly string[] 
   });
   app.addHook('onRequest', (req, reply, done) => {
     if (openPaths.some((p) => p.test(req.url.split('?')[0] ?? ''))) return done();
-    app.verifyBearerAuth?.(req, reply, (err?: Error) => done(err ? unauthorized(hasBearerToken(req.headers.authorization)) : undefined));
+    // answered here, not passed on as an error: on a path no route has, the error handler would
+    // answer 404 and tell a caller without a token which paths exist
+    app.verifyBearerAuth?.(req, reply, (err?: Error) => {
+      if (!err) return done();
+      sendError(reply, unauthorized(hasBearerToken(req.headers.authorization)));
+    });
   });
 };
 
