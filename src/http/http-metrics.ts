@@ -97,14 +97,32 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher): Htt
       this.set(publisher.inFlight());
     },
   });
+  // A labelled metric hashes its labels on every call; the children of the few label sets a
+  // server sees (method, route and status; a topic) are looked up once and kept.
+  const byRequest = new Map<string, { readonly count: () => void; readonly time: (seconds: number) => void }>();
+  const byTopic = new Map<string, { readonly inc: (count: number) => void }>();
   return {
     request: (method, route, status, seconds) => {
-      const labels = { method, route, status: String(status) };
-      requests.inc(labels);
-      duration.observe(labels, seconds);
+      const key = `${method} ${route} ${status}`;
+      let child = byRequest.get(key);
+      if (!child) {
+        const labels = { method, route, status: String(status) };
+        const counter = requests.labels(labels);
+        const timer = duration.labels(labels);
+        child = { count: () => counter.inc(), time: (s) => timer.observe(s) };
+        byRequest.set(key, child);
+      }
+      child.count();
+      child.time(seconds);
     },
     published: (topic, seconds, count = 1) => {
-      published.inc({ topic }, count);
+      let child = byTopic.get(topic);
+      if (!child) {
+        const counter = published.labels({ topic });
+        child = { inc: (n) => counter.inc(n) };
+        byTopic.set(topic, child);
+      }
+      child.inc(count);
       for (let i = 0; i < count; i++) publishDuration.observe(seconds);
     },
     failed: (topic, reason) => failed.inc({ topic, reason }),

@@ -9,10 +9,20 @@ export interface Enrichment {
   readonly json: string;
 }
 
-/** Computed once per request: every item of a batch gets the same instant. */
+let last: { readonly source: string; readonly ms: number; readonly value: Enrichment } | undefined;
+
+/**
+ * Computed once per request (every item of a batch gets the same instant), and once per
+ * millisecond: requests arriving in the same one share it (an ISO date and a JSON text were 3%
+ * of the single-request path's time).
+ */
 export function enrichment(source: string, now: Date): Enrichment {
-  const fields = { timestamp: now.toISOString(), source, server_time: now.getTime() / 1000 };
-  return { fields, json: JSON.stringify(fields).slice(1, -1) };
+  const ms = now.getTime();
+  if (last?.ms === ms && last.source === source) return last.value;
+  const fields = { timestamp: now.toISOString(), source, server_time: ms / 1000 };
+  const value = { fields, json: JSON.stringify(fields).slice(1, -1) };
+  last = { source, ms, value };
+  return value;
 }
 
 export function messageValue(message: unknown, added: Enrichment | undefined): Buffer {

@@ -3,11 +3,19 @@
  * and offset the broker really assigned. Closing flushes first and checks the flush, because
  * node-rdkafka's own disconnect flushes with a fixed timeout and ignores the result.
  */
+import { performance } from 'node:perf_hooks';
 import Kafka from 'node-rdkafka';
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import { KafkaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { connectionProps, deliveryPollMs, producerProps, redactProps, type LibrdkafkaProps, type ProducerProfile } from './client-props.js';
+import {
+  connectionProps,
+  POLL_CADENCE_MS,
+  producerProps,
+  redactProps,
+  type LibrdkafkaProps,
+  type ProducerProfile,
+} from './client-props.js';
 import { connectClient, disconnectWithin } from './connect.js';
 import { buildClient, isRdkafkaError, kafkaUnavailable, mapProduceError, normaliseEventError, outcomeUnknown } from './error-map.js';
 import { fetchPartitions, type PartitionSource } from './topics.js';
@@ -82,6 +90,8 @@ interface Pending {
   readonly topic: string;
   readonly batch: Batch;
   readonly index: number;
+  /** performance.now() when it was handed to librdkafka: the deadline counts from here */
+  readonly sentAt: number;
 }
 
 function settle(batch: Batch, index: number, result: Delivery | KafkaError): void {
@@ -104,6 +114,8 @@ export class KafkaProducer implements PartitionSource {
   #refuseWhileDown = false;
   #reportOnClose = false;
   #probe: NodeJS.Timeout | undefined;
+  /** polls at POLL_CADENCE_MS.busy while any message awaits its delivery report */
+  #busyPoller: NodeJS.Timeout | undefined;
   #staleAfterMs: number | undefined;
   #lastMetadata = 0;
   readonly #tally: ProducerTally = { acknowledged: 0, failed: 0, unknown: 0, late: new Map() };
@@ -138,7 +150,8 @@ export class KafkaProducer implements PartitionSource {
     opts.logger.debug('connecting producer', { props: redactProps(props) });
     const client = buildClient(() => new Kafka.Producer(props));
     await connectClient(client, conn, opts.logger, 'producer');
-    client.setPollInterval(deliveryPollMs(opts.profile));
+    // errors and statistics while idle; delivery reports are polled for faster while awaited
+    client.setPollInterval(POLL_CADENCE_MS.idle);
     const producer = new KafkaProducer(client, opts.logger);
     if (opts.profile.kind !== 'plain') producer.#deadlineMs = opts.profile.deliveryTimeoutMs + DEADLINE_GRACE_MS;
     producer.#refuseWhileDown = opts.refuseWhileDown ?? false;
@@ -232,21 +245,14 @@ export class KafkaProducer implements PartitionSource {
       return Promise.resolve(msgs.map((m) => kafkaUnavailable(m.topic, why)));
     }
     return new Promise((resolve) => {
-      const ids: number[] = [];
-      let timer: NodeJS.Timeout | undefined;
-      const done = (results: Array<Delivery | KafkaError>): void => {
-        clearTimeout(timer);
-        resolve(results);
-      };
-      const batch: Batch = { results: new Array<Delivery | KafkaError>(msgs.length), remaining: msgs.length, done };
+      const batch: Batch = { results: new Array<Delivery | KafkaError>(msgs.length), remaining: msgs.length, done: resolve };
       const now = Date.now();
-      if (this.#deadlineMs !== undefined) {
-        timer = setTimeout(() => this.#expire(ids), this.#deadlineMs);
-      }
-      msgs.forEach((msg, index) => {
+      const sentAt = performance.now();
+      this.#pollWhileAwaited();
+      for (let index = 0; index < msgs.length; index++) {
+        const msg = msgs[index] as OutgoingMessage;
         const id = this.#nextId++;
-        ids.push(id);
-        this.#pending.set(id, { topic: msg.topic, batch, index });
+        this.#pending.set(id, { topic: msg.topic, batch, index, sentAt });
         try {
           const value = typeof msg.value === 'string' ? Buffer.from(msg.value) : msg.value;
           this.#client.produce(
@@ -269,15 +275,37 @@ export class KafkaProducer implements PartitionSource {
               : new KafkaError('SF_KAFKA_PRODUCE', 'not-written', String(err), 'see the log', { cause: err }),
           );
         }
-      });
+      }
     });
   }
 
-  /** Fails what is still unacknowledged; a delivery report that comes later finds nothing. */
-  #expire(ids: readonly number[]): void {
-    for (const id of ids) {
-      const pending = this.#pending.get(id);
-      if (!pending) continue;
+  /**
+   * While any message awaits its delivery report: poll every POLL_CADENCE_MS.busy, and fail
+   * what has waited past the deadline. One timer for every message in flight, not one per
+   * request: they are checked oldest first (the map keeps send order), so a check stops at the
+   * first message still in time.
+   */
+  #pollWhileAwaited(): void {
+    if (this.#busyPoller) return;
+    this.#busyPoller = setInterval(() => {
+      if (this.#pending.size === 0 || this.#closed) {
+        clearInterval(this.#busyPoller);
+        this.#busyPoller = undefined;
+        return;
+      }
+      try {
+        this.#client.poll();
+      } catch {
+        // disconnected: close() settles what is left
+      }
+      if (this.#deadlineMs !== undefined) this.#expireOverdue(performance.now() - this.#deadlineMs);
+    }, POLL_CADENCE_MS.busy);
+  }
+
+  /** Fails what was sent before `sentBefore` and is still unacknowledged; a later report finds nothing. */
+  #expireOverdue(sentBefore: number): void {
+    for (const [id, pending] of this.#pending) {
+      if (pending.sentAt > sentBefore) return;
       this.#pending.delete(id);
       // librdkafka still holds it and may yet deliver it: its report, if it comes, is counted late
       this.#expired.set(id, pending.topic);
@@ -348,6 +376,8 @@ export class KafkaProducer implements PartitionSource {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#probe);
+    clearInterval(this.#busyPoller);
+    this.#busyPoller = undefined;
     const before = { ...this.#tally };
     let flushError: unknown;
     try {

@@ -4,13 +4,16 @@ import fp from 'fastify-plugin';
 
 const requestLog: FastifyPluginCallback = (app, _opts, done) => {
   const { metrics, logger } = app.services;
-  app.addHook('onResponse', async (req, reply) => {
+  // a callback hook, not an async one: no promise per request
+  app.addHook('onResponse', (req, reply, next) => {
     const route = req.routeOptions.url ?? 'unknown';
     metrics.request(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
     const level = reply.statusCode >= 500 ? 'warn' : 'debug';
     // winston formats a line before it filters by level: skip the work when nobody reads it
-    if (!logger.isLevelEnabled(level)) return;
-    logger.log(level, 'request', { method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 });
+    if (logger.isLevelEnabled(level)) {
+      logger.log(level, 'request', { method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 });
+    }
+    next();
   });
   done();
 };

@@ -1,6 +1,6 @@
 /** Profiles, not property names: what each kind of client gets from src/kafka/client-props.ts. */
 import { describe, expect, it } from '@jest/globals';
-import { deliveryPollMs, producerProps, readerProps } from '../../../src/kafka/client-props.js';
+import { producerProps, readerProps } from '../../../src/kafka/client-props.js';
 
 describe('client profiles', () => {
   it('an ingest producer waits for every in-sync replica, idempotently, and gives up at its delivery timeout', () => {
@@ -16,7 +16,7 @@ describe('client profiles', () => {
     });
   });
 
-  it('a control producer sends at once (no linger, no Nagle), idempotently, and polls its reports more often', () => {
+  it('a control producer sends at once (no linger, no Nagle), idempotently', () => {
     const control = { kind: 'control', deliveryTimeoutMs: 5000 } as const;
     expect(producerProps(control)).toEqual({
       'linger.ms': 0,
@@ -24,9 +24,6 @@ describe('client profiles', () => {
       'enable.idempotence': true,
       'message.timeout.ms': 5000,
     });
-    expect(deliveryPollMs(control)).toBeLessThan(
-      deliveryPollMs({ kind: 'ingest', deliveryTimeoutMs: 1, compression: 'none', batchSize: 1, maxRetries: 0 }),
-    );
   });
 
   it('readers: batches report partition ends; memory-bound and viewer readers prefetch little; bulk fetches again at once', () => {
