@@ -92,8 +92,8 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
   await app.register(docs, { version: opts.info.version, bearer: opts.tokens.length > 0 });
   await app.register(bearerAuth, { tokens: opts.tokens });
   await app.register(requestLog);
-  // after every hook: fastify's not-found handler runs the hooks of its context as they were when it
-  // was set, so an unknown path is authenticated, counted and secured like any other
+  // the not-found handler it sets gets the root's hooks when the app is ready (fastify), so an
+  // unknown path is authenticated, counted and secured like any other
   await app.register(errorAnswers);
 
   await app.register(systemRoutes);

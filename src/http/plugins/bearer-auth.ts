@@ -36,11 +36,14 @@ const bearerAuthPlugin: FastifyPluginAsync<{ readonly tokens: readonly string[] 
     // decorate verifyBearerAuth instead of hooking every route: the open paths skip it
     addHook: false,
   });
+  // checked here, once: a hook that never calls back would hang every request
+  const verify = app.verifyBearerAuth;
+  if (!verify) throw new Error('@fastify/bearer-auth did not decorate verifyBearerAuth');
   app.addHook('onRequest', (req, reply, done) => {
     if (openPaths.some((p) => p.test(req.url.split('?')[0] ?? ''))) return done();
     // answered here, not passed on as an error: on a path no route has, the error handler would
     // answer 404 and tell a caller without a token which paths exist
-    app.verifyBearerAuth?.(req, reply, (err?: Error) => {
+    verify(req, reply, (err?: Error) => {
       if (!err) return done();
       sendError(reply, unauthorized(hasBearerToken(req.headers.authorization)));
     });

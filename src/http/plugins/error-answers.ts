@@ -129,4 +129,4 @@ const errorAnswers: FastifyPluginCallback = (app, _opts, done) => {
   done();
 };
 
-export default fp(errorAnswers, { name: 'streamforge-error-answers' });
+export default fp(errorAnswers, { name: 'streamforge-error-answers', decorators: { fastify: ['services'] } });
