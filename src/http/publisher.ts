@@ -1,5 +1,5 @@
-/** What the HTTP layer needs from Kafka; the command adapts KafkaProducer to it, tests fake it. */
-import type { Delivery, OutgoingMessage, ProducerTally } from '../kafka/producer.js';
+/** What the HTTP layer needs from Kafka; server.ts adapts a KafkaProducer to it (publisherOver), tests fake it. */
+import type { Delivery, KafkaProducer, OutgoingMessage, ProducerTally } from '../kafka/producer.js';
 
 export interface PublisherHealth {
   /** the producer is connected */
@@ -19,17 +19,11 @@ export interface Publisher {
   tally(): Readonly<ProducerTally>;
 }
 
-/** The methods of KafkaProducer a Publisher is made of (a type: this module loads no Kafka). */
-interface IngestProducer {
-  send(message: OutgoingMessage): Promise<Delivery>;
-  sendMany(messages: readonly OutgoingMessage[]): Promise<Array<Delivery | Error>>;
-  readonly connected: boolean;
-  readonly brokersUp: boolean;
-  readonly metadataFresh: boolean;
-  readonly queueDepth: number;
-  readonly inFlight: number;
-  readonly tally: Readonly<ProducerTally>;
-}
+/** The part of KafkaProducer a Publisher is made of (a type import: this module loads no Kafka). */
+type IngestProducer = Pick<
+  KafkaProducer,
+  'send' | 'sendMany' | 'connected' | 'brokersUp' | 'metadataFresh' | 'queueDepth' | 'inFlight' | 'tally'
+>;
 
 /** The HTTP layer's view of a Kafka producer. */
 export function publisherOver(producer: IngestProducer): Publisher {

@@ -151,7 +151,12 @@ export function mapGroupError(err: RdkafkaErrorLike, group: string): KafkaError 
  * through. Only what was certainly never written is "not-written" (retrying is safe); a message
  * librdkafka may have sent without hearing back is "outcome-unknown" (a retry may duplicate it).
  */
-function produceKind(code: number): KafkaErrorKind {
+type ProduceKind = Extract<
+  KafkaErrorKind,
+  'backpressure' | 'too-large' | 'no-such-partition' | 'no-such-topic' | 'forbidden' | 'not-written' | 'outcome-unknown'
+>;
+
+function produceKind(code: number): ProduceKind {
   switch (code) {
     case E.ERR__QUEUE_FULL:
       return 'backpressure';
@@ -180,7 +185,7 @@ function produceKind(code: number): KafkaErrorKind {
 
 /** The words for each kind of produce failure; the kind itself comes from produceKind. */
 type Words = (topic: string, why: string) => { message: string; hint: string };
-const produceWords: Partial<Record<KafkaErrorKind, Words>> = {
+const produceWords: Record<ProduceKind, Words> = {
   backpressure: (_t, why) => ({
     message: `the local producer queue is full (${why})`,
     hint: 'Kafka is slower than the incoming messages; retry later',
@@ -202,18 +207,12 @@ const produceWords: Partial<Record<KafkaErrorKind, Words>> = {
   }),
 };
 
-const otherFailure: Words = (t, why) => ({ message: `producing to ${t} failed: ${why}`, hint: 'see the broker logs' });
-
 export function mapProduceError(raw: RdkafkaErrorLike, topic: string): KafkaError {
   const err = normaliseEventError(raw);
   const kind = produceKind(err.code);
-  const { message, hint } = (produceWords[kind] ?? otherFailure)(topic, err.message);
-  const code =
-    kind === 'no-such-topic' || kind === 'no-such-partition'
-      ? 'SF_KAFKA_TOPIC'
-      : kind === 'forbidden'
-        ? 'SF_KAFKA_AUTH'
-        : 'SF_KAFKA_PRODUCE';
+  const { message, hint } = produceWords[kind](topic, err.message);
+  // the codes (and so the exit codes) as before the kinds: only a missing topic is a topic error
+  const code = kind === 'no-such-topic' ? 'SF_KAFKA_TOPIC' : kind === 'forbidden' ? 'SF_KAFKA_AUTH' : 'SF_KAFKA_PRODUCE';
   return new KafkaError(code, kind, message, hint, { librdkafkaCode: err.code, cause: raw });
 }
 

@@ -52,6 +52,13 @@ describe('mapping to our errors', () => {
     });
   });
 
+  it('keeps the codes (and exit codes) of before: only a missing topic is SF_KAFKA_TOPIC, a refused write SF_KAFKA_AUTH', () => {
+    expect(mapProduceError({ code: E.ERR__UNKNOWN_PARTITION, message: 'x' }, 't').code).toBe('SF_KAFKA_PRODUCE');
+    expect(mapProduceError({ code: E.ERR__UNKNOWN_TOPIC, message: 'x' }, 't').code).toBe('SF_KAFKA_TOPIC');
+    expect(mapProduceError({ code: E.ERR_TOPIC_AUTHORIZATION_FAILED, message: 'x' }, 't').code).toBe('SF_KAFKA_AUTH');
+    expect(mapProduceError({ code: E.ERR__QUEUE_FULL, message: 'x' }, 't').code).toBe('SF_KAFKA_PRODUCE');
+  });
+
   it('gives connect and group failures their kinds', () => {
     expect(mapConnectError({ code: E.ERR__AUTHENTICATION, message: 'x' }, 'k:1', 1000).kind).toBe('auth');
     expect(mapConnectError({ code: E.ERR__SSL, message: 'x' }, 'k:1', 1000).kind).toBe('tls');
