@@ -1,7 +1,7 @@
 /**
  * The serve-producer HTTP application, built apart from `listen` so that tests drive it with
  * `inject`. Shared services are decorated once (`app.services`, services.ts); each concern is a
- * plugin (plugins/: JSON bodies, bearer auth, request metrics and logs, error answers, docs) and
+ * plugin (plugins/: JSON bodies, security headers, bearer auth, request metrics and logs, error answers, docs) and
  * each route group too (routes/). Request bodies are validated by the JSON Schemas in schemas/,
  * the same files the OpenAPI document is generated from.
  */
@@ -18,6 +18,7 @@ import errorAnswers from './plugins/error-answers.js';
 import gracefulDrain from './plugins/graceful-drain.js';
 import jsonBodies from './plugins/json-bodies.js';
 import requestLog from './plugins/request-log.js';
+import securityHeaders from './plugins/security-headers.js';
 import type { Publisher } from './publisher.js';
 import produceRoutes from './routes/produce.js';
 import systemRoutes from './routes/system.js';
@@ -85,7 +86,7 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
 
   await app.register(gracefulDrain);
   await app.register(jsonBodies);
-  await app.register((await import('@fastify/helmet')).default, { contentSecurityPolicy: false, global: true });
+  await app.register(securityHeaders);
   if (opts.corsOrigins.length > 0) {
     await app.register((await import('@fastify/cors')).default, { origin: [...opts.corsOrigins], methods: ['GET', 'POST'] });
   }

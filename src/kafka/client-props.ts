@@ -101,6 +101,16 @@ export function producerProps(profile: ProducerProfile): LibrdkafkaProps {
  */
 export const POLL_CADENCE_MS = { busy: 1, idle: 100 } as const;
 
+/**
+ * When delivery reports are waited for on libuv's thread pool rather than polled for (the
+ * producer's #waitForReportsAside): while at most `maxInFlight` messages are in flight, in
+ * slices of `sliceMs`. POST /produce at a fixed 2000 req/s, alternating runs on one broker:
+ * p50 1.09-1.39 ms with it, 2.8-3.4 ms polled at 1 ms; at 64 connections and for batches of 100
+ * within the noise of polling alone. Waiting so whatever the load (a flush ignores linger.ms)
+ * cost 64 connections 5% and 12% in two runs, and batches 8% (best of two each).
+ */
+export const REPORT_WAIT = { maxInFlight: 4, sliceMs: 10 } as const;
+
 /** What a reader is for. */
 export type ReadProfile =
   /** control-plane replies (ping, stop): tiny messages, latency first */

@@ -11,6 +11,7 @@ import type { Logger } from '../observability/logger.js';
 import {
   connectionProps,
   POLL_CADENCE_MS,
+  REPORT_WAIT,
   producerProps,
   redactProps,
   type LibrdkafkaProps,
@@ -116,6 +117,8 @@ export class KafkaProducer implements PartitionSource {
   #probe: NodeJS.Timeout | undefined;
   /** polls at POLL_CADENCE_MS.busy while any message awaits its delivery report */
   #busyPoller: NodeJS.Timeout | undefined;
+  /** a flush slice waits for delivery reports on libuv's thread pool (#waitForReportsAside) */
+  #waitingAside = false;
   #staleAfterMs: number | undefined;
   #lastMetadata = 0;
   readonly #tally: ProducerTally = { acknowledged: 0, failed: 0, unknown: 0, late: new Map() };
@@ -248,7 +251,6 @@ export class KafkaProducer implements PartitionSource {
       const batch: Batch = { results: new Array<Delivery | KafkaError>(msgs.length), remaining: msgs.length, done: resolve };
       const now = Date.now();
       const sentAt = performance.now();
-      this.#pollWhileAwaited();
       for (let index = 0; index < msgs.length; index++) {
         const msg = msgs[index] as OutgoingMessage;
         const id = this.#nextId++;
@@ -276,6 +278,7 @@ export class KafkaProducer implements PartitionSource {
           );
         }
       }
+      this.#pollWhileAwaited();
     });
   }
 
@@ -286,6 +289,7 @@ export class KafkaProducer implements PartitionSource {
    * first message still in time.
    */
   #pollWhileAwaited(): void {
+    this.#waitForReportsAside();
     if (this.#busyPoller) return;
     this.#busyPoller = setInterval(() => {
       if (this.#pending.size === 0 || this.#closed) {
@@ -300,6 +304,30 @@ export class KafkaProducer implements PartitionSource {
       }
       if (this.#deadlineMs !== undefined) this.#expireOverdue(performance.now() - this.#deadlineMs);
     }, POLL_CADENCE_MS.busy);
+  }
+
+  /**
+   * While few messages are in flight, a thread of libuv's pool waits for their reports
+   * (node-rdkafka's flush: librdkafka serves the reports there as they arrive and node-rdkafka
+   * hands them to this thread at once), instead of them waiting for the next poll. Flushing
+   * also makes librdkafka send at once, ignoring linger.ms: right for a lone request, wrong
+   * under load, where linger fills batches; hence only while at most REPORT_WAIT.maxInFlight
+   * messages are in flight, and for REPORT_WAIT.sliceMs at a time, after which the load
+   * decides again. The poller goes on beside it (deadlines, and reports under load).
+   */
+  #waitForReportsAside(): void {
+    if (this.#waitingAside || this.#closed || this.#pending.size > REPORT_WAIT.maxInFlight || !this.#client.isConnected()) return;
+    this.#waitingAside = true;
+    try {
+      this.#client.flush(REPORT_WAIT.sliceMs, (err) => {
+        this.#waitingAside = false;
+        // timed out is the usual end of a slice; any other error leaves the reports to the poller
+        if (this.#pending.size > 0 && (!err || err.code === Kafka.CODES.ERRORS.ERR__TIMED_OUT)) this.#waitForReportsAside();
+      });
+    } catch {
+      // disconnected meanwhile: the poller and close() take over
+      this.#waitingAside = false;
+    }
   }
 
   /** Fails what was sent before `sentBefore` and is still unacknowledged; a later report finds nothing. */
