@@ -23,18 +23,20 @@ export interface Validators {
 
 export const schemaBase = 'https://streamforge.dev/schemas/';
 
+const ajvOptions = {
+  allErrors: true,
+  strict: true,
+  allowUnionTypes: true,
+  formats: jsonFormats,
+  ownProperties: true,
+  strictRequired: false,
+};
+
 let cached: Validators | undefined;
 
 export function validators(): Validators {
   if (cached) return cached;
-  const ajv = new Ajv({
-    allErrors: true,
-    strict: true,
-    allowUnionTypes: true,
-    formats: jsonFormats,
-    ownProperties: true,
-    strictRequired: false,
-  });
+  const ajv = new Ajv(ajvOptions);
   for (const name of schemaFiles) ajv.addSchema(loadSchema(name));
   // getSchema compiles here, at start-up, so a broken schema fails loudly before any message.
   cached = {
@@ -43,6 +45,28 @@ export function validators(): Validators {
     produceRequest: ajv.getSchema<ProduceRequest>(`${schemaBase}produce-request.schema.json`) as ValidateFunction<ProduceRequest>,
   };
   return cached;
+}
+
+let inspected: Pick<Validators, 'produceRequest'> | undefined;
+
+/**
+ * The same schemas, for values that already passed json-safety's inspectJson (every HTTP body
+ * does, in http/json-body.ts): json-value.schema.json walks every nested value to refuse what
+ * the inspection has refused already (prototype-poisoning keys, in every spelling; the depth
+ * limit is the inspection's alone), so here it accepts any value. That walk was the largest
+ * part of validating a batch item (README, issue 11).
+ */
+export function inspectedValidators(): Pick<Validators, 'produceRequest'> {
+  if (inspected) return inspected;
+  const ajv = new Ajv(ajvOptions);
+  for (const name of schemaFiles) {
+    const schema = loadSchema(name);
+    ajv.addSchema(name === 'json-value' ? { $id: schema.$id, description: 'checked by json-safety inspectJson' } : schema);
+  }
+  inspected = {
+    produceRequest: ajv.getSchema<ProduceRequest>(`${schemaBase}produce-request.schema.json`) as ValidateFunction<ProduceRequest>,
+  };
+  return inspected;
 }
 
 /** "sent_at must be number or null; command must be equal to one of the allowed values" */

@@ -1,7 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { HttpError } from '../../errors.js';
 import type { ProduceRequest } from '../../protocol/types.js';
-import { describeSchemaErrors, validators } from '../../protocol/validators.js';
+import { describeSchemaErrors, inspectedValidators } from '../../protocol/validators.js';
 import { ref } from '../schema-refs.js';
 import { enrichment, messageValue, type Enrichment } from '../message-value.js';
 import { checkTopicAllowed, isoTimestamp, publish, publishMany } from '../publish.js';
@@ -65,6 +65,8 @@ const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
         body: ref('produce-request'),
         response: { 200: ref('produce-response'), ...errors },
       },
+      // the schema above is the documented one; the body passed json-body's inspection already
+      validatorCompiler: () => inspectedValidators().produceRequest,
     },
     async (req) => {
       const now = opts.now();
@@ -90,7 +92,7 @@ const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
     async (req, reply) => {
       const items = req.body as unknown[];
       opts.metrics.batch(items.length);
-      const validate = validators().produceRequest;
+      const validate = inspectedValidators().produceRequest;
       const now = opts.now();
       const added = opts.enrich ? enrichment(opts.info.name, now) : undefined;
       // Validate and prepare every item first, then hand Kafka all the good ones at once.
