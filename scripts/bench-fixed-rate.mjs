@@ -71,7 +71,9 @@ console.log(
   JSON.stringify({
     reached: times.length / elapsed,
     p50: at(0.5),
+    p90: at(0.9),
     p99: at(0.99),
+    p999: at(0.999),
     max: times.at(-1),
     non2xx,
     errors,
