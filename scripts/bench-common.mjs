@@ -71,4 +71,11 @@ export const createTopic = (brokers, topic, partitions) =>
 export const deleteTopics = (brokers, topics) =>
   kafkaTool('TopicCommand', ['--bootstrap-server', brokers, '--delete', '--topic', topics.map((t) => t.replace(/[.]/g, '\\.')).join('|')]);
 
+/** CPU time a process has used so far (user + system), in seconds; Linux counts it in 1/100 s. */
+export const cpuSeconds = (pid) => {
+  // the fields after the command name, which is in parentheses and may contain spaces
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
 export const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
