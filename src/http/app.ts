@@ -1,9 +1,9 @@
 /**
  * The serve-producer HTTP application, built apart from `listen` so that tests drive it with
  * `inject`. Shared services are decorated once (`app.services`, services.ts); each concern is a
- * plugin (plugins/: JSON bodies, security headers, bearer auth, request metrics and logs, error answers, docs) and
- * each route group too (routes/). Request bodies are validated by the JSON Schemas in schemas/,
- * the same files the OpenAPI document is generated from.
+ * plugin (plugins/: JSON bodies, security headers, bearer auth, request metrics and logs, error
+ * answers, docs) and each route group too (routes/). Request bodies are validated by the JSON
+ * Schemas in schemas/, the same files the OpenAPI document is generated from.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
