@@ -119,6 +119,8 @@ export class KafkaProducer implements PartitionSource {
   #busyPoller: NodeJS.Timeout | undefined;
   /** a flush slice waits for delivery reports on libuv's thread pool (#waitForReportsAside) */
   #waitingAside = false;
+  /** when the last message was handed to librdkafka (performance.now()) */
+  #lastSendAt = Number.NEGATIVE_INFINITY;
   #staleAfterMs: number | undefined;
   #lastMetadata = 0;
   readonly #tally: ProducerTally = { acknowledged: 0, failed: 0, unknown: 0, late: new Map() };
@@ -289,7 +291,9 @@ export class KafkaProducer implements PartitionSource {
    * first message still in time.
    */
   #pollWhileAwaited(): void {
-    this.#waitForReportsAside();
+    const now = performance.now();
+    if (now - this.#lastSendAt >= REPORT_WAIT.minGapMs) this.#waitForReportsAside();
+    this.#lastSendAt = now;
     if (this.#busyPoller) return;
     this.#busyPoller = setInterval(() => {
       if (this.#pending.size === 0 || this.#closed) {
@@ -311,9 +315,10 @@ export class KafkaProducer implements PartitionSource {
    * (node-rdkafka's flush: librdkafka serves the reports there as they arrive and node-rdkafka
    * hands them to this thread at once), instead of them waiting for the next poll. Flushing
    * also makes librdkafka send at once, ignoring linger.ms: right for a lone request, wrong
-   * under load, where linger fills batches; hence only while at most REPORT_WAIT.maxInFlight
-   * messages are in flight, and for REPORT_WAIT.sliceMs at a time, after which the load
-   * decides again. The poller goes on beside it (deadlines, and reports under load).
+   * under load, where linger fills batches; hence only when sends are apart
+   * (REPORT_WAIT.minGapMs, checked by the caller) and at most REPORT_WAIT.maxInFlight messages
+   * are in flight, for REPORT_WAIT.sliceMs at a time, after which the load decides again. The
+   * poller goes on beside it (deadlines, and reports under load).
    */
   #waitForReportsAside(): void {
     if (this.#waitingAside || this.#closed || this.#pending.size > REPORT_WAIT.maxInFlight || !this.#client.isConnected()) return;
