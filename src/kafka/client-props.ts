@@ -97,7 +97,7 @@ export function producerProps(profile: ProducerProfile): LibrdkafkaProps {
  * statistics only). A delivery report waits in librdkafka until the next poll, so the busy
  * cadence is added to every answer: at 10 ms, POST /produce's p50 was 9-10 ms at 2000 req/s;
  * a poll costs a few microseconds, so 1 ms costs well under 1% of a core while busy, and
- * nothing while idle.
+ * nothing while idle. At low load the reports do not wait for it (REPORT_WAIT, below).
  */
 export const POLL_CADENCE_MS = { busy: 1, idle: 100 } as const;
 
