@@ -340,6 +340,20 @@ export class KafkaReader {
     });
   }
 
+  /**
+   * Whether a broker answers a metadata request for the reader's first topic within `timeoutMs`.
+   * librdkafka reconnects by itself and reports nothing when it is back, so a long-running
+   * reader's readiness is asked, not remembered.
+   */
+  async reachable(timeoutMs: number): Promise<boolean> {
+    const topic = this.#ranges[0]?.topic;
+    if (this.#closed || topic === undefined) return false;
+    return fetchPartitions(this.#client, topic, timeoutMs).then(
+      () => true,
+      () => false,
+    );
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -54,7 +54,9 @@ export interface WatchState {
 export type WatchAction =
   | { readonly type: 'records'; readonly items: readonly Incoming[]; readonly now: number }
   | { readonly type: 'rtt'; readonly queueId: string; readonly ms: number }
-  | { readonly type: 'clear' };
+  | { readonly type: 'clear' }
+  /** drop these queues' rows (monitor: ended queues, so its series do not grow without bound) */
+  | { readonly type: 'forget'; readonly queueIds: readonly string[] };
 
 export function initialWatchState(maxEvents: number): WatchState {
   return { queues: new Map(), log: [], maxEvents, total: 0, invalid: 0, nextSeq: 1 };
@@ -94,6 +96,12 @@ export function watchReducer(state: WatchState, action: WatchAction): WatchState
   switch (action.type) {
     case 'clear':
       return { ...state, log: [] };
+    case 'forget': {
+      if (!action.queueIds.some((q) => state.queues.has(q))) return state;
+      const queues = new Map(state.queues);
+      for (const q of action.queueIds) queues.delete(q);
+      return { ...state, queues };
+    }
     case 'rtt': {
       const row = state.queues.get(action.queueId) ?? emptyRow(action.queueId, Date.now());
       const queues = new Map(state.queues);
@@ -127,7 +135,8 @@ export function watchReducer(state: WatchState, action: WatchAction): WatchState
         queues.set(q, applyEvent(queues.get(q) ?? emptyRow(q, 0), item.event, action.now));
       }
       const keep = Math.max(0, state.maxEvents - added.length);
-      const log = [...(keep === 0 ? [] : state.log.slice(-keep)), ...added.slice(-state.maxEvents)];
+      // slice(-0) is the whole array: a reducer without a log (monitor's) keeps none
+      const log = state.maxEvents === 0 ? state.log : [...(keep === 0 ? [] : state.log.slice(-keep)), ...added.slice(-state.maxEvents)];
       return { ...state, queues, log, total: state.total + action.items.length, invalid, nextSeq: seq };
     }
   }
@@ -140,6 +149,13 @@ export function queueHealth(row: QueueRow, now: number, staleMs: number): Health
   if (row.terminalEvents > 1) return 'conflict';
   if (row.terminalEvents === 1) return 'ended';
   return now - row.lastEventAt > staleMs ? 'stale' : 'ok';
+}
+
+/** Queues that ended (or conflict) and have been silent for `forgetAfterMs`. */
+export function forgettable(state: WatchState, now: number, forgetAfterMs: number): string[] {
+  const out: string[] = [];
+  for (const row of state.queues.values()) if (row.terminalEvents > 0 && now - row.lastEventAt >= forgetAfterMs) out.push(row.queueId);
+  return out;
 }
 
 export function queueRows(state: WatchState): QueueRow[] {

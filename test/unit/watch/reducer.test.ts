@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Command, ReceivedEvent } from '../../../src/protocol/types.js';
 import {
+  forgettable,
   initialWatchState,
   matchesFilter,
   queueHealth,
@@ -105,6 +106,30 @@ describe('the watch reducer', () => {
     apply(before, [ev({ event: 'finished', queue_id: 'a' })]);
     watchReducer(before, { type: 'clear' });
     expect(JSON.stringify({ log: before.log, queues: [...before.queues] })).toBe(snapshot);
+  });
+
+  it('keeps no log at all with maxEvents 0 (the monitor), and still counts', () => {
+    const s = apply(initialWatchState(0), [ev({ event: 'started', queue_id: 'a' }), ev({ event: 'pong', queue_id: 'a' })]);
+    expect(s.log).toEqual([]);
+    expect(s.total).toBe(2);
+    expect(queueRows(s)[0]).toMatchObject({ queueId: 'a', status: 'started', pongs: 1 });
+  });
+
+  it('forgets ended queues silent for the given time, never live ones', () => {
+    let s = apply(initialWatchState(0), [
+      ev({ event: 'started', queue_id: 'live', timestamp: 100 }),
+      ev({ event: 'finished', queue_id: 'done', timestamp: 100 }),
+      ev({ event: 'finished', queue_id: 'late', timestamp: 150 }),
+      ev({ event: 'finished', queue_id: 'twice', timestamp: 100 }),
+      ev({ event: 'error', queue_id: 'twice', timestamp: 101 }),
+    ]);
+    expect(forgettable(s, 160_000, 50_000).sort()).toEqual(['done', 'twice']);
+    expect(forgettable(s, 160_000, 70_000)).toEqual([]);
+    const before = s;
+    s = watchReducer(s, { type: 'forget', queueIds: forgettable(s, 160_000, 50_000) });
+    expect(queueRows(s).map((r) => r.queueId)).toEqual(['late', 'live']);
+    expect(before.queues.size).toBe(4);
+    expect(watchReducer(s, { type: 'forget', queueIds: ['unknown'] })).toBe(s);
   });
 
   it('clear empties the log and keeps the queues', () => {

@@ -1,0 +1,143 @@
+/**
+ * The control plane as a long-running viewer sees it: one reader over the control and events
+ * topics (records decoded into `Incoming` items, in batches), the raw events for ping trackers,
+ * and a command producer that connects on the first send. watch's screen and monitor are built
+ * on it, so a ping they send is matched by the reader that is already positioned (no pong is
+ * missed while a second reader would be opening).
+ */
+import { performance } from 'node:perf_hooks';
+import type { KafkaConnection } from '../config/kafka-connection.js';
+import type { ControlIo, EventFeed, EventListener } from '../control/control-io.js';
+import { connectCommandProducer, sendCommand } from '../control/kafka-control-io.js';
+import type { KafkaProducer } from '../kafka/producer.js';
+import { KafkaReader, type StartPosition } from '../kafka/reader.js';
+import type { Logger } from '../observability/logger.js';
+import { validators } from '../protocol/validators.js';
+import { passes, toIncoming, type WatchFilter } from './decode.js';
+import type { Incoming } from './reducer.js';
+import type { ConnectionState } from './source.js';
+
+export interface ControlPlaneOptions {
+  readonly conn: KafkaConnection;
+  readonly topics: { readonly control: string; readonly events: string };
+  readonly start: StartPosition;
+  readonly filter: WatchFilter;
+  readonly logger: Logger;
+  /** names the reader and producer in the broker's logs and quotas */
+  readonly clientId: string;
+  /**
+   * read the control topic too (watch shows commands); monitor's Kafka user may only write to
+   * it, so monitor reads the events topic alone
+   */
+  readonly readControl?: boolean;
+}
+
+export interface ControlPlane {
+  /** resolves once the reader is positioned; rejects with the connect error (unreachable, auth) */
+  readonly ready: Promise<void>;
+  /** batches of records that pass the filter, in the order read; returns an unsubscribe */
+  subscribe(listener: (items: readonly Incoming[]) => void): () => void;
+  /** every valid event with its monotonic arrival time, unfiltered: what a ping tracker needs */
+  readonly feed: EventFeed;
+  /** a command on the control topic, once the reader is positioned and the producer connected */
+  readonly send: ControlIo['send'];
+  /** connects the command producer now, so that the first round trip does not include it */
+  connectProducer(): Promise<void>;
+  connection(): ConnectionState;
+  /** asks a broker whether it is there (librdkafka reconnects silently) and updates connection() */
+  checkConnection(timeoutMs: number): Promise<ConnectionState>;
+  close(): Promise<void>;
+}
+
+/**
+ * Returns at once and connects in the background, so a screen can show "connecting" and a
+ * monitor can answer /healthz while a slow or unreachable broker is tried.
+ */
+export function openControlPlane(opts: ControlPlaneOptions): ControlPlane {
+  validators();
+  const listeners = new Set<(items: readonly Incoming[]) => void>();
+  // Records read before anyone subscribes (history from --since/--from-beginning arrives at
+  // once) wait here: nothing is dropped.
+  let early: Incoming[] | undefined = [];
+  const eventListeners = new Set<EventListener>();
+  let connection: ConnectionState = 'connecting';
+  /** the consume loop stopped: no metadata answer brings the reader back */
+  let stopped = false;
+  const opening = KafkaReader.open(opts.conn, {
+    clientId: opts.clientId,
+    logger: opts.logger,
+    topics: opts.readControl === false ? [opts.topics.events] : [opts.topics.control, opts.topics.events],
+    start: opts.start,
+    followNewPartitionsMs: 2000,
+    profile: 'viewer',
+    onError: () => {
+      stopped = true;
+      connection = 'lost';
+    },
+    onBatch: (msgs) => {
+      const arrival = performance.now();
+      const items = msgs.map((m) => toIncoming(m, opts.topics.control));
+      for (const item of items) if (item.kind === 'event') for (const l of eventListeners) l(item.event, arrival);
+      const shown = items.filter((i) => passes(i, opts.filter));
+      if (shown.length === 0) return;
+      if (early) early.push(...shown);
+      else for (const l of listeners) l(shown);
+    },
+  });
+  const ready = opening.then(() => void (connection = 'connected'));
+  // the caller observes failures through `ready`; this keeps an unobserved rejection from crashing
+  ready.catch(() => (connection = 'lost'));
+
+  let producer: Promise<KafkaProducer> | undefined;
+  const connectedProducer = (): Promise<KafkaProducer> => (producer ??= connectCommandProducer(opts.conn, opts.logger, opts.clientId));
+  const send: ControlIo['send'] = async (command) => {
+    await ready;
+    return sendCommand(await connectedProducer(), opts.topics.control, command);
+  };
+
+  let closing: Promise<void> | undefined;
+  return {
+    ready,
+    subscribe: (l) => {
+      listeners.add(l);
+      if (early) {
+        const waiting = early;
+        early = undefined;
+        if (waiting.length > 0) l(waiting);
+      }
+      return () => listeners.delete(l);
+    },
+    feed: (listener) => {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+    send,
+    connectProducer: async () => {
+      await ready;
+      await connectedProducer();
+    },
+    connection: () => connection,
+    async checkConnection(timeoutMs) {
+      if (connection === 'connecting' || stopped) return connection;
+      const reader = await opening.catch(() => undefined);
+      if (reader) connection = (await reader.reachable(timeoutMs)) ? 'connected' : 'lost';
+      return connection;
+    },
+    close: () =>
+      (closing ??= (async () => {
+        // Quitting while still connecting must not wait out the connect timeout: the reader that
+        // opens later is closed then, and the CLI's exit does not wait for it.
+        if (connection === 'connecting')
+          void opening.then(
+            (r) => r.close(),
+            () => undefined,
+          );
+        else
+          await opening.then(
+            (r) => r.close(),
+            () => undefined,
+          );
+        await (await producer?.catch(() => undefined))?.close(2000).catch(() => undefined);
+      })()),
+  };
+}
