@@ -1,4 +1,4 @@
-import { jsonOutputSetting, kafkaSettings, logSettings, topicSettings } from '../config/common-settings.js';
+import { jsonOutputSetting, kafkaSettings, logSettings, sinceSetting, staleSetting, topicSettings } from '../config/common-settings.js';
 import { parse, type Setting } from '../config/setting.js';
 import { ConfigError } from '../errors.js';
 import { eventNames } from '../protocol/types.js';
@@ -27,13 +27,7 @@ const settings = {
     default: false,
     parse: parse.bool,
   } satisfies Setting<boolean>,
-  since: {
-    flags: '--since <duration>',
-    env: 'WATCH_SINCE',
-    description: "start this long ago, e.g. 10m, 2h (Kafka's offsets for times)",
-    // not a timer: how far back to read
-    parse: parse.duration({ minMs: 1, maxMs: 365 * 86_400_000 }),
-  } satisfies Setting<number>,
+  since: sinceSetting('WATCH_SINCE'),
   maxEvents: {
     flags: '--max-events <n>',
     env: 'WATCH_MAX_EVENTS',
@@ -41,13 +35,7 @@ const settings = {
     default: 10_000,
     parse: parse.int(10, 10_000_000),
   } satisfies Setting<number>,
-  stale: {
-    flags: '--stale <duration>',
-    env: 'WATCH_STALE',
-    description: 'mark a queue stale after this long without an event',
-    default: 60_000,
-    parse: parse.duration({ minMs: 1000 }),
-  } satisfies Setting<number>,
+  stale: staleSetting('WATCH_STALE'),
   json: jsonOutputSetting('WATCH_JSON'),
   exitAtEnd: {
     flags: '--exit-at-end',

@@ -156,3 +156,24 @@ export const logSettings = {
 export function jsonOutputSetting(env: string): Setting<boolean> & { switch: true } {
   return { flags: '--json', env, description: 'one JSON object per line instead of text', switch: true, default: false, parse: parse.bool };
 }
+
+/** Where a long-running reader of the events topic starts: watch and monitor read it alike. */
+export function sinceSetting(env: string): Setting<number> {
+  return {
+    flags: '--since <duration>',
+    env,
+    description: "start this long ago, e.g. 10m, 2h (Kafka's offsets for times)",
+    // not a timer: how far back to read
+    parse: parse.duration({ minMs: 1, maxMs: 365 * 86_400_000 }),
+  };
+}
+
+export function staleSetting(env: string): Setting<number> & { default: number } {
+  return {
+    flags: '--stale <duration>',
+    env,
+    description: 'mark a queue stale after this long without an event',
+    default: 60_000,
+    parse: parse.duration({ minMs: 1000 }),
+  };
+}

@@ -10,7 +10,7 @@ import type { KafkaConnection } from '../config/kafka-connection.js';
 import type { ControlIo, EventFeed, EventListener } from '../control/control-io.js';
 import { connectCommandProducer, sendCommand } from '../control/kafka-control-io.js';
 import type { KafkaProducer } from '../kafka/producer.js';
-import { KafkaReader, type StartPosition } from '../kafka/reader.js';
+import { KafkaReader, type ReceivedMessage, type StartPosition } from '../kafka/reader.js';
 import type { Logger } from '../observability/logger.js';
 import { validators } from '../protocol/validators.js';
 import { passes, toIncoming, type WatchFilter } from './decode.js';
@@ -30,6 +30,13 @@ export interface ControlPlaneOptions {
    * it, so monitor reads the events topic alone
    */
   readonly readControl?: boolean;
+  /**
+   * read message by message, so a pong is seen the moment it arrives (monitor's probes): a
+   * batch waits for the partition's end, which the next fetch reports, and probes measured
+   * 20 ms where ping measured 8 ms. Messages that arrive together still reach listeners as one
+   * batch.
+   */
+  readonly prompt?: boolean;
 }
 
 export interface ControlPlane {
@@ -63,26 +70,39 @@ export function openControlPlane(opts: ControlPlaneOptions): ControlPlane {
   let connection: ConnectionState = 'connecting';
   /** the consume loop stopped: no metadata answer brings the reader back */
   let stopped = false;
+  const handle = (msgs: readonly ReceivedMessage[]): void => {
+    const arrival = performance.now();
+    const items = msgs.map((m) => toIncoming(m, opts.topics.control));
+    for (const item of items) if (item.kind === 'event') for (const l of eventListeners) l(item.event, arrival);
+    const shown = items.filter((i) => passes(i, opts.filter));
+    if (shown.length === 0) return;
+    if (early) early.push(...shown);
+    else for (const l of listeners) l(shown);
+  };
+  let arrived: ReceivedMessage[] = [];
+  const handleArrived = (): void => {
+    const msgs = arrived;
+    arrived = [];
+    handle(msgs);
+  };
   const opening = KafkaReader.open(opts.conn, {
     clientId: opts.clientId,
     logger: opts.logger,
     topics: opts.readControl === false ? [opts.topics.events] : [opts.topics.control, opts.topics.events],
     start: opts.start,
     followNewPartitionsMs: 2000,
-    profile: 'viewer',
+    profile: opts.prompt ? 'latency' : 'viewer',
     onError: () => {
       stopped = true;
       connection = 'lost';
     },
-    onBatch: (msgs) => {
-      const arrival = performance.now();
-      const items = msgs.map((m) => toIncoming(m, opts.topics.control));
-      for (const item of items) if (item.kind === 'event') for (const l of eventListeners) l(item.event, arrival);
-      const shown = items.filter((i) => passes(i, opts.filter));
-      if (shown.length === 0) return;
-      if (early) early.push(...shown);
-      else for (const l of listeners) l(shown);
-    },
+    ...(opts.prompt
+      ? {
+          onMessage: (msg: ReceivedMessage) => {
+            if (arrived.push(msg) === 1) setImmediate(handleArrived);
+          },
+        }
+      : { onBatch: handle }),
   });
   const ready = opening.then(() => void (connection = 'connected'));
   // the caller observes failures through `ready`; this keeps an unobserved rejection from crashing

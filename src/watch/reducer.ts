@@ -151,10 +151,14 @@ export function queueHealth(row: QueueRow, now: number, staleMs: number): Health
   return now - row.lastEventAt > staleMs ? 'stale' : 'ok';
 }
 
-/** Queues that ended (or conflict) and have been silent for `forgetAfterMs`. */
-export function forgettable(state: WatchState, now: number, forgetAfterMs: number): string[] {
+/**
+ * Queues silent for `forgetAfterMs` that ended, or went stale (a killed service never ends):
+ * what a long-running reader drops so that its rows do not grow without bound.
+ */
+export function forgettable(state: WatchState, now: number, forgetAfterMs: number, staleMs: number): string[] {
   const out: string[] = [];
-  for (const row of state.queues.values()) if (row.terminalEvents > 0 && now - row.lastEventAt >= forgetAfterMs) out.push(row.queueId);
+  for (const row of state.queues.values())
+    if (queueHealth(row, now, staleMs) !== 'ok' && now - row.lastEventAt >= forgetAfterMs) out.push(row.queueId);
   return out;
 }
 

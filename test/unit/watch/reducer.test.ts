@@ -115,20 +115,22 @@ describe('the watch reducer', () => {
     expect(queueRows(s)[0]).toMatchObject({ queueId: 'a', status: 'started', pongs: 1 });
   });
 
-  it('forgets ended queues silent for the given time, never live ones', () => {
+  it('forgets ended and stale queues silent for the given time, never live ones', () => {
     let s = apply(initialWatchState(0), [
       ev({ event: 'started', queue_id: 'live', timestamp: 100 }),
+      ev({ event: 'started', queue_id: 'killed', timestamp: 90 }),
       ev({ event: 'finished', queue_id: 'done', timestamp: 100 }),
       ev({ event: 'finished', queue_id: 'late', timestamp: 150 }),
       ev({ event: 'finished', queue_id: 'twice', timestamp: 100 }),
       ev({ event: 'error', queue_id: 'twice', timestamp: 101 }),
     ]);
-    expect(forgettable(s, 160_000, 50_000).sort()).toEqual(['done', 'twice']);
-    expect(forgettable(s, 160_000, 70_000)).toEqual([]);
+    // stale after 65 s without an event: only "killed" (silent 70 s) is
+    expect(forgettable(s, 160_000, 50_000, 65_000).sort()).toEqual(['done', 'killed', 'twice']);
+    expect(forgettable(s, 160_000, 75_000, 65_000)).toEqual([]);
     const before = s;
-    s = watchReducer(s, { type: 'forget', queueIds: forgettable(s, 160_000, 50_000) });
+    s = watchReducer(s, { type: 'forget', queueIds: forgettable(s, 160_000, 50_000, 65_000) });
     expect(queueRows(s).map((r) => r.queueId)).toEqual(['late', 'live']);
-    expect(before.queues.size).toBe(4);
+    expect(before.queues.size).toBe(5);
     expect(watchReducer(s, { type: 'forget', queueIds: ['unknown'] })).toBe(s);
   });
 

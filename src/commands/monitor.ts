@@ -1,0 +1,115 @@
+import { kafkaSettings, logSettings, sinceSetting, staleSetting, topicSettings } from '../config/common-settings.js';
+import { formatDuration, parse, type Setting } from '../config/setting.js';
+import { ConfigError, describeError } from '../errors.js';
+import { connectionOf, loggerFrom } from './common.js';
+import { defineCommand } from './command-spec.js';
+
+const settings = {
+  since: sinceSetting('MONITOR_SINCE'),
+  stale: staleSetting('MONITOR_STALE'),
+  probe: {
+    flags: '--no-probe',
+    env: 'MONITOR_PROBE',
+    description: 'do not ping the queues: metrics from their events only',
+    defaultLabel: 'probe (MONITOR_PROBE=true)',
+    switch: true,
+    default: true,
+    parse: parse.bool,
+  } satisfies Setting<boolean>,
+  probeInterval: {
+    flags: '--probe-interval <duration>',
+    env: 'MONITOR_PROBE_INTERVAL',
+    description: 'ping every live queue (not ended, not stale) this often, each by its own id',
+    default: 30_000,
+    parse: parse.duration({ minMs: 100 }),
+  } satisfies Setting<number>,
+  probeTimeout: {
+    flags: '--probe-timeout <duration>',
+    env: 'MONITOR_PROBE_TIMEOUT',
+    description: 'a probe not answered within this long fails (a pong after it counts as late)',
+    default: 5000,
+    parse: parse.duration({ minMs: 10 }),
+  } satisfies Setting<number>,
+  forgetAfter: {
+    flags: '--forget-after <duration>',
+    env: 'MONITOR_FORGET_AFTER',
+    description:
+      'drop a queue that ended (or went stale) and has been silent this long, with all its series, so their number does not grow without bound',
+    default: 3_600_000,
+    parse: parse.duration({ minMs: 1000 }),
+  } satisfies Setting<number>,
+  metricsPort: {
+    flags: '--metrics-port <port>',
+    env: 'METRICS_PORT',
+    description: '/metrics, /healthz and /readyz on this port (0: any free port, logged)',
+    default: 9108,
+    parse: parse.port,
+  } satisfies Setting<number>,
+  metricsHost: {
+    flags: '--metrics-host <address>',
+    env: 'METRICS_HOST',
+    description: 'address the metrics endpoint binds',
+    default: '0.0.0.0',
+    parse: parse.nonEmpty,
+  } satisfies Setting<string>,
+  ...topicSettings,
+  ...kafkaSettings,
+  ...logSettings,
+};
+
+export const monitorCommand = defineCommand({
+  name: 'monitor',
+  summary: 'the control plane as Prometheus metrics: per-queue status, event ages, probes',
+  description:
+    "A headless, long-running process for a Deployment, scraped by Prometheus. It follows the events topic (from the end, or --since: use it to learn queues that started before the monitor) with watch's reducer and exports each queue's status, last event age, records written and conflicting terminal events, and pings every live queue every --probe-interval. It reads only the events topic and writes only pings to the control topic. Queues that ended or went stale are forgotten after --forget-after, series and all. /readyz answers 200 once the reader is positioned and while Kafka answers. Logs are JSON lines on stdout.",
+  examples: [
+    'streamforge monitor',
+    'streamforge monitor --since 2h --probe-interval 15s --probe-timeout 3s',
+    'streamforge monitor --no-probe --metrics-port 9108   # metrics from events only',
+    'curl -s localhost:9108/metrics | grep ^streamforge_queue_status',
+  ],
+  settings,
+  async run(v, sources, ctx) {
+    const logger = await loggerFrom(v, ctx.stdout);
+    if (v.probe && v.probeTimeout >= v.probeInterval)
+      throw new ConfigError(
+        `--probe-timeout (${formatDuration(v.probeTimeout)}) must be shorter than --probe-interval (${formatDuration(v.probeInterval)})`,
+        'a probe must end before the next one to the same queue is sent',
+      );
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    ctx.onSignal((signal) => {
+      logger.info('signal received', { signal });
+      stop();
+    });
+    try {
+      const conn = connectionOf(v, sources);
+      const [{ startMonitor }, { createRegistry }] = await Promise.all([
+        import('../monitor/run-monitor.js'),
+        import('../observability/metrics.js'),
+      ]);
+      logger.info('starting', { version: ctx.version, brokers: conn.brokers, security_protocol: conn.securityProtocol });
+      const monitor = await startMonitor(
+        {
+          conn,
+          topics: { control: v.controlTopic, events: v.eventsTopic },
+          start: v.since !== undefined ? { kind: 'time', ms: Date.now() - v.since } : { kind: 'end' },
+          staleMs: v.stale,
+          forgetAfterMs: v.forgetAfter,
+          probe: v.probe ? { intervalMs: v.probeInterval, timeoutMs: v.probeTimeout } : undefined,
+          metricsPort: v.metricsPort,
+          metricsHost: v.metricsHost,
+        },
+        { logger, registry: createRegistry() },
+      );
+      await stopped;
+      await monitor.close();
+      logger.info('monitor stopped');
+      return 0;
+    } catch (err) {
+      const { code, message, hint } = describeError(err);
+      logger.error(message, { code, hint });
+      throw err;
+    }
+  },
+});

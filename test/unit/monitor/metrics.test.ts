@@ -1,0 +1,94 @@
+/** Monitor's metrics from the reducer's rows: what a scrape shows, and what forgetting removes. */
+import { describe, expect, it } from '@jest/globals';
+import { Registry } from 'prom-client';
+import { createMonitorMetrics, type QueueView } from '../../../src/monitor/metrics.js';
+import type { QueueRow } from '../../../src/watch/reducer.js';
+
+const row = (queueId: string, over: Partial<QueueRow> = {}): QueueRow => ({
+  queueId,
+  status: 'started',
+  symbol: null,
+  type: 'api',
+  producer: 'loader',
+  recordsWritten: null,
+  lastEventAt: 0,
+  pings: 0,
+  pongs: 0,
+  lastRttMs: null,
+  terminalEvents: 0,
+  ...over,
+});
+
+async function lines(registry: Registry): Promise<string[]> {
+  return (await registry.metrics()).split('\n').filter((l) => l.startsWith('streamforge_'));
+}
+
+describe("monitor's metrics", () => {
+  it('show every status of every queue, 1 for the current one, and what the queue said', async () => {
+    const registry = new Registry();
+    const views: QueueView[] = [
+      { queueId: 'a', row: row('a', { status: 'loading', symbol: 'BTCUSDT', recordsWritten: 42 }), status: 'loading', ageSeconds: 1.5 },
+      { queueId: 'b', row: row('b', { status: 'finished', terminalEvents: 3 }), status: 'finished', ageSeconds: 9 },
+      { queueId: 'c', row: row('c', { status: '-' }), status: undefined, ageSeconds: 0 },
+    ];
+    createMonitorMetrics(registry, () => views);
+    const out = await lines(registry);
+    expect(out.filter((l) => l.startsWith('streamforge_queue_status{queue_id="a"'))).toEqual([
+      'streamforge_queue_status{queue_id="a",status="started"} 0',
+      'streamforge_queue_status{queue_id="a",status="loading"} 1',
+      'streamforge_queue_status{queue_id="a",status="interrupted"} 0',
+      'streamforge_queue_status{queue_id="a",status="finished"} 0',
+      'streamforge_queue_status{queue_id="a",status="error"} 0',
+      'streamforge_queue_status{queue_id="a",status="stale"} 0',
+    ]);
+    expect(out.filter((l) => l.startsWith('streamforge_queue_status{queue_id="c"') && l.endsWith(' 1'))).toEqual([]);
+    expect(out).toEqual(
+      expect.arrayContaining([
+        'streamforge_queue_info{queue_id="a",symbol="BTCUSDT",type="api",producer="loader"} 1',
+        'streamforge_queue_last_event_age_seconds{queue_id="b"} 9',
+        'streamforge_queue_records_written{queue_id="a"} 42',
+        'streamforge_queue_conflicts_total{queue_id="b"} 2',
+        'streamforge_queue_conflicts_total{queue_id="a"} 0',
+        'streamforge_invalid_events_total 0',
+      ]),
+    );
+    expect(out.some((l) => l.startsWith('streamforge_queue_records_written{queue_id="b"'))).toBe(false);
+  });
+
+  it('count events and probes, and forget a queue with all its series', async () => {
+    const registry = new Registry();
+    let views: QueueView[] = [{ queueId: 'q', row: row('q'), status: 'started', ageSeconds: 0 }];
+    const m = createMonitorMetrics(registry, () => views);
+    m.event('q', 'started');
+    m.event('q', 'pong');
+    m.event('keep', 'started');
+    m.invalidEvent();
+    m.probeFailed('q');
+    m.probeFailed('q');
+    m.probeEnded('q', 'lost');
+    expect(await lines(registry)).toEqual(
+      expect.arrayContaining(['streamforge_probe_success{queue_id="q"} 0', 'streamforge_probe_failures_in_a_row{queue_id="q"} 2']),
+    );
+    m.probeAnswered('q', 7);
+    m.probeEnded('q', 'answered');
+    const out = await lines(registry);
+    expect(out).toEqual(
+      expect.arrayContaining([
+        'streamforge_queue_events_total{queue_id="q",event="pong"} 1',
+        'streamforge_invalid_events_total 1',
+        'streamforge_probe_success{queue_id="q"} 1',
+        'streamforge_probe_failures_in_a_row{queue_id="q"} 0',
+        'streamforge_probes_total{queue_id="q",result="lost"} 1',
+        'streamforge_probes_total{queue_id="q",result="answered"} 1',
+        'streamforge_probe_rtt_seconds_bucket{le="0.01",queue_id="q"} 1',
+        'streamforge_probe_rtt_seconds_bucket{le="0.005",queue_id="q"} 0',
+        'streamforge_probe_rtt_seconds_sum{queue_id="q"} 0.007',
+      ]),
+    );
+    views = [];
+    m.forget('q');
+    const after = await lines(registry);
+    expect(after.filter((l) => l.includes('queue_id="q"'))).toEqual([]);
+    expect(after).toContain('streamforge_queue_events_total{queue_id="keep",event="started"} 1');
+  });
+});
