@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-packages=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev kcat openssl tmux buildah debootstrap python3-venv stress-ng)
+packages=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev kcat openssl tmux buildah debootstrap python3-venv stress-ng prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

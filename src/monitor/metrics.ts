@@ -36,8 +36,20 @@ export interface MonitorMetrics {
 /** RTT buckets from 1 ms to 5 s: a local pong is a few ms, a loaded cluster's tens to hundreds. */
 const RTT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-export function createMonitorMetrics(registry: Registry, view: () => Iterable<QueueView>): MonitorMetrics {
+export function createMonitorMetrics(
+  registry: Registry,
+  view: () => Iterable<QueueView>,
+  ready: () => boolean = () => true,
+): MonitorMetrics {
   const registers = [registry];
+  new Gauge({
+    name: 'streamforge_monitor_ready',
+    help: "1 while /readyz answers 200: the events reader positioned and Kafka answering (an alert's input: the monitor's own blind spot)",
+    registers,
+    collect() {
+      this.set(ready() ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'streamforge_queue_status',
     help: "1 for the queue's current status, 0 for the others (stale: no event for --stale)",

@@ -84,7 +84,7 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
       yield { queueId: row.queueId, row, status: statusOf(row, health), ageSeconds: Math.max(0, (now - row.lastEventAt) / 1000) };
     }
   };
-  const metrics = createMonitorMetrics(registry, view);
+  const isReady = (): boolean => positioned && plane.connection() === 'connected';
 
   const plane = openControlPlane({
     conn: opts.conn,
@@ -96,6 +96,7 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
     readControl: false,
     prompt: true,
   });
+  const metrics = createMonitorMetrics(registry, view, isReady);
 
   let server: MetricsServer | undefined;
   try {
@@ -105,7 +106,7 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
       metrics: localMetrics(registry),
       logger,
       setting: '--metrics-port / MONITOR_METRICS_PORT',
-      probes: { live: () => true, ready: () => positioned && plane.connection() === 'connected' },
+      probes: { live: () => true, ready: isReady },
     });
   } catch (err) {
     await plane.close();

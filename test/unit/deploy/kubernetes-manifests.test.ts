@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { KafkaTopic } from '@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1beta2/KafkaTopic';
 import { KafkaUser } from '@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1beta2/KafkaUser';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
@@ -44,10 +46,24 @@ const dir = join(projectRoot, 'deploy/kubernetes');
 const kustomization = parseAllDocuments(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0]?.toJS() as {
   resources: string[];
   images: Array<{ name: string; newTag: string }>;
+  configMapGenerator: Array<{ name: string; files: string[]; options: { labels: Record<string, string>; disableNameSuffixHash: boolean } }>;
 };
-const docs: Doc[] = kustomization.resources.flatMap((file) =>
-  parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((d) => d.toJS() as Doc),
-);
+/** What kustomize makes of a configMapGenerator entry: `key=path` files become data keys. */
+const generated: Doc[] = kustomization.configMapGenerator.map((g) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: g.name, labels: g.options.labels },
+  data: Object.fromEntries(
+    g.files.map((f) => {
+      const [key, path] = f.includes('=') ? (f.split('=') as [string, string]) : [f.split('/').pop() ?? f, f];
+      return [key, readFileSync(join(dir, path), 'utf8')];
+    }),
+  ),
+}));
+const docs: Doc[] = [
+  ...kustomization.resources.flatMap((file) => parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((d) => d.toJS() as Doc)),
+  ...generated,
+];
 const byKind = (kind: string) => docs.filter((d) => d.kind === kind);
 const named = (kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name);
 const spec = (name: string) => commands.find((c) => c.name === name);
@@ -70,6 +86,8 @@ const models: Record<string, (doc: Doc) => { validate(): void }> = {
   'v1 Service': (d) => new Service(d as never),
   'kafka.strimzi.io/v1beta2 KafkaTopic': (d) => new KafkaTopic(d as never),
   'kafka.strimzi.io/v1beta2 KafkaUser': (d) => new KafkaUser(d as never),
+  'monitoring.coreos.com/v1 ServiceMonitor': (d) => new ServiceMonitor(d as never),
+  'monitoring.coreos.com/v1 PrometheusRule': (d) => new PrometheusRule(d as never),
 };
 const kindOf = (d: Doc) => `${(d as Doc & { apiVersion: string }).apiVersion} ${d.kind}`;
 
@@ -80,7 +98,7 @@ const workloads = [...byKind('Job'), ...byKind('Deployment')].map((d) => ({
 }));
 
 describe('the Kubernetes manifests', () => {
-  it('list every file in deploy/kubernetes, and every file parses', () => {
+  it('list every YAML file in deploy/kubernetes, and every file parses', () => {
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
     expect([...kustomization.resources].sort()).toEqual(files.sort());
     expect(docs.every((d) => d.kind && d.metadata?.name)).toBe(true);
@@ -116,6 +134,9 @@ describe('the Kubernetes manifests', () => {
           const flagPort = c.args[c.args.indexOf('--port') + 1];
           expect(port).toBe(Number(flagPort ?? env.PRODUCER_PORT ?? 8001));
           expect([c.readinessProbe?.httpGet.path, c.livenessProbe?.httpGet.path]).toEqual(['/ready', '/health']);
+        } else if (c.args[0] === 'monitor') {
+          expect(port).toBe(Number(env.METRICS_PORT ?? 9108));
+          expect([c.readinessProbe?.httpGet.path, c.livenessProbe?.httpGet.path]).toEqual(['/readyz', '/healthz']);
         } else throw new Error(`unexpected workload ${c.args[0]}`);
       }
     }
@@ -194,6 +215,43 @@ describe('the Kubernetes manifests', () => {
     // each workload's Secret names its own user
     expect(named('Secret', 'streamforge-dummy-credentials')!.stringData!.KAFKA_USER).toBe('user-streamforge-dummy');
     expect(named('Secret', 'streamforge-producer-credentials')!.stringData!.KAFKA_USER).toBe('user-streamforge-producer');
+    // the monitor reads events and writes pings, nothing more
+    expect(acl('user-streamforge-monitor', 'queue-events')).toEqual(['Read', 'Describe']);
+    expect(acl('user-streamforge-monitor', 'queue-control')).toEqual(['Write', 'Describe']);
+    expect(named('Secret', 'streamforge-monitor-credentials')!.stringData!.KAFKA_USER).toBe('user-streamforge-monitor');
+  });
+
+  it('the monitor: one replica, its Service and ServiceMonitor select its pods and its metrics port', () => {
+    const dep = named('Deployment', 'streamforge-monitor')!;
+    expect(dep.spec.replicas).toBe(1);
+    expect(dep.spec.strategy.type).toBe('Recreate');
+    const labels = dep.spec.template.metadata.labels;
+    const service = named('Service', 'streamforge-monitor')!;
+    expect(service.spec.selector).toEqual(labels);
+    const container = dep.spec.template.spec.containers[0] as Container;
+    expect(container.ports?.map((p) => p.name)).toContain(service.spec.ports[0].targetPort);
+    const sm = named('ServiceMonitor', 'streamforge-monitor')!;
+    expect(Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => service.metadata.labels?.[k] === v)).toBe(true);
+    expect(sm.spec.endpoints).toEqual([expect.objectContaining({ port: service.spec.ports[0].name, path: '/metrics' })]);
+  });
+
+  it('the PrometheusRule carries exactly the rule file that promtool tests', () => {
+    const file = parseAllDocuments(
+      readFileSync(join(projectRoot, 'deploy/prometheus/streamforge-monitor.rules.yaml'), 'utf8'),
+    )[0]?.toJS() as {
+      groups: unknown[];
+    };
+    expect(named('PrometheusRule', 'streamforge-monitor')!.spec.groups).toEqual(file.groups);
+  });
+
+  it("the dashboard ConfigMap has Grafana's sidecar label and the dashboard's JSON", () => {
+    const cm = named('ConfigMap', 'streamforge-monitor-dashboard')!;
+    expect(cm.metadata.labels).toEqual({ grafana_dashboard: '1' });
+    const dash = JSON.parse(cm.data!['streamforge-monitor.json'] ?? '') as { uid: string; panels: Array<{ title: string }> };
+    expect(dash.uid).toBe('streamforge-monitor');
+    expect(dash.panels.map((p) => p.title)).toEqual(
+      expect.arrayContaining(['Queues by status', 'Queues', 'Probe success', 'Probe RTT percentiles', 'Event rates']),
+    );
   });
 });
 
