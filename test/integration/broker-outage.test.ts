@@ -1,5 +1,7 @@
 /**
- * The outage contract, on a broker of its own that this test kills and brings back: requests
+ * Outages, on a broker of its own that these tests kill and bring back.
+ *
+ * serve-producer's outage contract: requests
  * in flight when it dies, requests arriving while it is down, requests after it is back.
  * Counted against the topic: every 200 is there at its offset, no 503 ("not written") is there
  * at all, every 504 ("outcome unknown") was reported in the metrics. Clients never retry here.
@@ -9,10 +11,10 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { parse } from 'dotenv';
 import { projectRoot, type BrokerEnv } from '../support/broker.js';
-import { freePort } from '../support/cli-process.js';
 import { postJson, startProducerServer, type RunningServer } from '../support/http-server.js';
 import { createTopic } from '../support/kafka-admin.js';
 import { readTopic } from '../support/kcat.js';
+import { CliProcess, freePort, startDummy, uniqueTopics } from '../support/cli-process.js';
 
 jest.setTimeout(240_000);
 const script = `${projectRoot}/scripts/kafka-local.sh`;
@@ -20,6 +22,7 @@ const dir = `${projectRoot}/.kafka/outage`;
 let brokerEnv: NodeJS.ProcessEnv;
 let broker: BrokerEnv;
 let server: RunningServer | undefined;
+const processes: CliProcess[] = [];
 
 const kafka = (cmd: 'up' | 'down'): void => {
   execFileSync(script, [cmd], { env: brokerEnv, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -45,6 +48,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   server?.process.kill('SIGKILL');
+  for (const p of processes) p.kill('SIGKILL');
   kafka('down');
 });
 
@@ -104,4 +108,48 @@ it('broker killed and back: no 503 is in the topic, every 200 is, every 504 is c
     `outage: ${answers.length} requests: ${by(200).length} answered 200 (all in the topic), ${by(503).length} 503 (none in the topic), ` +
       `${by(504).length} 504 (${by(504).filter((a) => inTopic.has(a.n)).length} of them in the topic); ${records.length} records\n`,
   );
+});
+
+it('monitor: /readyz fails while the broker is down, and the monitor recovers by itself', async () => {
+  const topics = uniqueTopics('monitor-outage');
+  const env = { ...broker, ...topics };
+  const port = await freePort();
+  const monitor = new CliProcess(
+    ['monitor', '--metrics-port', String(port), '--metrics-host', '127.0.0.1', '--probe-interval', '1s', '--probe-timeout', '500ms'],
+    env,
+  );
+  processes.push(monitor);
+  await monitor.waitForJson((o) => o.msg === 'monitor ready');
+  const readyz = async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
+  const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const waitFor = async (what: string, pred: () => Promise<boolean>): Promise<void> => {
+    for (let i = 0; i < 600; i++) {
+      if (await pred()) return;
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting for ${what}\n${monitor.stdout}`);
+  };
+  const before = await startDummy(['--queue-id', 'o-before'], env);
+  processes.push(before);
+  await waitFor('the first queue', async () =>
+    (await metrics()).includes('streamforge_queue_status{queue_id="o-before",status="started"} 1'),
+  );
+  expect(await readyz()).toBe(200);
+
+  process.kill(Number(readFileSync(`${dir}/broker.pid`, 'utf8')), 'SIGKILL');
+  await waitFor('/readyz 503', async () => (await readyz()) === 503);
+  expect(await metrics()).toMatch(/^streamforge_monitor_ready 0$/m);
+  await monitor.waitForJson((o) => o.level === 'warn' && String(o.msg).startsWith('Kafka is not answering'));
+  expect(monitor.child.exitCode).toBeNull();
+
+  await kafkaUpAsync();
+  await waitFor('/readyz 200 again', async () => (await readyz()) === 200);
+  await monitor.waitForJson((o) => o.msg === 'Kafka answers again');
+  // reading resumed, not only the metadata answer: a queue started after the outage shows up
+  const after = await startDummy(['--queue-id', 'o-after'], env);
+  processes.push(after);
+  await waitFor('the queue started after the outage', async () =>
+    (await metrics()).includes('streamforge_queue_status{queue_id="o-after",status="started"} 1'),
+  );
+  expect(monitor.json().filter((l) => l.level === 'error')).toEqual([]);
 });
