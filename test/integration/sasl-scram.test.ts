@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { brokerEnv, requireBroker } from '../support/broker.js';
-import { runCli, startDummy, uniqueTopics, type CliProcess } from '../support/cli-process.js';
+import { CliProcess, freePort, runCli, startDummy, uniqueTopics } from '../support/cli-process.js';
 import { readJson } from '../support/kcat.js';
 
 jest.setTimeout(90_000);
@@ -51,11 +51,45 @@ describeSasl('SASL_SSL + SCRAM-SHA-512 + CA file', () => {
     expect(d.stdout).not.toContain(env.KAFKA_PASSWORD as string);
   });
 
+  it('monitor probes a queue over SASL_SSL, and logs no secret', async () => {
+    const topics = uniqueTopics('sasl-monitor');
+    const d = await startDummy(['--queue-id', 'q-sasl-m'], { ...env, ...topics });
+    running.push(d);
+    const port = await freePort();
+    const monitor = new CliProcess(
+      [
+        'monitor',
+        '--metrics-port',
+        String(port),
+        '--metrics-host',
+        '127.0.0.1',
+        '--probe-interval',
+        '500ms',
+        '--probe-timeout',
+        '400ms',
+        '--since',
+        '1m',
+      ],
+      { ...env, ...topics, LOG_LEVEL: 'debug' },
+    );
+    running.push(monitor);
+    await monitor.waitForJson((o) => o.msg === 'monitor ready');
+    let text = '';
+    for (let i = 0; i < 300 && !text.includes('streamforge_probe_success{queue_id="q-sasl-m"} 1'); i++) {
+      text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(text).toContain('streamforge_queue_status{queue_id="q-sasl-m",status="started"} 1');
+    expect(text).toContain('streamforge_probe_success{queue_id="q-sasl-m"} 1');
+    expect(monitor.stdout + monitor.stderr).not.toContain(env.KAFKA_PASSWORD as string);
+  });
+
   it('a wrong password is exit 3, fast, and the message does not contain it', async () => {
     const wrong = 'not-the-password-5f1c';
     for (const args of [
       ['ping', '--queue-id', 'q'],
       ['dummy', '--queue-id', 'q', '--metrics-port', '0'],
+      ['monitor', '--metrics-port', '0'],
     ]) {
       const r = await runCli(args, { ...env, KAFKA_PASSWORD: wrong, LOG_LEVEL: 'debug' });
       expect(r.stderr).toMatch(/authentication to Kafka at localhost:\d+ failed/);
