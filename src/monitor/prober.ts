@@ -119,18 +119,22 @@ export class ProbeSchedule {
     this.#intervalMs = intervalMs;
   }
 
-  /** The queues due at `nowMono` among the live ones; queues no longer live leave the schedule. */
-  due(live: Iterable<string>, nowMono: number): string[] {
-    const out: string[] = [];
+  /**
+   * The live queues due before `nowMono + horizonMs`, each with the time it is due (a caller
+   * that looks every 100 ms sets a timer for each, so that the probes go out spread, not 20 at
+   * a time). Queues no longer live leave the schedule.
+   */
+  due(live: Iterable<string>, nowMono: number, horizonMs = 0): Array<{ readonly queueId: string; readonly at: number }> {
+    const out: Array<{ queueId: string; at: number }> = [];
     const seen = new Set<string>();
     for (const queueId of live) {
       seen.add(queueId);
       const at = this.#next.get(queueId) ?? nowMono + phase(queueId, this.#intervalMs);
-      if (at > nowMono) {
+      if (at > nowMono + horizonMs) {
         this.#next.set(queueId, at);
         continue;
       }
-      out.push(queueId);
+      out.push({ queueId, at: Math.max(at, nowMono) });
       // a monitor that stalled for longer than an interval probes once, not once per missed turn
       const next = at + this.#intervalMs;
       this.#next.set(queueId, next > nowMono ? next : nowMono + this.#intervalMs);
@@ -140,9 +144,18 @@ export class ProbeSchedule {
   }
 }
 
-/** FNV-1a of the id, as a fraction of the interval: stable across restarts, spread evenly. */
+/**
+ * FNV-1a of the id, mixed by murmur3's finaliser (FNV alone left ids that differ in their last
+ * characters bunched: 39 of q0..q99 in one tenth of the interval), as a fraction of the
+ * interval: stable across restarts, spread evenly.
+ */
 function phase(queueId: string, intervalMs: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < queueId.length; i++) h = Math.imul(h ^ queueId.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return ((h >>> 0) / 0x1_0000_0000) * intervalMs;
 }

@@ -9,7 +9,7 @@ import type { KafkaConnection } from '../config/kafka-connection.js';
 import { systemClock, type Clock } from '../control/control-io.js';
 import type { StartPosition } from '../kafka/reader.js';
 import type { Logger } from '../observability/logger.js';
-import { localMetrics, startMetricsServer, type MetricsServer } from '../observability/metrics.js';
+import { startMetricsServer, type MetricsServer } from '../observability/metrics.js';
 import { describeError } from '../errors.js';
 import { openControlPlane } from '../watch/control-plane.js';
 import {
@@ -103,7 +103,7 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
     server = await startMetricsServer({
       port: opts.metricsPort,
       host: opts.metricsHost,
-      metrics: localMetrics(registry),
+      metrics: metrics.source,
       logger,
       setting: '--metrics-port / MONITOR_METRICS_PORT',
       probes: { live: () => true, ready: isReady },
@@ -140,7 +140,10 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
         send: plane.send,
         clock,
         listener: {
-          answered: (q, rttMs) => metrics.probeAnswered(q, rttMs),
+          answered: (q, rttMs) => {
+            metrics.probeAnswered(q, rttMs);
+            logger.debug('probe answered', { queue_id: q, rtt_ms: rttMs });
+          },
           timedOut: (q) => {
             metrics.probeFailed(q);
             logger.debug('probe not answered in time', { queue_id: q, timeout_ms: probe.timeoutMs });
@@ -156,13 +159,27 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
   const live = function* (now: number): Iterable<string> {
     for (const row of state.queues.values()) if (isLive(row, now, opts.staleMs)) yield row.queueId;
   };
+  /** probes due within the next tick, each on a timer of its own */
+  const probeTimers = new Set<NodeJS.Timeout>();
   let lastSweep = clock.mono();
   const tick = (): void => {
     const mono = clock.mono();
     const wall = clock.wall();
     if (prober && schedule && positioned) {
       prober.tick(mono);
-      for (const q of schedule.due(live(wall), mono)) prober.probe(q);
+      for (const { queueId, at } of schedule.due(live(wall), mono, TICK_MS)) {
+        const delay = at - mono;
+        if (delay < 1) prober.probe(queueId);
+        else {
+          const timer = setTimeout(() => {
+            probeTimers.delete(timer);
+            // it may have ended, or been forgotten, since it was scheduled
+            const row = state.queues.get(queueId);
+            if (row && isLive(row, clock.wall(), opts.staleMs)) prober.probe(queueId);
+          }, delay);
+          probeTimers.add(timer);
+        }
+      }
     }
     if (mono - lastSweep >= SWEEP_MS) {
       lastSweep = mono;
@@ -205,6 +222,7 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
     (closing ??= (async () => {
       clearInterval(ticker);
       clearInterval(checker);
+      for (const t of probeTimers) clearTimeout(t);
       stopFeed?.();
       await Promise.allSettled([plane.close(), server?.close()]);
     })());

@@ -70,20 +70,27 @@ export function openControlPlane(opts: ControlPlaneOptions): ControlPlane {
   let connection: ConnectionState = 'connecting';
   /** the consume loop stopped: no metadata answer brings the reader back */
   let stopped = false;
-  const handle = (msgs: readonly ReceivedMessage[]): void => {
+  /** `times`: when each message reached JavaScript, where it waited for its batch-mates */
+  const handle = (msgs: readonly ReceivedMessage[], times?: readonly number[]): void => {
     const arrival = performance.now();
     const items = msgs.map((m) => toIncoming(m, opts.topics.control));
-    for (const item of items) if (item.kind === 'event') for (const l of eventListeners) l(item.event, arrival);
+    items.forEach((item, i) => {
+      if (item.kind === 'event') for (const l of eventListeners) l(item.event, times?.[i] ?? arrival);
+    });
     const shown = items.filter((i) => passes(i, opts.filter));
     if (shown.length === 0) return;
     if (early) early.push(...shown);
     else for (const l of listeners) l(shown);
   };
+  // prompt mode: the messages of one tick are handled together after it, each event timed by
+  // its own arrival (a probe's round trip must not include the wait for its batch-mates)
   let arrived: ReceivedMessage[] = [];
+  let arrivedAt: number[] = [];
   const handleArrived = (): void => {
-    const msgs = arrived;
+    const [msgs, times] = [arrived, arrivedAt];
     arrived = [];
-    handle(msgs);
+    arrivedAt = [];
+    handle(msgs, times);
   };
   const opening = KafkaReader.open(opts.conn, {
     clientId: opts.clientId,
@@ -99,10 +106,11 @@ export function openControlPlane(opts: ControlPlaneOptions): ControlPlane {
     ...(opts.prompt
       ? {
           onMessage: (msg: ReceivedMessage) => {
+            arrivedAt.push(performance.now());
             if (arrived.push(msg) === 1) setImmediate(handleArrived);
           },
         }
-      : { onBatch: handle }),
+      : { onBatch: (msgs: ReceivedMessage[]) => handle(msgs) }),
   });
   const ready = opening.then(() => void (connection = 'connected'));
   // the caller observes failures through `ready`; this keeps an unobserved rejection from crashing

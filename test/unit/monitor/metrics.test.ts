@@ -1,7 +1,8 @@
 /** Monitor's metrics from the reducer's rows: what a scrape shows, and what forgetting removes. */
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
-import { createMonitorMetrics, type QueueView } from '../../../src/monitor/metrics.js';
+import { createMonitorMetrics, type MonitorMetrics, type QueueView } from '../../../src/monitor/metrics.js';
 import type { QueueRow } from '../../../src/watch/reducer.js';
 
 const row = (queueId: string, over: Partial<QueueRow> = {}): QueueRow => ({
@@ -19,8 +20,8 @@ const row = (queueId: string, over: Partial<QueueRow> = {}): QueueRow => ({
   ...over,
 });
 
-async function lines(registry: Registry): Promise<string[]> {
-  return (await registry.metrics()).split('\n').filter((l) => l.startsWith('streamforge_'));
+async function lines(m: MonitorMetrics): Promise<string[]> {
+  return (await m.source.text()).split('\n').filter((l) => l.startsWith('streamforge_'));
 }
 
 describe("monitor's metrics", () => {
@@ -31,8 +32,7 @@ describe("monitor's metrics", () => {
       { queueId: 'b', row: row('b', { status: 'finished', terminalEvents: 3 }), status: 'finished', ageSeconds: 9 },
       { queueId: 'c', row: row('c', { status: '-' }), status: undefined, ageSeconds: 0 },
     ];
-    createMonitorMetrics(registry, () => views);
-    const out = await lines(registry);
+    const out = await lines(createMonitorMetrics(registry, () => views));
     expect(out.filter((l) => l.startsWith('streamforge_queue_status{queue_id="a"'))).toEqual([
       'streamforge_queue_status{queue_id="a",status="started"} 0',
       'streamforge_queue_status{queue_id="a",status="loading"} 1',
@@ -66,12 +66,12 @@ describe("monitor's metrics", () => {
     m.probeFailed('q');
     m.probeFailed('q');
     m.probeEnded('q', 'lost');
-    expect(await lines(registry)).toEqual(
+    expect(await lines(m)).toEqual(
       expect.arrayContaining(['streamforge_probe_success{queue_id="q"} 0', 'streamforge_probe_failures_in_a_row{queue_id="q"} 2']),
     );
     m.probeAnswered('q', 7);
     m.probeEnded('q', 'answered');
-    const out = await lines(registry);
+    const out = await lines(m);
     expect(out).toEqual(
       expect.arrayContaining([
         'streamforge_queue_events_total{queue_id="q",event="pong"} 1',
@@ -80,15 +80,51 @@ describe("monitor's metrics", () => {
         'streamforge_probe_failures_in_a_row{queue_id="q"} 0',
         'streamforge_probes_total{queue_id="q",result="lost"} 1',
         'streamforge_probes_total{queue_id="q",result="answered"} 1',
-        'streamforge_probe_rtt_seconds_bucket{le="0.01",queue_id="q"} 1',
-        'streamforge_probe_rtt_seconds_bucket{le="0.005",queue_id="q"} 0',
+        'streamforge_probe_rtt_seconds_bucket{queue_id="q",le="0.01"} 1',
+        'streamforge_probe_rtt_seconds_bucket{queue_id="q",le="0.005"} 0',
+        'streamforge_probe_rtt_seconds_bucket{queue_id="q",le="+Inf"} 1',
+        'streamforge_probe_rtt_seconds_count{queue_id="q"} 1',
         'streamforge_probe_rtt_seconds_sum{queue_id="q"} 0.007',
       ]),
     );
     views = [];
     m.forget('q');
-    const after = await lines(registry);
+    const after = await lines(m);
+    expect(after.length).toBeGreaterThan(0);
     expect(after.filter((l) => l.includes('queue_id="q"'))).toEqual([]);
     expect(after).toContain('streamforge_queue_events_total{queue_id="keep",event="started"} 1');
+  });
+});
+
+describe('the exposition text', () => {
+  it('escapes label values, groups each family, and passes promtool check metrics', async () => {
+    const registry = new Registry();
+    const odd = 'q "quoted" \\ back\nslash';
+    const views: QueueView[] = [
+      { queueId: odd, row: row(odd, { symbol: 'A"B', producer: 'p\\q' }), status: 'started', ageSeconds: 2 },
+      { queueId: 'plain', row: row('plain'), status: 'stale', ageSeconds: 90 },
+    ];
+    const m = createMonitorMetrics(registry, () => views);
+    for (const v of views) {
+      m.event(v.queueId, 'started');
+      m.probeAnswered(v.queueId, 3);
+      m.probeEnded(v.queueId, 'answered');
+    }
+    m.probeAnswered('plain', 12_000);
+    const text = await m.source.text();
+    expect(text).toContain('streamforge_queue_status{queue_id="q \\"quoted\\" \\\\ back\\nslash",status="started"} 1');
+    expect(text).toContain('symbol="A\\"B"');
+    expect(text).toContain('streamforge_probe_rtt_seconds_bucket{queue_id="plain",le="5"} 1');
+    expect(text).toContain('streamforge_probe_rtt_seconds_bucket{queue_id="plain",le="+Inf"} 2');
+    // each name's series in one block, after its HELP and TYPE
+    const names = text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.replace(/(_bucket|_sum|_count)?[{ ].*$/, ''));
+    const blocks = names.filter((n, i) => n !== names[i - 1]);
+    expect(new Set(blocks).size).toBe(blocks.length);
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(lint.error).toBeUndefined();
+    expect([lint.status, `${lint.stdout}${lint.stderr}`]).toEqual([0, '']);
   });
 });
