@@ -4,6 +4,7 @@
  * forgotten after --forget-after. One timer drives probes, timeouts and forgetting, on an
  * injectable clock.
  */
+import { setFlagsFromString } from 'node:v8';
 import type { Registry } from 'prom-client';
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import { systemClock, type Clock } from '../control/control-io.js';
@@ -73,6 +74,11 @@ function isLive(row: QueueRow, now: number, staleMs: number): boolean {
  */
 export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Promise<Monitor> {
   const { logger, registry } = deps;
+  // A long-running process for a memory-limited pod: each scrape makes ~3 MB of short-lived
+  // text at 1,000 queues, and V8's default heuristics let the old generation fill with it.
+  // V8 reads this GC heuristic at each decision, so setting it at run time works (watch's
+  // screen does the same).
+  setFlagsFromString('--optimize-for-size');
   const clock = deps.clock ?? systemClock;
   let state: WatchState = initialWatchState(0);
   let positioned = false;
