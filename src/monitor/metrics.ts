@@ -156,25 +156,51 @@ export function createMonitorMetrics(
         blocks: new Map(),
       };
       counts.set(queueId, c);
+      members++;
     }
     return c;
   };
 
+  /** blocks rebuilt so far: a family whose blocks were all reused reuses its text too */
+  let rebuilt = 0;
+  /** changes when a queue comes or goes: a family's text then has other members */
+  let members = 0;
   /** A block of lines cached on the queue until `key` changes. */
   const cached = (c: QueueCounts, family: string, key: string | number, make: () => string): string => {
     const hit = c.blocks.get(family);
     if (hit && hit.key === key) return hit.text;
+    rebuilt++;
     const text = make();
     c.blocks.set(family, { key, text });
     return text;
   };
+  const familyTexts = new Map<string, { readonly members: number; readonly text: string }>();
 
   // Most of a scrape does not change between two scrapes (a queue's status, its histogram
   // between probes): each queue's block of lines is built once per change and reused.
   const queueText = (): string => {
     const rows = [...view()].map((v) => ({ v, c: countsOf(v.queueId) }));
     const out: string[] = [];
-    const head = (f: Family): void => void out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
+    // each family's lines go to `out` from `start` on; unchanged ones are replaced by last time's text
+    let start = 0;
+    let family: Family | undefined;
+    let rebuiltBefore = 0;
+    const close = (): void => {
+      if (!family) return;
+      const prev = familyTexts.get(family.name);
+      const reuse = family !== families.age && prev?.members === members && rebuilt === rebuiltBefore;
+      const text = reuse && prev ? prev.text : out.slice(start).join('\n');
+      familyTexts.set(family.name, { members, text });
+      out.length = start;
+      out.push(text);
+    };
+    const head = (f: Family): void => {
+      close();
+      family = f;
+      rebuiltBefore = rebuilt;
+      start = out.length;
+      out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
+    };
     head(families.status);
     for (const { v, c } of rows)
       out.push(
@@ -198,8 +224,10 @@ export function createMonitorMetrics(
     head(families.age);
     for (const { v, c } of rows) out.push(`${families.age.name}{${c.label}} ${v.ageSeconds}`);
     head(families.records);
-    for (const { v, c } of rows)
-      if (v.row.recordsWritten !== null) out.push(`${families.records.name}{${c.label}} ${v.row.recordsWritten}`);
+    for (const { v, c } of rows) {
+      const n = v.row.recordsWritten;
+      if (n !== null) out.push(cached(c, 'records', n, () => `${families.records.name}{${c.label}} ${n}`));
+    }
     head(families.conflicts);
     for (const { v, c } of rows) {
       const n = Math.max(0, v.row.terminalEvents - 1);
@@ -242,6 +270,7 @@ export function createMonitorMetrics(
         }),
       );
     }
+    close();
     out.push('');
     return out.join('\n');
   };
@@ -270,7 +299,9 @@ export function createMonitorMetrics(
       c.failuresInARow++;
     },
     probeEnded: (queueId, result) => void countsOf(queueId).probes[result]++,
-    forget: (queueId) => void counts.delete(queueId),
+    forget: (queueId) => {
+      if (counts.delete(queueId)) members++;
+    },
     source: {
       contentType: registry.contentType,
       text: async () => {

@@ -97,6 +97,37 @@ describe("monitor's metrics", () => {
 });
 
 describe('the exposition text', () => {
+  it('reuses what did not change between scrapes, and shows every change', async () => {
+    const registry = new Registry();
+    let views: QueueView[] = [
+      { queueId: 'a', row: row('a'), status: 'started', ageSeconds: 1 },
+      { queueId: 'b', row: row('b'), status: 'started', ageSeconds: 1 },
+    ];
+    const m = createMonitorMetrics(registry, () => views);
+    const first = await lines(m);
+    expect(await lines(m)).toEqual(first);
+    views = [{ ...views[0]!, status: 'loading', row: row('a', { status: 'loading', recordsWritten: 5 }), ageSeconds: 2 }, views[1]!];
+    m.probeAnswered('b', 4);
+    m.probeEnded('b', 'answered');
+    m.event('a', 'loading');
+    const second = await lines(m);
+    expect(second).toEqual(
+      expect.arrayContaining([
+        'streamforge_queue_status{queue_id="a",status="loading"} 1',
+        'streamforge_queue_status{queue_id="a",status="started"} 0',
+        'streamforge_queue_records_written{queue_id="a"} 5',
+        'streamforge_queue_last_event_age_seconds{queue_id="a"} 2',
+        'streamforge_queue_events_total{queue_id="a",event="loading"} 1',
+        'streamforge_probe_success{queue_id="b"} 1',
+      ]),
+    );
+    views = [views[1]!, { queueId: 'c', row: row('c'), status: 'error', ageSeconds: 0 }];
+    m.forget('a');
+    const third = await lines(m);
+    expect(third.filter((l) => l.includes('queue_id="a"'))).toEqual([]);
+    expect(third).toContain('streamforge_queue_status{queue_id="c",status="error"} 1');
+  });
+
   it('escapes label values, groups each family, and passes promtool check metrics', async () => {
     const registry = new Registry();
     const odd = 'q "quoted" \\ back\nslash';
