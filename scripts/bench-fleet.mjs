@@ -139,8 +139,7 @@ consumer.on('data', (m) => {
   };
   // half of the fleet is legacy: no command_id in its pongs
   if (pongs % 2 === 0 && c.command_id) pong.command_id = c.command_id;
-  events++;
-  producer.produce(eventsTopic, null, Buffer.from(JSON.stringify(pong)), q.id);
+  send(pong);
 });
 
 setTimeout(() => {

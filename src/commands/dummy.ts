@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { kafkaSettings, logSettings, topicSettings } from '../config/common-settings.js';
+import { kafkaSettings, logSettings, metricsHostSetting, topicSettings } from '../config/common-settings.js';
 import { parse, type Setting } from '../config/setting.js';
 import { describeError } from '../errors.js';
 import { connectionOf, loggerFrom } from './common.js';
@@ -105,13 +105,7 @@ const settings = {
     default: 8000,
     parse: parse.port,
   } satisfies Setting<number>,
-  metricsHost: {
-    flags: '--metrics-host <address>',
-    env: 'METRICS_HOST',
-    description: 'address the metrics endpoint binds',
-    default: '0.0.0.0',
-    parse: parse.nonEmpty,
-  } satisfies Setting<string>,
+  metricsHost: metricsHostSetting,
   shutdownTimeout: {
     flags: '--shutdown-timeout <duration>',
     env: 'SHUTDOWN_TIMEOUT',

@@ -1,4 +1,4 @@
-import { kafkaSettings, logSettings, sinceSetting, staleSetting, topicSettings } from '../config/common-settings.js';
+import { kafkaSettings, logSettings, metricsHostSetting, sinceSetting, staleSetting, topicSettings } from '../config/common-settings.js';
 import { formatDuration, parse, type Setting } from '../config/setting.js';
 import { ConfigError, describeError } from '../errors.js';
 import { connectionOf, loggerFrom } from './common.js';
@@ -45,13 +45,7 @@ const settings = {
     default: 9108,
     parse: parse.port,
   } satisfies Setting<number>,
-  metricsHost: {
-    flags: '--metrics-host <address>',
-    env: 'METRICS_HOST',
-    description: 'address the metrics endpoint binds',
-    default: '0.0.0.0',
-    parse: parse.nonEmpty,
-  } satisfies Setting<string>,
+  metricsHost: metricsHostSetting,
   ...topicSettings,
   ...kafkaSettings,
   ...logSettings,

@@ -177,3 +177,12 @@ export function staleSetting(env: string): Setting<number> & { default: number }
     parse: parse.duration({ minMs: 1000 }),
   };
 }
+
+/** The address /metrics, /healthz and /readyz bind: the dummy's and the monitor's. */
+export const metricsHostSetting = {
+  flags: '--metrics-host <address>',
+  env: 'METRICS_HOST',
+  description: 'address the metrics endpoint binds',
+  default: '0.0.0.0',
+  parse: parse.nonEmpty,
+} satisfies Setting<string>;

@@ -14,7 +14,7 @@ import { projectRoot, type BrokerEnv } from '../support/broker.js';
 import { postJson, startProducerServer, type RunningServer } from '../support/http-server.js';
 import { createTopic } from '../support/kafka-admin.js';
 import { readTopic } from '../support/kcat.js';
-import { CliProcess, freePort, startDummy, uniqueTopics } from '../support/cli-process.js';
+import { freePort, startDummy, startMonitor, uniqueTopics, type CliProcess } from '../support/cli-process.js';
 
 jest.setTimeout(240_000);
 const script = `${projectRoot}/scripts/kafka-local.sh`;
@@ -113,13 +113,8 @@ it('broker killed and back: no 503 is in the topic, every 200 is, every 504 is c
 it('monitor: /readyz fails while the broker is down, and the monitor recovers by itself', async () => {
   const topics = uniqueTopics('monitor-outage');
   const env = { ...broker, ...topics };
-  const port = await freePort();
-  const monitor = new CliProcess(
-    ['monitor', '--metrics-port', String(port), '--metrics-host', '127.0.0.1', '--probe-interval', '1s', '--probe-timeout', '500ms'],
-    env,
-  );
+  const { monitor, port } = await startMonitor(['--probe-interval', '1s', '--probe-timeout', '500ms'], env);
   processes.push(monitor);
-  await monitor.waitForJson((o) => o.msg === 'monitor ready');
   const readyz = async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
   const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const waitFor = async (what: string, pred: () => Promise<boolean>): Promise<void> => {

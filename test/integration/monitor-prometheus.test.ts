@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it, jest } from '@jest/globals';
 import { requireBroker } from '../support/broker.js';
-import { CliProcess, freePort, startDummy, uniqueTopics } from '../support/cli-process.js';
+import { CliProcess, freePort, startDummy, startMonitor, uniqueTopics } from '../support/cli-process.js';
 import { dashboardExprs, rulesFile } from '../support/monitor-deploy.js';
 
 jest.setTimeout(120_000);
@@ -56,25 +56,8 @@ async function valueOf(base: string, expr: string): Promise<number | undefined> 
 it('Prometheus stores what the monitor exports: status and probe success per queue, dashboard and rules evaluate', async () => {
   const topics = uniqueTopics('monitor-prom');
   const env = { ...broker, ...topics };
-  const port = await freePort();
-  const monitor = new CliProcess(
-    [
-      'monitor',
-      '--metrics-port',
-      String(port),
-      '--metrics-host',
-      '127.0.0.1',
-      '--probe-interval',
-      '1s',
-      '--probe-timeout',
-      '800ms',
-      '--stale',
-      '4s',
-    ],
-    env,
-  );
+  const { monitor, port } = await startMonitor(['--probe-interval', '1s', '--probe-timeout', '800ms', '--stale', '4s'], env);
   running.push(monitor);
-  await monitor.waitForJson((o) => o.msg === 'monitor ready');
 
   const promPort = await freePort();
   const base = `http://127.0.0.1:${promPort}`;

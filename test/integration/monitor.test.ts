@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { requireBroker } from '../support/broker.js';
-import { CliProcess, freePort, runCli, startDummy, uniqueTopics } from '../support/cli-process.js';
+import { CliProcess, freePort, runCli, startDummy, startMonitor, uniqueTopics } from '../support/cli-process.js';
 import { createTopic } from '../support/kafka-admin.js';
 import { produceRaw } from '../support/kcat.js';
 
@@ -46,22 +46,17 @@ async function until(port: number, history: Sample[], pred: (s: Sample) => boole
 const status = (q: string, st: string) => `streamforge_queue_status{queue_id="${q}",status="${st}"}`;
 const has = (s: Sample, q: string) => [...s.keys()].some((k) => k.includes(`queue_id="${q}"`));
 
-async function startMonitor(args: string[], env: Record<string, string>): Promise<{ monitor: CliProcess; port: number }> {
-  const port = await freePort();
-  const monitor = new CliProcess(['monitor', '--metrics-port', String(port), '--metrics-host', '127.0.0.1', ...args], {
-    ...broker,
-    ...env,
-  });
-  running.push(monitor);
-  await monitor.waitForJson((o) => o.msg === 'monitor ready');
-  return { monitor, port };
+async function monitorOn(args: string[], env: Record<string, string>): Promise<{ monitor: CliProcess; port: number }> {
+  const started = await startMonitor(args, { ...broker, ...env });
+  running.push(started.monitor);
+  return started;
 }
 
 describe('monitor', () => {
   it('shows each queue as it starts, loads, stops, fails and goes silent; probes live ones; forgets ended ones', async () => {
     const topics = uniqueTopics('monitor');
     const env = { ...broker, ...topics };
-    const { monitor, port } = await startMonitor(
+    const { monitor, port } = await monitorOn(
       ['--probe-interval', '1s', '--probe-timeout', '800ms', '--stale', '4s', '--forget-after', '8s'],
       topics,
     );
@@ -124,7 +119,7 @@ describe('monitor', () => {
     const topics = uniqueTopics('monitor-bad');
     const env = { ...broker, ...topics };
     // the monitor creates no topic (its Kafka user may not): the topic comes later, and is followed
-    const { monitor, port } = await startMonitor(['--no-probe'], topics);
+    const { monitor, port } = await monitorOn(['--no-probe'], topics);
     await createTopic(broker, topics.QUEUE_EVENTS_TOPIC, 1);
     await produceRaw(broker, topics.QUEUE_EVENTS_TOPIC, Buffer.from('{"event":"started"'));
     await produceRaw(broker, topics.QUEUE_EVENTS_TOPIC, Buffer.from(JSON.stringify({ event: 'exploded', queue_id: 'x' })));

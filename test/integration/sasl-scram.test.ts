@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { brokerEnv, requireBroker } from '../support/broker.js';
-import { CliProcess, freePort, runCli, startDummy, uniqueTopics } from '../support/cli-process.js';
+import { runCli, startDummy, startMonitor, uniqueTopics, type CliProcess } from '../support/cli-process.js';
 import { readJson } from '../support/kcat.js';
 
 jest.setTimeout(90_000);
@@ -55,25 +55,12 @@ describeSasl('SASL_SSL + SCRAM-SHA-512 + CA file', () => {
     const topics = uniqueTopics('sasl-monitor');
     const d = await startDummy(['--queue-id', 'q-sasl-m'], { ...env, ...topics });
     running.push(d);
-    const port = await freePort();
-    const monitor = new CliProcess(
-      [
-        'monitor',
-        '--metrics-port',
-        String(port),
-        '--metrics-host',
-        '127.0.0.1',
-        '--probe-interval',
-        '500ms',
-        '--probe-timeout',
-        '400ms',
-        '--since',
-        '1m',
-      ],
-      { ...env, ...topics, LOG_LEVEL: 'debug' },
-    );
+    const { monitor, port } = await startMonitor(['--probe-interval', '500ms', '--probe-timeout', '400ms', '--since', '1m'], {
+      ...env,
+      ...topics,
+      LOG_LEVEL: 'debug',
+    });
     running.push(monitor);
-    await monitor.waitForJson((o) => o.msg === 'monitor ready');
     let text = '';
     for (let i = 0; i < 300 && !text.includes('streamforge_probe_success{queue_id="q-sasl-m"} 1'); i++) {
       text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

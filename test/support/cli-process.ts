@@ -136,3 +136,19 @@ export async function startDummy(args: readonly string[], env: BrokerEnv & Recor
   await dummy.waitForJson((o) => o.msg === 'event sent' && o.event === 'started');
   return dummy;
 }
+
+/** A monitor on a free loopback port, ready: its reader is positioned. */
+export async function startMonitor(
+  args: readonly string[],
+  env: BrokerEnv & Record<string, string>,
+): Promise<{ monitor: CliProcess; port: number }> {
+  const port = await freePort();
+  const monitor = new CliProcess(['monitor', '--metrics-port', String(port), '--metrics-host', '127.0.0.1', ...args], env);
+  try {
+    await monitor.waitForJson((o) => o.msg === 'monitor ready');
+  } catch (err) {
+    monitor.kill('SIGKILL');
+    throw err;
+  }
+  return { monitor, port };
+}
