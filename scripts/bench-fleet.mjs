@@ -36,16 +36,14 @@ const types = ['api', 'ws', 'dummy'];
 /** queue id -> { records, alive, nextLoading, endsAt, end } */
 const queues = new Map();
 let generation = 0;
-function statusEvent(q, event, extra = {}) {
+/** The envelope every event carries (PROTOCOL.md). */
+function envelope(q, event) {
   const t = now();
+  return { event, queue_id: q.id, symbol: q.symbol, type: q.type, producer: `loader-${q.type}`, sent_at: t, timestamp: t };
+}
+function statusEvent(q, event, extra = {}) {
   return {
-    event,
-    queue_id: q.id,
-    symbol: q.symbol,
-    type: q.type,
-    producer: `loader-${q.type}`,
-    sent_at: t,
-    timestamp: t,
+    ...envelope(q, event),
     status: event,
     message: `${event} ${q.id}`,
     finished: ['finished', 'error', 'interrupted'].includes(event),
@@ -125,18 +123,8 @@ consumer.on('data', (m) => {
   const q = queues.get(c.queue_id);
   if (c.command !== 'ping' || !q || !q.started || !q.alive) return;
   pongs++;
-  const t = now();
-  const pong = {
-    event: 'pong',
-    queue_id: q.id,
-    symbol: q.symbol,
-    type: q.type,
-    producer: `loader-${q.type}`,
-    sent_at: t,
-    timestamp: t,
-    ping_ts: c.sent_at,
-    ponged_at: t,
-  };
+  const pong = envelope(q, 'pong');
+  Object.assign(pong, { ping_ts: c.sent_at, ponged_at: pong.sent_at });
   // half of the fleet is legacy: no command_id in its pongs
   if (pongs % 2 === 0 && c.command_id) pong.command_id = c.command_id;
   send(pong);
