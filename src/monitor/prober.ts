@@ -97,6 +97,14 @@ export class Prober {
     }
   }
 
+  /**
+   * Forgets every outstanding probe without a result: while the monitor cannot reach Kafka, no
+   * pong can come, and that says nothing about the queues.
+   */
+  abandon(): void {
+    this.#open.clear();
+  }
+
   /** Ends a queue's outstanding probe: lost if it timed out, forgotten if it was still in time. */
   drop(queueId: string): void {
     const probe = this.#open.get(queueId);

@@ -155,7 +155,11 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
             logger.debug('probe not answered in time', { queue_id: q, timeout_ms: probe.timeoutMs });
           },
           ended: (q, result) => metrics.probeEnded(q, result),
-          sendFailed: (q, err) => logger.warn('probe not sent', { queue_id: q, ...describeError(err) }),
+          // one line per probe would flood the log in an outage, which the connection check reports once
+          sendFailed: (q, err) =>
+            plane.connection() === 'connected'
+              ? logger.warn('probe not sent', { queue_id: q, ...describeError(err) })
+              : logger.debug('probe not sent', { queue_id: q, ...describeError(err) }),
         },
       })
     : undefined;
@@ -171,7 +175,10 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
   const tick = (): void => {
     const mono = clock.mono();
     const wall = clock.wall();
-    if (prober && schedule && positioned) {
+    if (prober && schedule && positioned && plane.connection() !== 'connected') {
+      // the monitor is blind, not the queues: no probe now counts for or against them
+      prober.abandon();
+    } else if (prober && schedule && positioned) {
       prober.tick(mono);
       for (const { queueId, at } of schedule.due(live(wall), mono, TICK_MS)) {
         const delay = at - mono;

@@ -114,6 +114,12 @@ describe('the prober', () => {
     ok.prober.drop('a');
     ok.prober.drop('nobody');
     expect(ok.log).toEqual(['timedOut a', 'timedOut b', 'ended a lost']);
+    // abandoned (the monitor lost Kafka): no result at all, and a late pong is not matched
+    ok.prober.abandon();
+    ok.pong(ok.sent[1]);
+    ok.prober.drop('b');
+    expect(ok.log).toEqual(['timedOut a', 'timedOut b', 'ended a lost']);
+    expect(ok.prober.outstanding).toBe(0);
   });
 });
 
