@@ -87,31 +87,38 @@ describe('monitor', () => {
     killed.kill('SIGKILL');
     expect((await runCli(['stop', '--queue-id', 'm-stop', '--wait'], env)).code).toBe(0);
 
-    const s = await until(
-      port,
-      history,
-      (x) =>
-        x.get(status('m-stop', 'interrupted')) === 1 &&
-        x.get(status('m-fail', 'error')) === 1 &&
-        x.get('streamforge_probe_success{queue_id="m-kill"}') === 0 &&
-        x.get(status('m-kill', 'stale')) === 1,
-      'stop, failure and silence seen',
-    );
-    expect(s.get(status('m-stop', 'started'))).toBe(0);
-    expect(s.get('streamforge_queue_events_total{queue_id="m-fail",event="error"}')).toBe(1);
+    // each state is looked for in every sample so far: an ended queue is forgotten 8 s after its
+    // end, so on a slow machine the failed one may be gone before the killed one is stale
+    const when = (pred: (x: Sample) => boolean) => history.find(pred);
+    const states = {
+      stopped: (x: Sample) => x.get(status('m-stop', 'interrupted')) === 1,
+      failed: (x: Sample) => x.get(status('m-fail', 'error')) === 1,
+      probeFailed: (x: Sample) => x.get('streamforge_probe_success{queue_id="m-kill"}') === 0,
+      stale: (x: Sample) => x.get(status('m-kill', 'stale')) === 1,
+    };
+    await until(port, history, () => Object.values(states).every((pred) => when(pred) !== undefined), 'stop, failure and silence seen');
+    const stoppedAt = when(states.stopped)!;
+    expect(stoppedAt.get(status('m-stop', 'started'))).toBe(0);
+    const failedAt = when(states.failed)!;
+    expect(failedAt.get('streamforge_queue_events_total{queue_id="m-fail",event="error"}')).toBe(1);
+    expect(failedAt.get('streamforge_queue_conflicts_total{queue_id="m-fail"}')).toBe(0);
+    // the probe that found the killed queue silent: a failure, counted in a row
+    expect(when(states.probeFailed)!.get('streamforge_probe_failures_in_a_row{queue_id="m-kill"}')).toBeGreaterThanOrEqual(1);
+    expect(when(states.stale)!.get('streamforge_queue_last_event_age_seconds{queue_id="m-kill"}')).toBeGreaterThan(4);
+    const s = history.at(-1)!;
     expect(s.get('streamforge_queue_info{queue_id="m-live",symbol="ETHUSDT",type="dummy",producer="dummy"}')).toBe(1);
     expect(s.get('streamforge_queue_records_written{queue_id="m-live"}')).toBeGreaterThan(0);
-    expect(s.get('streamforge_queue_last_event_age_seconds{queue_id="m-kill"}')).toBeGreaterThan(4);
-    expect(s.get('streamforge_probe_success{queue_id="m-live"}')).toBe(1);
     expect(s.get('streamforge_probe_rtt_seconds_count{queue_id="m-live"}')).toBeGreaterThanOrEqual(1);
-    expect(s.get('streamforge_queue_conflicts_total{queue_id="m-fail"}')).toBe(0);
-    // the probe that found the killed queue silent: a failure, and lost once the next replaced it
-    expect(history.some((h) => (h.get('streamforge_probe_failures_in_a_row{queue_id="m-kill"}') ?? 0) >= 1)).toBe(true);
 
     // ended and stale queues go, series and all; the live one stays
-    const after = await until(port, history, (x) => !has(x, 'm-stop') && !has(x, 'm-fail') && !has(x, 'm-kill'), 'ended queues forgotten');
+    // (a live queue's probe may time out on a loaded machine: the next one answers)
+    const after = await until(
+      port,
+      history,
+      (x) => !has(x, 'm-stop') && !has(x, 'm-fail') && !has(x, 'm-kill') && x.get('streamforge_probe_success{queue_id="m-live"}') === 1,
+      'ended queues forgotten',
+    );
     expect(after.get(status('m-live', 'loading'))).toBe(1);
-    expect(after.get('streamforge_probe_success{queue_id="m-live"}')).toBe(1);
     expect(monitor.json().filter((l) => l.level === 'error')).toEqual([]);
   });
 
