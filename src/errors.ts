@@ -84,8 +84,9 @@ export class ConfigError extends StreamforgeError {
 
 /** A port we were told to listen on is taken. */
 export class PortInUseError extends StreamforgeError {
-  constructor(port: number, setting: string) {
-    super('SF_PORT_IN_USE', `port ${port} is already in use`, `choose another port with ${setting}, or 0 to turn the endpoint off`);
+  /** `zero`: what port 0 does for this setting */
+  constructor(port: number, setting: string, zero = 'to turn the endpoint off') {
+    super('SF_PORT_IN_USE', `port ${port} is already in use`, `choose another port with ${setting}, or 0 ${zero}`);
   }
 }
 

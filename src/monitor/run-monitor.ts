@@ -111,7 +111,8 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
       host: opts.metricsHost,
       metrics: metrics.source,
       logger,
-      setting: '--metrics-port / MONITOR_METRICS_PORT',
+      setting: '--metrics-port / METRICS_PORT',
+      portZero: 'for any free port',
       probes: { live: () => true, ready: isReady },
     });
   } catch (err) {

@@ -51,6 +51,8 @@ export async function startMetricsServer(opts: {
   readonly logger: Logger;
   /** the flag or variable that set the port, for the error message */
   readonly setting: string;
+  /** what port 0 does for that setting, for the hint (default: turns the endpoint off) */
+  readonly portZero?: string;
 }): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -82,7 +84,7 @@ export async function startMetricsServer(opts: {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new PortInUseError(opts.port, opts.setting) : err),
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(opts.port, opts.setting, opts.portZero) : err),
     );
     server.listen(opts.port, opts.host, () => resolve());
   });

@@ -141,17 +141,20 @@ describe('wrong flags and configuration: exit 2 and a message that says which an
     expect(r.code).toBe(2);
   });
 
-  it('a metrics port in use is exit 2, naming the setting', async () => {
+  it.each([
+    ['dummy', 'or 0 to turn the endpoint off'],
+    ['monitor', 'or 0 for any free port'],
+  ])('a metrics port in use is exit 2 for %s, naming the setting', async (cmd, zero) => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const r = await runCli(['dummy', '--metrics-port', String(port), '--metrics-host', '127.0.0.1'], {
+      const r = await runCli([cmd, '--metrics-port', String(port), '--metrics-host', '127.0.0.1'], {
         ...broker,
         ...uniqueTopics('port'),
       });
       expect(r.stderr).toMatch(new RegExp(`port ${port} is already in use`));
-      expect(r.stderr).toContain('--metrics-port / METRICS_PORT');
+      expect(r.stderr).toContain(`--metrics-port / METRICS_PORT, ${zero}`);
       expect(r.code).toBe(2);
     } finally {
       blocker.close();
