@@ -6,6 +6,8 @@ import { connectionOf, loggerFrom } from './common.js';
 import { defineCommand } from './command-spec.js';
 
 const compressions = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+/** librdkafka's partitioners; the _random ones spread unkeyed records (Kafka's own behaviour) */
+const partitioners = ['consistent_random', 'murmur2_random', 'murmur2', 'consistent', 'fnv1a_random', 'fnv1a', 'random'] as const;
 
 function regex(raw: string): RegExp {
   let re: RegExp;
@@ -143,6 +145,14 @@ const settings = {
     default: 'snappy',
     parse: parse.oneOf(compressions, (s) => s.toLowerCase()),
   } satisfies Setting<(typeof compressions)[number]>,
+  partitioner: {
+    flags: '--partitioner <name>',
+    env: 'KAFKA_PARTITIONER',
+    description:
+      "which partition a keyed record goes to: murmur2_random as Java clients, the Strimzi Bridge and the Confluent REST Proxy place keys (choose it when replacing one of them, or a key's records change partition); consistent_random as librdkafka clients (kcat, confluent-kafka-python) do. Unkeyed records are spread either way",
+    default: 'consistent_random',
+    parse: parse.oneOf(partitioners, (s) => s.toLowerCase()),
+  } satisfies Setting<(typeof partitioners)[number]>,
   readTimeout: {
     flags: '--read-timeout <duration>',
     env: 'SERVER_READ_TIMEOUT',
@@ -274,6 +284,7 @@ export const serveProducerCommand = defineCommand({
           kafkaBatchSize: v.kafkaBatchSize,
           maxRetries: v.maxRetries,
           compression: v.compression,
+          partitioner: v.partitioner,
           readTimeoutMs: v.readTimeout,
           writeTimeoutMs: v.writeTimeout,
           shutdownTimeoutMs: v.shutdownTimeout,

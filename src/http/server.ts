@@ -26,6 +26,8 @@ export type ProducerServerOptions = Pick<
   readonly kafkaBatchSize: number;
   readonly maxRetries: number;
   readonly compression: string;
+  /** librdkafka's name: which partition a keyed record goes to */
+  readonly partitioner: string;
   readonly readTimeoutMs: number;
   readonly writeTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
@@ -54,6 +56,7 @@ export async function runProducerServer(
       kind: 'ingest',
       deliveryTimeoutMs: opts.produceTimeoutMs,
       compression: opts.compression,
+      partitioner: opts.partitioner,
       batchSize: opts.kafkaBatchSize,
       maxRetries: opts.maxRetries,
     },

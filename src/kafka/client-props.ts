@@ -35,6 +35,40 @@ export function connectionProps(conn: KafkaConnection, clientId: string): Librdk
   return { ...props, ...conn.extra };
 }
 
+/**
+ * librdkafka's topic-level properties (CONFIGURATION.md, "T"; compression.codec also exists
+ * globally and the topic one inherits it). node-rdkafka replaces the default topic
+ * configuration with its second constructor argument, so one of these given with the global
+ * properties is silently dropped: message.timeout.ms and partitioner were, until they went
+ * through `splitTopicProps` (librdkafka's `debug: conf` showed no default topic configuration).
+ */
+const TOPIC_PROPS = new Set([
+  'request.required.acks',
+  'acks',
+  'request.timeout.ms',
+  'message.timeout.ms',
+  'delivery.timeout.ms',
+  'queuing.strategy',
+  'produce.offset.report',
+  'partitioner',
+  'compression.level',
+  'auto.commit.enable',
+  'auto.commit.interval.ms',
+  'auto.offset.reset',
+  'offset.store.path',
+  'offset.store.sync.interval.ms',
+  'offset.store.method',
+  'consume.callback.max.messages',
+]);
+
+/** Properties as node-rdkafka's constructors want them: the global ones, and the topic ones. */
+export function splitTopicProps(props: LibrdkafkaProps): { readonly global: LibrdkafkaProps; readonly topic: LibrdkafkaProps } {
+  const global: LibrdkafkaProps = {};
+  const topic: LibrdkafkaProps = {};
+  for (const [key, value] of Object.entries(props)) (TOPIC_PROPS.has(key) ? topic : global)[key] = value;
+  return { global, topic };
+}
+
 /** What a producer is for. */
 export type ProducerProfile =
   /**
@@ -50,6 +84,8 @@ export type ProducerProfile =
       readonly kind: 'ingest';
       readonly deliveryTimeoutMs: number;
       readonly compression: string;
+      /** librdkafka's partitioner: murmur2_random places keys as Java clients do */
+      readonly partitioner: string;
       readonly batchSize: number;
       readonly maxRetries: number;
     }
@@ -71,6 +107,8 @@ export function producerProps(profile: ProducerProfile): LibrdkafkaProps {
         acks: 'all',
         'enable.idempotence': true,
         'compression.codec': profile.compression,
+        // which partition a key goes to: librdkafka's consistent_random, or Java's murmur2_random
+        partitioner: profile.partitioner,
         'batch.num.messages': profile.batchSize,
         'message.send.max.retries': profile.maxRetries,
         'retry.backoff.ms': 100,
@@ -83,7 +121,9 @@ export function producerProps(profile: ProducerProfile): LibrdkafkaProps {
         // librdkafka's own 5-minute default would keep a client waiting long after it gave up.
         'message.timeout.ms': profile.deliveryTimeoutMs,
         // ... and a topic that does not exist would hold messages for 30 s before failing them.
-        'topic.metadata.propagation.max.ms': profile.deliveryTimeoutMs,
+        // Half the delivery timeout: "no such topic" (nothing written, a 404) must come before
+        // the message's own timeout ("may have been written", a 504), which once won the race.
+        'topic.metadata.propagation.max.ms': Math.max(100, Math.floor(profile.deliveryTimeoutMs / 2)),
         'socket.nagle.disable': true,
       };
     case 'plain':

@@ -14,6 +14,7 @@ import {
   REPORT_WAIT,
   producerProps,
   redactProps,
+  splitTopicProps,
   type LibrdkafkaProps,
   type ProducerProfile,
 } from './client-props.js';
@@ -153,7 +154,8 @@ export class KafkaProducer implements PartitionSource {
       ...(opts.statsIntervalMs ? { 'statistics.interval.ms': opts.statsIntervalMs } : {}),
     };
     opts.logger.debug('connecting producer', { props: redactProps(props) });
-    const client = buildClient(() => new Kafka.Producer(props));
+    const { global, topic } = splitTopicProps(props);
+    const client = buildClient(() => new Kafka.Producer(global, topic));
     await connectClient(client, conn, opts.logger, 'producer');
     // errors and statistics while idle; delivery reports are polled for faster while awaited
     client.setPollInterval(POLL_CADENCE_MS.idle);

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import Kafka from 'node-rdkafka';
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import type { Logger } from '../observability/logger.js';
-import { connectionProps, readerProps, redactProps, type LibrdkafkaProps, type ReadProfile } from './client-props.js';
+import { connectionProps, readerProps, redactProps, splitTopicProps, type LibrdkafkaProps, type ReadProfile } from './client-props.js';
 import { connectClient, disconnectWithin } from './connect.js';
 import { buildClient, mapConnectError, mapGroupError, type RdkafkaErrorLike } from './error-map.js';
 import { fetchPartitions } from './topics.js';
@@ -155,7 +155,9 @@ export class KafkaReader {
       ...(opts.resumeGroup ? { offset_commit_cb: true } : {}),
     };
     opts.logger.debug('connecting reader', { props: redactProps(props), topics: opts.topics });
-    const client = buildClient(() => new Kafka.KafkaConsumer(props, { 'auto.offset.reset': 'latest' }));
+    // a user's -X topic property (auto.offset.reset, say) would be dropped among the global ones
+    const { global, topic } = splitTopicProps(props);
+    const client = buildClient(() => new Kafka.KafkaConsumer(global, { 'auto.offset.reset': 'latest', ...topic }));
     await connectClient(client, conn, opts.logger, 'reader');
     const reader = new KafkaReader(client, opts.logger, opts.resumeGroup);
     try {
