@@ -308,6 +308,7 @@ export function createMonitorMetrics(
         const processWide = await registry.metrics();
         return `${processWide}${processWide.endsWith('\n') ? '' : '\n'}${queueText()}`;
       },
+      // the process-wide metrics only: JSON serves --workers' sums, which the monitor never runs
       json: () => registry.getMetricsAsJSON(),
     },
   };

@@ -2,16 +2,18 @@
 import { describe, expect, it } from '@jest/globals';
 import { producerProps, readerProps, splitTopicProps } from '../../../src/kafka/client-props.js';
 
+const ingest = {
+  kind: 'ingest',
+  deliveryTimeoutMs: 7000,
+  compression: 'zstd',
+  partitioner: 'murmur2_random',
+  batchSize: 500,
+  maxRetries: 3,
+} as const;
+
 describe('client profiles', () => {
   it('an ingest producer waits for every in-sync replica, idempotently, and gives up at its delivery timeout', () => {
-    const props = producerProps({
-      kind: 'ingest',
-      deliveryTimeoutMs: 7000,
-      compression: 'zstd',
-      partitioner: 'murmur2_random',
-      batchSize: 500,
-      maxRetries: 3,
-    });
+    const props = producerProps(ingest);
     expect(props).toMatchObject({
       acks: 'all',
       'enable.idempotence': true,
@@ -43,14 +45,7 @@ describe('client profiles', () => {
   });
 
   it('splits the topic-level properties off (node-rdkafka drops them among the global ones)', () => {
-    const props = producerProps({
-      kind: 'ingest',
-      deliveryTimeoutMs: 7000,
-      compression: 'zstd',
-      partitioner: 'murmur2_random',
-      batchSize: 500,
-      maxRetries: 3,
-    });
+    const props = producerProps(ingest);
     const { global, topic } = splitTopicProps({ ...props, 'bootstrap.servers': 'b:9092', 'auto.offset.reset': 'earliest' });
     expect(topic).toEqual({ acks: 'all', partitioner: 'murmur2_random', 'message.timeout.ms': 7000, 'auto.offset.reset': 'earliest' });
     expect(global).toMatchObject({ 'bootstrap.servers': 'b:9092', 'compression.codec': 'zstd', 'enable.idempotence': true });
