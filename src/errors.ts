@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'SF_HTTP_TOO_LARGE'
   | 'SF_HTTP_NOT_FOUND'
   | 'SF_HTTP_METHOD'
+  | 'SF_HTTP_NOT_SERVED'
   | 'SF_HTTP_UNAUTHORIZED'
   | 'SF_HTTP_FORBIDDEN_TOPIC'
   | 'SF_KAFKA_UNAVAILABLE'
@@ -55,6 +56,7 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
   SF_HTTP_TOO_LARGE: ExitCode.failed,
   SF_HTTP_NOT_FOUND: ExitCode.failed,
   SF_HTTP_METHOD: ExitCode.failed,
+  SF_HTTP_NOT_SERVED: ExitCode.failed,
   SF_HTTP_UNAUTHORIZED: ExitCode.failed,
   SF_HTTP_FORBIDDEN_TOPIC: ExitCode.failed,
   SF_KAFKA_UNAVAILABLE: ExitCode.kafka,
@@ -156,19 +158,22 @@ export class HttpError extends StreamforgeError {
   readonly details: unknown;
   /** for a failed produce: whether the message is certainly not in Kafka, or may be */
   readonly outcome: ProduceOutcome | undefined;
+  /** the Confluent REST Proxy's error_code where it is finer than the status (40401, 40402...) */
+  readonly kafkaRestCode: number | undefined;
 
   constructor(
     statusCode: number,
     code: ErrorCode,
     message: string,
     hint: string,
-    opts: { headers?: Record<string, string>; details?: unknown; outcome?: ProduceOutcome } = {},
+    opts: { headers?: Record<string, string>; details?: unknown; outcome?: ProduceOutcome; kafkaRestCode?: number } = {},
   ) {
     super(code, message, hint);
     this.statusCode = statusCode;
     this.headers = opts.headers ?? {};
     this.details = opts.details;
     this.outcome = opts.outcome;
+    this.kafkaRestCode = opts.kafkaRestCode;
   }
 }
 

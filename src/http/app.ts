@@ -5,6 +5,7 @@
  * answers, docs) and each route group too (routes/). Request bodies are validated by the JSON
  * Schemas in schemas/, the same files the OpenAPI document is generated from.
  */
+import { performance } from 'node:perf_hooks';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
@@ -20,10 +21,14 @@ import jsonBodies from './plugins/json-bodies.js';
 import requestLog from './plugins/request-log.js';
 import securityHeaders from './plugins/security-headers.js';
 import type { Publisher } from './publisher.js';
+import kafkaRestDiscoveryRoutes from './routes/kafka-rest-discovery.js';
+import kafkaRestV2Routes from './routes/kafka-rest-v2.js';
+import kafkaRestV3Routes from './routes/kafka-rest-v3.js';
 import produceRoutes from './routes/produce.js';
 import systemRoutes from './routes/system.js';
 import typedEventRoutes from './routes/typed-events.js';
 import { schemaNames } from './schema-refs.js';
+import { TopicCatalog } from './topic-catalog.js';
 import type { AppInfo, ProducerServices } from './services.js';
 
 export interface ProducerAppOptions {
@@ -48,7 +53,12 @@ export interface ProducerAppOptions {
   readonly requestTimeoutMs: number;
   readonly connectionTimeoutMs: number;
   readonly now?: () => Date;
+  /** a monotonic clock in ms, for the topic catalog's ages (performance.now by default) */
+  readonly clock?: () => number;
 }
+
+/** A known topic is trusted this long; a name not found is asked for again at most this often. */
+const CATALOG = { maxAgeMs: 10_000, missRefreshMs: 500, timeoutMs: 5000 } as const;
 
 export async function buildProducerApp(opts: ProducerAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -81,6 +91,11 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
     batchLimit: opts.batchLimit,
     metricsHere: opts.metricsHere,
     now: opts.now ?? (() => new Date()),
+    catalog: new TopicCatalog({
+      ...CATALOG,
+      fetch: (timeoutMs) => opts.publisher.topics(timeoutMs),
+      now: opts.clock ?? (() => performance.now()),
+    }),
   };
   app.decorate('services', services);
 
@@ -100,5 +115,8 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
   await app.register(systemRoutes);
   await app.register(produceRoutes);
   await app.register(typedEventRoutes);
+  await app.register(kafkaRestV2Routes);
+  await app.register(kafkaRestV3Routes);
+  await app.register(kafkaRestDiscoveryRoutes);
   return app;
 }

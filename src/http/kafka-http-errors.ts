@@ -16,8 +16,10 @@ const byKind: Record<KafkaErrorKind, (message: string) => HttpError> = {
   'too-large': (m) => new HttpError(413, 'SF_HTTP_TOO_LARGE', m, 'send a smaller message, or raise max.message.bytes on the topic'),
   // a request naming a partition that does not exist names a missing resource, as an unknown
   // topic does (Confluent's REST Proxy: 404, error 40402)
-  'no-such-partition': (m) => new HttpError(404, 'SF_HTTP_NOT_FOUND', m, 'omit partition, or use one the topic has'),
-  'no-such-topic': (m) => new HttpError(404, 'SF_HTTP_NOT_FOUND', m, 'create the topic (a Strimzi KafkaTopic) first'),
+  'no-such-partition': (m) =>
+    new HttpError(404, 'SF_HTTP_NOT_FOUND', m, 'omit partition, or use one the topic has', { kafkaRestCode: 40402 }),
+  'no-such-topic': (m) =>
+    new HttpError(404, 'SF_HTTP_NOT_FOUND', m, 'create the topic (a Strimzi KafkaTopic) first', { kafkaRestCode: 40401 }),
   forbidden: (m) => new HttpError(403, 'SF_HTTP_FORBIDDEN_TOPIC', m, 'grant the producer user Write on the topic'),
   'outcome-unknown': (m) =>
     new HttpError(

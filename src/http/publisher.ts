@@ -1,5 +1,9 @@
 /** What the HTTP layer needs from Kafka; server.ts adapts a KafkaProducer to it (publisherOver), tests fake it. */
+import type { ClusterIdentity } from '../kafka/cluster-id.js';
 import type { Delivery, KafkaProducer, OutgoingMessage, ProducerTally } from '../kafka/producer.js';
+import type { TopicInfo } from '../kafka/topics.js';
+
+export type { ClusterIdentity, TopicInfo };
 
 export interface PublisherHealth {
   /** the producer is connected */
@@ -17,12 +21,15 @@ export interface Publisher {
   inFlight(): number;
   /** what became of messages: acknowledged, failed, unknown, and late reports of unknown ones */
   tally(): Readonly<ProducerTally>;
+  /** every topic of the cluster and its partitions; rejects with a KafkaError when Kafka does not answer */
+  topics(timeoutMs: number): Promise<TopicInfo[]>;
+  clusterIdentity(): Promise<ClusterIdentity>;
 }
 
 /** The part of KafkaProducer a Publisher is made of (a type import: this module loads no Kafka). */
 type IngestProducer = Pick<
   KafkaProducer,
-  'send' | 'sendMany' | 'connected' | 'brokersUp' | 'metadataFresh' | 'queueDepth' | 'inFlight' | 'tally'
+  'send' | 'sendMany' | 'connected' | 'brokersUp' | 'metadataFresh' | 'queueDepth' | 'inFlight' | 'tally' | 'topics' | 'clusterIdentity'
 >;
 
 /** The HTTP layer's view of a Kafka producer. */
@@ -34,5 +41,7 @@ export function publisherOver(producer: IngestProducer): Publisher {
     queueDepth: () => producer.queueDepth,
     inFlight: () => producer.inFlight,
     tally: () => producer.tally,
+    topics: (timeoutMs) => producer.topics(timeoutMs),
+    clusterIdentity: () => producer.clusterIdentity(),
   };
 }

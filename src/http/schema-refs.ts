@@ -8,6 +8,16 @@ export const schemaNames: readonly SchemaName[] = [
   'produce-response',
   'batch-response',
   'error-response',
+  'kafka-rest-error',
+  'kafka-v2-record',
+  'kafka-v2-produce-request',
+  'kafka-v2-produce-response',
+  'kafka-v3-data',
+  'kafka-v3-data-size',
+  'kafka-v3-produce-record',
+  'kafka-v3-produce-report',
+  'kafka-v3-batch-request',
+  'kafka-v3-batch-response',
 ];
 
 export const ref = (name: SchemaName): { $ref: string } => ({ $ref: `https://streamforge.dev/schemas/${name}.schema.json#` });

@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { MetricsSource } from '../observability/metrics.js';
 import type { HttpMetrics } from './http-metrics.js';
 import type { Publisher } from './publisher.js';
+import type { TopicCatalog } from './topic-catalog.js';
 
 export interface AppInfo {
   readonly name: string;
@@ -30,6 +31,8 @@ export interface ProducerServices {
   /** serve /metrics on this app's port */
   readonly metricsHere: boolean;
   readonly now: () => Date;
+  /** which topics and partitions exist, for the gateway routes' immediate 404s */
+  readonly catalog: TopicCatalog;
 }
 
 declare module 'fastify' {

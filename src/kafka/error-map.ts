@@ -230,6 +230,27 @@ export function mapAdminError(err: RdkafkaErrorLike, topic: string): KafkaError 
   return new KafkaError('SF_KAFKA_TOPIC', 'failed', `cannot create topic ${topic}: ${err.message}`, 'create the topic by hand', from);
 }
 
+/** A metadata request that failed: nothing was sent, and the cluster could not be asked. */
+export function mapMetadataError(err: RdkafkaErrorLike, timeoutMs: number): KafkaError {
+  const from = { librdkafkaCode: err.code, cause: err };
+  if (err.code === E.ERR_CLUSTER_AUTHORIZATION_FAILED || err.code === E.ERR_TOPIC_AUTHORIZATION_FAILED) {
+    return new KafkaError(
+      'SF_KAFKA_AUTH',
+      'forbidden',
+      `Kafka refused a metadata request: ${err.message}`,
+      'grant the user Describe on the topics',
+      from,
+    );
+  }
+  return new KafkaError(
+    'SF_KAFKA_UNREACHABLE',
+    'unreachable',
+    `Kafka did not answer a metadata request within ${timeoutMs} ms: ${err.message}`,
+    'check that the brokers are up and reachable; nothing was sent',
+    from,
+  );
+}
+
 export const rdkafkaCodes = {
   topicAlreadyExists: E.ERR_TOPIC_ALREADY_EXISTS,
 } as const;

@@ -20,7 +20,8 @@ import {
 } from './client-props.js';
 import { connectClient, disconnectWithin } from './connect.js';
 import { buildClient, isRdkafkaError, kafkaUnavailable, mapProduceError, normaliseEventError, outcomeUnknown } from './error-map.js';
-import { fetchPartitions, type PartitionSource } from './topics.js';
+import { fetchClusterIdentity, type ClusterIdentity } from './cluster-id.js';
+import { fetchPartitions, fetchTopics, type PartitionSource, type TopicInfo } from './topics.js';
 
 const ALL_BROKERS_DOWN = Kafka.CODES.ERRORS.ERR__ALL_BROKERS_DOWN;
 
@@ -36,10 +37,13 @@ export interface ProducerTally {
 
 export interface OutgoingMessage {
   readonly topic: string;
-  readonly value: Buffer | string;
+  /** null: a tombstone */
+  readonly value: Buffer | string | null;
   readonly key?: Buffer | string | null;
   readonly partition?: number;
   readonly headers?: ReadonlyArray<Record<string, string | Buffer>>;
+  /** the record's timestamp (ms since the epoch); the time of sending when absent */
+  readonly timestamp?: number;
 }
 
 export interface Delivery {
@@ -125,10 +129,13 @@ export class KafkaProducer implements PartitionSource {
   #staleAfterMs: number | undefined;
   #lastMetadata = 0;
   readonly #tally: ProducerTally = { acknowledged: 0, failed: 0, unknown: 0, late: new Map() };
+  /** asked once, on first use (cluster-id.ts) */
+  readonly #identity: () => Promise<ClusterIdentity>;
 
-  private constructor(client: Kafka.Producer, logger: Logger) {
+  private constructor(client: Kafka.Producer, logger: Logger, identity: () => Promise<ClusterIdentity>) {
     this.#client = client;
     this.#logger = logger;
+    this.#identity = identity;
     client.on('delivery-report', (err, report) => this.#onDelivery(err, report));
     client.on('event.error', (err) => {
       if (normaliseEventError(err).code === ALL_BROKERS_DOWN) this.#brokersDown = true;
@@ -159,7 +166,15 @@ export class KafkaProducer implements PartitionSource {
     await connectClient(client, conn, opts.logger, 'producer');
     // errors and statistics while idle; delivery reports are polled for faster while awaited
     client.setPollInterval(POLL_CADENCE_MS.idle);
-    const producer = new KafkaProducer(client, opts.logger);
+    let identity: Promise<ClusterIdentity> | undefined;
+    const producer = new KafkaProducer(client, opts.logger, () => {
+      // a failed attempt is not kept: the next caller asks again
+      identity ??= fetchClusterIdentity(conn, opts.clientId, opts.logger).catch((err: unknown) => {
+        identity = undefined;
+        throw err;
+      });
+      return identity;
+    });
     if (opts.profile.kind !== 'plain') producer.#deadlineMs = opts.profile.deliveryTimeoutMs + DEADLINE_GRACE_MS;
     producer.#refuseWhileDown = opts.refuseWhileDown ?? false;
     producer.#reportOnClose = opts.reportOnClose ?? false;
@@ -189,6 +204,16 @@ export class KafkaProducer implements PartitionSource {
 
   partitionsOf(topic: string, timeoutMs: number): Promise<number[]> {
     return fetchPartitions(this.#client, topic, timeoutMs);
+  }
+
+  /** Every topic of the cluster and its partitions, over the producer's own connection. */
+  topics(timeoutMs: number): Promise<TopicInfo[]> {
+    return fetchTopics(this.#client, timeoutMs);
+  }
+
+  /** The cluster's id and controller (a second, short-lived connection the first time). */
+  clusterIdentity(): Promise<ClusterIdentity> {
+    return this.#identity();
   }
 
   /** Messages in librdkafka's queues, from its last statistics report. */
@@ -266,7 +291,7 @@ export class KafkaProducer implements PartitionSource {
             msg.partition ?? null,
             value,
             msg.key ?? null,
-            now,
+            msg.timestamp ?? now,
             id,
             msg.headers ? msg.headers.map((h) => ({ ...h })) : undefined,
           );

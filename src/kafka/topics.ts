@@ -7,13 +7,48 @@ import type { KafkaConnection } from '../config/kafka-connection.js';
 import { KafkaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { connectionProps } from './client-props.js';
-import { buildClient, isRdkafkaError, mapAdminError, rdkafkaCodes } from './error-map.js';
+import { buildClient, isRdkafkaError, mapAdminError, mapMetadataError, rdkafkaCodes } from './error-map.js';
 
 type MetadataClient = Pick<Kafka.Producer, 'getMetadata'>;
 
 /** Anything that can list a topic's partitions over an existing connection. */
 export interface PartitionSource {
   partitionsOf(topic: string, timeoutMs: number): Promise<number[]>;
+}
+
+/** A partition as the cluster's metadata describes it (broker ids). */
+export interface PartitionInfo {
+  readonly id: number;
+  readonly leader: number;
+  readonly replicas: readonly number[];
+  readonly isrs: readonly number[];
+}
+
+export interface TopicInfo {
+  readonly name: string;
+  /** in partition order */
+  readonly partitions: readonly PartitionInfo[];
+}
+
+/**
+ * Every topic of the cluster with its partitions. One request for all topics, not one per name:
+ * librdkafka's producer asks the broker to auto-create a topic it requests by name, and a lookup
+ * must not create what it looks for.
+ */
+export function fetchTopics(client: MetadataClient, timeoutMs: number): Promise<TopicInfo[]> {
+  return new Promise((resolve, reject) => {
+    client.getMetadata({ allTopics: true, timeout: timeoutMs }, (err, md) => {
+      if (err) return reject(mapMetadataError(err, timeoutMs));
+      resolve(
+        md.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitions
+            .map((p) => ({ id: p.id, leader: p.leader, replicas: [...p.replicas], isrs: [...p.isrs] }))
+            .sort((a, b) => a.id - b.id),
+        })),
+      );
+    });
+  });
 }
 
 /** The partition ids of a topic; empty when it does not exist (yet). */

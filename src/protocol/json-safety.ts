@@ -58,5 +58,24 @@ export function isJsonObjectText(text: string): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && inspectJson(value, text) === undefined;
 }
 
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * The instant of an RFC 3339 date-time (JSON Schema's `date-time`), in ms since the epoch, or
+ * NaN. Checked field by field: Date.parse takes February 30 for March 2, and refuses the leap
+ * second (23:59:60) that RFC 3339 allows, which here counts as the next second.
+ */
+export function dateTimeMs(text: string): number {
+  const m = DATE_TIME.exec(text);
+  if (!m) return Number.NaN;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > days || hour > 23 || minute > 59 || second > 60) return Number.NaN;
+  const fraction = m[7] ? Math.floor(Number(m[7]) * 1000) : 0;
+  const offsetMin = m[9] ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) : 0;
+  if (m[9] && (Number(m[10]) > 23 || Number(m[11]) > 59)) return Number.NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second, fraction) - offsetMin * 60_000;
+}
+
 /** Formats for every ajv instance that compiles the schemas in schemas/. */
-export const jsonFormats = { 'json-object': isJsonObjectText } as const;
+export const jsonFormats = { 'json-object': isJsonObjectText, 'date-time': (text: string) => !Number.isNaN(dateTimeMs(text)) } as const;

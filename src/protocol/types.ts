@@ -104,3 +104,44 @@ export interface ProduceRequest {
   readonly partition?: number;
   readonly headers?: Readonly<Record<string, string>>;
 }
+
+/** One record of a v2 gateway request (schemas/kafka-v2-record.schema.json). */
+export interface KafkaV2Record {
+  readonly key?: unknown;
+  readonly value?: unknown;
+  readonly partition?: number;
+  readonly timestamp?: number;
+  readonly headers?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+}
+
+/** POST /topics/{topic}[/partitions/{partition}] (schemas/kafka-v2-produce-request.schema.json). */
+export interface KafkaV2ProduceRequest {
+  readonly records: readonly KafkaV2Record[];
+}
+
+export type KafkaV3DataType = 'BINARY' | 'JSON' | 'STRING' | 'AVRO' | 'JSONSCHEMA' | 'PROTOBUF';
+
+/** A v3 key or value (schemas/kafka-v3-data.schema.json). */
+export interface KafkaV3Data {
+  readonly type?: KafkaV3DataType;
+  readonly data?: unknown;
+  readonly subject?: string | null;
+  readonly subject_name_strategy?: string | null;
+  readonly schema_id?: number | null;
+  readonly schema_version?: number | null;
+  readonly schema?: string | null;
+}
+
+/** One v3 record (schemas/kafka-v3-produce-record.schema.json). */
+export interface KafkaV3Record {
+  readonly partition_id?: number | null;
+  readonly headers?: ReadonlyArray<{ readonly name: string; readonly value?: string | null }>;
+  readonly key?: KafkaV3Data | null;
+  readonly value?: KafkaV3Data | null;
+  readonly timestamp?: string | null;
+}
+
+/** POST .../records:batch (schemas/kafka-v3-batch-request.schema.json). */
+export interface KafkaV3BatchRequest {
+  readonly entries: ReadonlyArray<KafkaV3Record & { readonly id: string }>;
+}

@@ -5,11 +5,33 @@
 import { readFileSync } from 'node:fs';
 import { jsonFormats } from './json-safety.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { Command, ProduceRequest, ReceivedEvent } from './types.js';
+import type { Command, KafkaV2ProduceRequest, KafkaV3BatchRequest, KafkaV3Record, ProduceRequest, ReceivedEvent } from './types.js';
 
 const schemaDir = new URL('../../schemas/', import.meta.url);
-const schemaFiles = ['json-value', 'command', 'event', 'pong-event', 'status-event', 'produce-request', 'typed-event-request'] as const;
-export type SchemaName = (typeof schemaFiles)[number] | 'produce-response' | 'batch-response' | 'error-response';
+const schemaFiles = [
+  'json-value',
+  'command',
+  'event',
+  'pong-event',
+  'status-event',
+  'produce-request',
+  'typed-event-request',
+  'kafka-v2-record',
+  'kafka-v2-produce-request',
+  'kafka-v3-data',
+  'kafka-v3-produce-record',
+  'kafka-v3-batch-request',
+] as const;
+export type SchemaName =
+  | (typeof schemaFiles)[number]
+  | 'produce-response'
+  | 'batch-response'
+  | 'error-response'
+  | 'kafka-rest-error'
+  | 'kafka-v2-produce-response'
+  | 'kafka-v3-data-size'
+  | 'kafka-v3-produce-report'
+  | 'kafka-v3-batch-response';
 
 export function loadSchema(name: SchemaName): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(`${name}.schema.json`, schemaDir), 'utf8')) as Record<string, unknown>;
@@ -47,7 +69,14 @@ export function validators(): Validators {
   return cached;
 }
 
-let inspected: Pick<Validators, 'produceRequest'> | undefined;
+/** The gateway dialects' requests (routes/kafka-rest-*.ts), for bodies json-body.ts inspected. */
+export interface GatewayValidators {
+  readonly v2Produce: ValidateFunction<KafkaV2ProduceRequest>;
+  readonly v3Record: ValidateFunction<KafkaV3Record>;
+  readonly v3Batch: ValidateFunction<KafkaV3BatchRequest>;
+}
+
+let inspected: (Pick<Validators, 'produceRequest'> & GatewayValidators) | undefined;
 
 /**
  * The same schemas, for values that already passed json-safety's inspectJson (every HTTP body
@@ -56,15 +85,19 @@ let inspected: Pick<Validators, 'produceRequest'> | undefined;
  * limit is the inspection's alone), so here it accepts any value. That walk was the largest
  * part of validating a batch item (README, issue 11).
  */
-export function inspectedValidators(): Pick<Validators, 'produceRequest'> {
+export function inspectedValidators(): Pick<Validators, 'produceRequest'> & GatewayValidators {
   if (inspected) return inspected;
   const ajv = new Ajv(ajvOptions);
   for (const name of schemaFiles) {
     const schema = loadSchema(name);
     ajv.addSchema(name === 'json-value' ? { $id: schema.$id, description: 'checked by json-safety inspectJson' } : schema);
   }
+  const get = <T>(name: SchemaName) => ajv.getSchema<T>(`${schemaBase}${name}.schema.json`) as ValidateFunction<T>;
   inspected = {
-    produceRequest: ajv.getSchema<ProduceRequest>(`${schemaBase}produce-request.schema.json`) as ValidateFunction<ProduceRequest>,
+    produceRequest: get<ProduceRequest>('produce-request'),
+    v2Produce: get<KafkaV2ProduceRequest>('kafka-v2-produce-request'),
+    v3Record: get<KafkaV3Record>('kafka-v3-produce-record'),
+    v3Batch: get<KafkaV3BatchRequest>('kafka-v3-batch-request'),
   };
   return inspected;
 }

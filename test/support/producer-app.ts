@@ -7,7 +7,8 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildProducerApp, type ProducerAppOptions } from '../../src/http/app.js';
-import type { Publisher } from '../../src/http/publisher.js';
+import { KafkaError } from '../../src/errors.js';
+import type { ClusterIdentity, Publisher, TopicInfo } from '../../src/http/publisher.js';
 import { mapProduceError } from '../../src/kafka/error-map.js';
 import type { Delivery, OutgoingMessage, ProducerTally } from '../../src/kafka/producer.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -53,6 +54,25 @@ export class FakePublisher implements Publisher {
   readonly late = new Map<string, { acknowledged: number; failed: number }>();
   tally(): ProducerTally {
     return { acknowledged: this.sent.length, failed: 0, unknown: 0, late: this.late };
+  }
+  /** the cluster this fake stands for: each topic and its partition count */
+  readonly cluster = new Map<string, number>([
+    ['events', 1],
+    ['orders', 3],
+  ]);
+  /** metadata requests made, and whether the next fails as an unreachable cluster would */
+  metadataRequests = 0;
+  metadataDown = false;
+  async topics(): Promise<TopicInfo[]> {
+    this.metadataRequests++;
+    if (this.metadataDown) throw new KafkaError('SF_KAFKA_UNREACHABLE', 'unreachable', 'Kafka did not answer a metadata request', 'check the brokers');
+    return [...this.cluster].map(([name, count]) => ({
+      name,
+      partitions: Array.from({ length: count }, (_, id) => ({ id, leader: 1, replicas: [1], isrs: [1] })),
+    }));
+  }
+  async clusterIdentity(): Promise<ClusterIdentity> {
+    return { clusterId: 'fake-cluster-1', controllerId: 1 };
   }
 }
 

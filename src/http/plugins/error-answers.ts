@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from '../../errors.js';
+import { dialectContentType, kafkaRestBody, unsupportedMediaType, type ErrorFormat } from '../gateway/kafka-rest-errors.js';
 
 export function errorBody(err: HttpError): Record<string, unknown> {
   return {
@@ -16,8 +17,16 @@ export function errorBody(err: HttpError): Record<string, unknown> {
   };
 }
 
+/** The dialect a route answers errors in (its `config.errorFormat`); ours where none is set. */
+export function errorFormatOf(req: FastifyRequest): ErrorFormat {
+  return (req.routeOptions.config as { errorFormat?: ErrorFormat } | undefined)?.errorFormat ?? 'streamforge';
+}
+
 export function sendError(reply: FastifyReply, err: HttpError): FastifyReply {
-  return reply.code(err.statusCode).headers(err.headers).send(errorBody(err));
+  const format = errorFormatOf(reply.request);
+  reply.code(err.statusCode).headers(err.headers);
+  if (format === 'streamforge') return reply.send(errorBody(err));
+  return reply.type(dialectContentType(format)).send(kafkaRestBody(err));
 }
 
 /** Fastify's own errors (parsing, validation, limits) in our shape. */
@@ -25,6 +34,7 @@ function fromFastify(
   err: FastifyError & { validation?: Array<{ keyword: string; instancePath: string; message?: string; params: Record<string, unknown> }> },
   contentType: string | undefined,
   bounds: { batchLimit: number },
+  format: ErrorFormat,
 ): HttpError {
   if (err instanceof HttpError) return err;
   const whole = err.validation?.find((v) => v.instancePath === '' && (v.keyword === 'minItems' || v.keyword === 'maxItems'));
@@ -69,12 +79,7 @@ function fromFastify(
   }
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new HttpError(
-        415,
-        'SF_HTTP_MEDIA_TYPE',
-        contentType ? `content type ${contentType} is not supported: the body must be JSON` : 'the request has a body but no Content-Type',
-        'send the body as JSON with Content-Type: application/json',
-      );
+      return unsupportedMediaType(contentType, format);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new HttpError(
         413,
@@ -121,7 +126,7 @@ const errorAnswers: FastifyPluginCallback = (app, _opts, done) => {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     // a body-carrying method no route takes (QUERY /health) fails in body parsing first
     if (req.is404) return noRoute(req, reply);
-    const httpErr = fromFastify(err, req.headers['content-type'], app.services);
+    const httpErr = fromFastify(err, req.headers['content-type'], app.services, errorFormatOf(req));
     if (httpErr.statusCode >= 500 && httpErr.statusCode !== 503)
       app.services.logger.error('request failed', { error: err.message, stack: err.stack });
     return sendError(reply, httpErr);

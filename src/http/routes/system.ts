@@ -7,6 +7,8 @@ const systemRoutes: FastifyPluginCallback = (app, _opts, done) => {
     message: 'streamforge serve-producer: HTTP in, Kafka records out',
     name: s.info.name,
     version: s.info.version,
+    // the Strimzi Bridge's info document has this one field; its clients may look for it
+    bridge_version: s.info.version,
     env: s.info.env,
     endpoints: {
       produce: 'POST /produce',
@@ -18,6 +20,8 @@ const systemRoutes: FastifyPluginCallback = (app, _opts, done) => {
       metrics: 'GET /metrics',
       docs: 'GET /docs',
       openapi: 'GET /openapi.json',
+      kafka_rest_v2: 'POST /topics/{topic}, POST /topics/{topic}/partitions/{partition}, GET /topics',
+      kafka_rest_v3: 'POST /v3/clusters/{cluster_id}/topics/{topic}/records[:batch], GET /v3/clusters',
     },
   }));
 

@@ -1,0 +1,51 @@
+/**
+ * The checks every gateway produce makes before anything is sent: the allowlist (403), then the
+ * cluster's metadata (404 at once for a topic or partition that does not exist). A cluster that
+ * does not answer is a 503: nothing was sent.
+ */
+import type { HttpError } from '../../errors.js';
+import type { TopicInfo } from '../../kafka/topics.js';
+import { produceFailure } from '../kafka-http-errors.js';
+import { checkTopicAllowed } from '../publish.js';
+import type { ProducerServices } from '../services.js';
+import { noSuchPartition, noSuchTopic } from './kafka-rest-errors.js';
+
+type CheckServices = Pick<ProducerServices, 'catalog' | 'topicAllow'>;
+
+async function lookup(s: CheckServices, topic: string, partition: number | undefined) {
+  try {
+    return await s.catalog.partition(topic, partition);
+  } catch (err) {
+    throw produceFailure(err);
+  }
+}
+
+/** The topic's metadata; throws the 403, 404 or 503 that says why not. */
+export async function checkedTopic(s: CheckServices, topic: string, partition?: number): Promise<TopicInfo> {
+  checkTopicAllowed(s, topic);
+  const found = await lookup(s, topic, partition);
+  if (found.kind === 'found') return found.topic;
+  if (found.kind === 'no-topic') throw noSuchTopic(topic);
+  const info = await lookup(s, topic, undefined);
+  throw noSuchPartition(topic, partition as number, info.kind === 'found' ? info.topic.partitions.length : 0);
+}
+
+/** For each record's own partition: undefined when it exists (or none is named), else the 404 to answer it with. */
+export async function partitionProblems(
+  s: CheckServices,
+  topic: TopicInfo,
+  partitions: ReadonlyArray<number | undefined>,
+): Promise<Array<HttpError | undefined>> {
+  let current = topic;
+  const has = (p: number) => current.partitions.some((x) => x.id === p);
+  if (partitions.some((p) => p !== undefined && !has(p))) {
+    // maybe added since the catalog's last answer: ask once more
+    const again = await lookup(
+      s,
+      topic.name,
+      partitions.find((p) => p !== undefined && !has(p)),
+    );
+    if (again.kind === 'found') current = again.topic;
+  }
+  return partitions.map((p) => (p === undefined || has(p) ? undefined : noSuchPartition(topic.name, p, current.partitions.length)));
+}

@@ -1,0 +1,194 @@
+/**
+ * The v2 produce routes of the Confluent REST Proxy and the Strimzi Kafka Bridge:
+ * POST /topics/{topic} and /topics/{topic}/partitions/{partition}, so that their clients
+ * switch by changing the URL. Answered in Confluent's dialect, which is a superset of the
+ * Bridge's (HTTP-GATEWAYS.md, 6), with what those gateways lack: an unknown topic or partition
+ * is a 404 at once, not after a 60 s wait; every offset is Kafka's own after acks=all; and a
+ * request of which nothing was written is a 503 with Retry-After (504 when the outcome is
+ * unknown), not a 200 with errors inside.
+ */
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from '../../errors.js';
+import type { OutgoingMessage } from '../../kafka/producer.js';
+import type { KafkaV2ProduceRequest } from '../../protocol/types.js';
+import { describeSchemaErrors, inspectedValidators } from '../../protocol/validators.js';
+import { KAFKA_V2_JSON, kafkaRestMessage, unprocessable, unsupportedMediaType, v2EntryCode } from '../gateway/kafka-rest-errors.js';
+import { checkedTopic, partitionProblems } from '../gateway/topic-check.js';
+import { v2Records, type V2Format } from '../gateway/v2-records.js';
+import { parseJsonBody } from '../json-body.js';
+import { publishMany } from '../publish.js';
+import { ref } from '../schema-refs.js';
+import type { ProducerServices } from '../services.js';
+
+const formats: Record<string, V2Format> = {
+  'application/vnd.kafka.json.v2+json': 'json',
+  'application/vnd.kafka.binary.v2+json': 'binary',
+  'application/vnd.kafka.text.v2+json': 'text',
+};
+
+const formatOf = (contentType: string | undefined): V2Format =>
+  formats[(contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? ''] ?? 'json';
+
+const errors = Object.fromEntries([400, 401, 403, 404, 413, 415, 422, 503, 504].map((s) => [s, ref('kafka-rest-error')]));
+
+/** A path partition: a non-negative 32-bit integer, as the Bridge's schema has it. */
+export function pathPartition(text: string): number {
+  const n = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n <= 2147483647)) {
+    throw new HttpError(400, 'SF_HTTP_VALIDATION', `partition ${JSON.stringify(text)} is not a partition number`, 'use an integer from 0');
+  }
+  return n;
+}
+
+/** `?async=true`: the Bridge's fire-and-forget (204, nothing waited for). */
+export function asyncFlag(query: unknown): boolean {
+  const value = (query as { async?: unknown } | undefined)?.async;
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true' || value === '') return true;
+  throw new HttpError(400, 'SF_HTTP_VALIDATION', `async=${String(value)} is not true or false`, 'use ?async=true or leave it out');
+}
+
+function validated(body: unknown): KafkaV2ProduceRequest {
+  const validate = inspectedValidators().v2Produce;
+  if (validate(body)) return body;
+  const errs = validate.errors ?? [];
+  // as the REST Proxy: no records at all is a 422; any other mismatch a 400
+  const noRecords =
+    typeof body !== 'object' ||
+    body === null ||
+    !Array.isArray((body as { records?: unknown }).records) ||
+    (body as { records: unknown[] }).records.length === 0;
+  const message = `the request does not match the schema: ${describeSchemaErrors(errs).replaceAll('message ', 'body ')}`;
+  if (noRecords) throw unprocessable(message, 'send {"records": [{"value": ...}]} with at least one record');
+  throw new HttpError(400, 'SF_HTTP_VALIDATION', message, 'see /docs, "kafka-rest v2"');
+}
+
+interface Entry {
+  partition: number | null;
+  offset: number | null;
+  error_code: number | null;
+  error: string | null;
+}
+
+const failedEntry = (err: HttpError): Entry => ({
+  partition: null,
+  offset: null,
+  error_code: v2EntryCode(err),
+  error: kafkaRestMessage(err),
+});
+
+async function produceV2(s: ProducerServices, req: FastifyRequest, reply: FastifyReply, partitionText: string | undefined) {
+  reply.type(KAFKA_V2_JSON);
+  const { topic } = req.params as { topic: string };
+  const partition = partitionText === undefined ? undefined : pathPartition(partitionText);
+  const fireAndForget = asyncFlag(req.query);
+  const body = validated(req.body);
+  const info = await checkedTopic(s, topic, partition);
+  const messages = v2Records(topic, partition, formatOf(req.headers['content-type']), body);
+  s.metrics.batch(messages.length);
+  const problems = await partitionProblems(
+    s,
+    info,
+    messages.map((m) => m.partition),
+  );
+  const sendable: OutgoingMessage[] = [];
+  const slots: number[] = [];
+  const entries: Entry[] = new Array(messages.length);
+  messages.forEach((m, i) => {
+    const problem = problems[i];
+    if (problem) {
+      s.metrics.failed(topic, problem.code);
+      entries[i] = failedEntry(problem);
+    } else {
+      sendable.push(m);
+      slots.push(i);
+    }
+  });
+  if (fireAndForget) {
+    // the outcome is counted and logged by publishMany; the client asked not to wait for it
+    void publishMany(s, sendable).catch((err: unknown) => s.logger.error('async produce failed', { error: String(err) }));
+    return reply.code(204).send();
+  }
+  const outcomes = await publishMany(s, sendable);
+  const transport: HttpError[] = [];
+  outcomes.forEach((outcome, i) => {
+    const index = slots[i] as number;
+    if (outcome instanceof HttpError) {
+      if (outcome.statusCode === 503 || outcome.statusCode === 504) transport.push(outcome);
+      entries[index] = failedEntry(outcome);
+    } else {
+      entries[index] = { partition: outcome.partition, offset: outcome.offset, error_code: null, error: null };
+    }
+  });
+  // Nothing delivered because Kafka was unavailable or did not answer: say so with the status
+  // (a client that reads only the status must not take it for a success), 504 when any record
+  // may have been written (a retry may duplicate it), else 503 (nothing was written).
+  if (transport.length === messages.length) {
+    throw transport.find((e) => e.statusCode === 504) ?? transport[0];
+  }
+  return { offsets: entries, key_schema_id: null, value_schema_id: null };
+}
+
+const produceSchema = (summary: string, withPartition: boolean) => ({
+  summary,
+  description:
+    'The Confluent REST Proxy v2 and Strimzi Kafka Bridge produce API. Content-Type application/vnd.kafka.json.v2+json (key and value any JSON), ...binary.v2+json (base64) or ...text.v2+json (strings). 200: one entry per record in request order, with the partition and offset Kafka assigned after acks=all, or error_code 50003 (retriable) / 50002 and the reason. 404 with 40401/40402 at once for an unknown topic or partition. 503 (nothing written, Retry-After) or 504 (outcome unknown) when no record was delivered because of Kafka. ?async=true answers 204 without waiting. Errors are {"error_code", "message"}.',
+  tags: ['kafka-rest v2'],
+  params: {
+    type: 'object',
+    required: withPartition ? ['topic', 'partition'] : ['topic'],
+    properties: {
+      topic: { type: 'string' },
+      ...(withPartition ? { partition: { type: 'integer', minimum: 0, maximum: 2147483647 } } : {}),
+    },
+  },
+  querystring: { type: 'object', properties: { async: { type: 'boolean', description: 'answer 204 at once, without waiting for Kafka' } } },
+  body: ref('kafka-v2-produce-request'),
+  response: {
+    200: ref('kafka-v2-produce-response'),
+    204: { type: 'null', description: 'async=true: accepted, not waited for' },
+    ...errors,
+  },
+});
+
+/** The vendor media types are JSON underneath: json-body.ts parses them, as it does every body. */
+function registerParsers(app: Parameters<FastifyPluginCallback>[0]): void {
+  for (const type of Object.keys(formats)) {
+    app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => {
+      const result = parseJsonBody(String(body));
+      if ('error' in result) return done(result.error, undefined);
+      done(null, result.value);
+    });
+  }
+}
+
+// the documented schemas describe the routes; the handler validates (the statuses are the dialect's)
+const noValidation = () => () => true;
+
+const kafkaRestV2Routes: FastifyPluginCallback = (app, _opts, done) => {
+  const s = app.services;
+  registerParsers(app);
+  // application/json stays JSON-parsed, and is refused here with the dialect's 415
+  app.addHook('preValidation', async (req) => {
+    const type = req.headers['content-type'];
+    if (!(type ?? '').toLowerCase().startsWith('application/vnd.kafka.')) throw unsupportedMediaType(type, 'kafka-rest-v2');
+  });
+  const config = { errorFormat: 'kafka-rest-v2' as const };
+  app.post(
+    '/topics/:topic',
+    { config, schema: produceSchema('produce records to a topic (REST Proxy v2, Strimzi Bridge)', false), validatorCompiler: noValidation },
+    async (req, reply) => produceV2(s, req, reply, undefined),
+  );
+  app.post(
+    '/topics/:topic/partitions/:partition',
+    {
+      config,
+      schema: produceSchema('produce records to one partition (REST Proxy v2, Strimzi Bridge)', true),
+      validatorCompiler: noValidation,
+    },
+    async (req, reply) => produceV2(s, req, reply, (req.params as { partition: string }).partition),
+  );
+  done();
+};
+
+export default kafkaRestV2Routes;

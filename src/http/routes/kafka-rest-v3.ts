@@ -1,0 +1,290 @@
+/**
+ * The Confluent REST Proxy v3 produce API: POST /v3/clusters/{cluster_id}/topics/{topic}/records
+ * (one record, or a stream of them in one body, each reported as Kafka acknowledges it) and
+ * .../records:batch (207, successes and failures). The cluster id is the cluster's real one
+ * (GET /v3/clusters). Where the REST Proxy answers 200 with the error inside (HTTP-GATEWAYS.md,
+ * 4 and 7), a body of one record gets that record's own status: 404 for an unknown topic,
+ * 400 for bad data, 503 with Retry-After when nothing was written, 504 when the outcome is
+ * unknown. A stream is answered 200 once its first report is ready, and then report by report.
+ */
+import { PassThrough, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from '../../errors.js';
+import type { Delivery, OutgoingMessage } from '../../kafka/producer.js';
+import type { KafkaV3BatchRequest, KafkaV3Record } from '../../protocol/types.js';
+import { describeSchemaErrors, inspectedValidators } from '../../protocol/validators.js';
+import { JsonObjectSplitter } from '../gateway/json-object-stream.js';
+import { kafkaRestBody, kafkaRestCode, kafkaRestMessage, unprocessable } from '../gateway/kafka-rest-errors.js';
+import { checkedTopic, partitionProblems } from '../gateway/topic-check.js';
+import { v3Record, v3Report, type V3Prepared } from '../gateway/v3-records.js';
+import { parseJsonBody } from '../json-body.js';
+import { produceFailure } from '../kafka-http-errors.js';
+import { isoTimestamp, publish, publishMany } from '../publish.js';
+import { ref } from '../schema-refs.js';
+import type { ProducerServices } from '../services.js';
+
+const config = { errorFormat: 'kafka-rest-v3' as const };
+const errors = Object.fromEntries([400, 401, 403, 404, 413, 415, 422, 503, 504].map((s) => [s, ref('kafka-rest-error')]));
+
+const params = {
+  type: 'object',
+  required: ['cluster_id', 'topic'],
+  properties: { cluster_id: { type: 'string' }, topic: { type: 'string' } },
+};
+
+/** The cluster's id, checked against the one in the path (404 for another cluster). */
+export async function checkedCluster(s: ProducerServices, clusterId: string): Promise<string> {
+  let real: string;
+  try {
+    real = (await s.publisher.clusterIdentity()).clusterId;
+  } catch (err) {
+    throw produceFailure(err);
+  }
+  if (clusterId !== real) {
+    throw new HttpError(
+      404,
+      'SF_HTTP_NOT_FOUND',
+      `Cluster ${clusterId} cannot be found: this server is in front of cluster ${real}`,
+      'GET /v3/clusters names it',
+    );
+  }
+  return real;
+}
+
+/** One record's answer: the report and the HTTP status it would have alone. */
+interface Outcome {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+const failure = (err: HttpError): Outcome => ({ status: err.statusCode, body: kafkaRestBody(err), headers: err.headers });
+
+function prepared(s: ProducerServices, topic: string, text: string): V3Prepared {
+  const parsed = parseJsonBody(text);
+  if ('error' in parsed) throw parsed.error;
+  const validate = inspectedValidators().v3Record;
+  if (!validate(parsed.value)) {
+    throw new HttpError(
+      400,
+      'SF_HTTP_VALIDATION',
+      `the record does not match the schema: ${describeSchemaErrors(validate.errors).replaceAll('message ', 'record ')}`,
+      'see /docs, "kafka-rest v3"',
+    );
+  }
+  return v3Record(topic, parsed.value as KafkaV3Record);
+}
+
+/** Validated, checked against metadata, sent, and reported; never rejects. */
+async function produceOne(
+  s: ProducerServices,
+  clusterId: string,
+  topic: Awaited<ReturnType<typeof checkedTopic>>,
+  text: string,
+): Promise<Outcome> {
+  try {
+    const p = prepared(s, topic.name, text);
+    const [problem] = await partitionProblems(s, topic, [p.message.partition]);
+    if (problem) throw problem;
+    const now = s.now();
+    const delivery = await publish(s, p.message);
+    return { status: 200, body: v3Report(clusterId, p, delivery, isoTimestamp(delivery, now)) };
+  } catch (err) {
+    return failure(err instanceof HttpError ? err : produceFailure(err));
+  }
+}
+
+/**
+ * Reads the body record by record and sends each as soon as it is whole. The answer starts
+ * when the first report is ready: a body of one record (known when it has a Content-Length, or
+ * a chunked one that has ended by then) gets that record's report and status alone; otherwise
+ * 200 and a stream of reports, one JSON object per line, in record order. A body that stops
+ * being JSON objects ends the stream with its error.
+ */
+async function produceStream(s: ProducerServices, req: FastifyRequest, reply: FastifyReply, maxRecordChars: number) {
+  const { cluster_id, topic: name } = req.params as { cluster_id: string; topic: string };
+  const clusterId = await checkedCluster(s, cluster_id);
+  const topic = await checkedTopic(s, name);
+  const body = req.body as Readable;
+  const splitter = new JsonObjectSplitter(maxRecordChars);
+  const decoder = new StringDecoder('utf8');
+  const outcomes: Array<Promise<Outcome>> = [];
+  let bodyEnded = false;
+  let wakeWriter: (() => void) | undefined;
+  const more = () => {
+    wakeWriter?.();
+    wakeWriter = undefined;
+  };
+  const reading = (async () => {
+    try {
+      for await (const chunk of body) {
+        for (const text of splitter.push(decoder.write(chunk as Buffer))) outcomes.push(produceOne(s, clusterId, topic, text));
+        more();
+      }
+      for (const text of splitter.push(decoder.end())) outcomes.push(produceOne(s, clusterId, topic, text));
+      splitter.end();
+    } catch (err) {
+      // a body that stops being records ends the stream with its error; a client that went
+      // away ends it without one (what it sent before was sent, and is counted)
+      if (err instanceof HttpError) outcomes.push(Promise.resolve(failure(err)));
+      else s.logger.debug('v3 record stream: the request ended early', { topic: name, error: String(err) });
+    } finally {
+      bodyEnded = true;
+      more();
+    }
+  })();
+  /** the i-th outcome once it exists: undefined when the body ended with fewer */
+  const nth = async (i: number): Promise<Outcome | undefined> => {
+    while (outcomes.length <= i && !bodyEnded) await new Promise<void>((r) => (wakeWriter = r));
+    return outcomes[i];
+  };
+
+  const first = await nth(0);
+  if (!first) {
+    await reading;
+    throw unprocessable('Payload error. Request body is empty. Data is required.', 'send one record object, or several one after another');
+  }
+  // A body with a Content-Length is whole soon: wait for its end to know whether it held one
+  // record. A chunked body may stay open while its client waits for this report, so it is
+  // decided on what has arrived by now.
+  if (req.headers['content-length'] !== undefined) while (!bodyEnded) await new Promise<void>((r) => (wakeWriter = r));
+  if (bodyEnded && outcomes.length === 1) {
+    return reply
+      .code(first.status)
+      .headers(first.headers ?? {})
+      .send(first.body);
+  }
+  const out = new PassThrough();
+  void (async () => {
+    try {
+      for (let i = 0, next: Outcome | undefined = first; next; next = await nth(++i)) {
+        if (!out.write(`${JSON.stringify(next.body)}\n`)) await new Promise((r) => out.once('drain', r));
+      }
+      await reading;
+    } catch (err) {
+      // the client went away mid-stream: what was sent stays sent, and was counted
+      s.logger.warn('v3 record stream ended early', { topic: name, error: String(err) });
+    } finally {
+      out.end();
+    }
+  })();
+  return reply.code(200).send(out);
+}
+
+async function produceBatch(s: ProducerServices, req: FastifyRequest) {
+  const { cluster_id, topic: name } = req.params as { cluster_id: string; topic: string };
+  const validate = inspectedValidators().v3Batch;
+  if (!validate(req.body)) {
+    throw unprocessable(
+      `the batch does not match the schema: ${describeSchemaErrors(validate.errors).replaceAll('message ', 'body ')}`,
+      'send {"entries": [{"id": "1", "value": {...}}]}',
+      42208,
+    );
+  }
+  const { entries } = req.body as KafkaV3BatchRequest;
+  if (entries.length > s.batchLimit) {
+    throw unprocessable(
+      `the batch has ${entries.length} entries, more than --batch-limit ${s.batchLimit}`,
+      'split it into smaller batches',
+      42208,
+    );
+  }
+  const seen = new Set<string>();
+  for (const e of entries) {
+    if (seen.has(e.id))
+      throw unprocessable(`the batch has two entries with id ${JSON.stringify(e.id)}`, 'give each entry its own id', 42208);
+    seen.add(e.id);
+  }
+  const clusterId = await checkedCluster(s, cluster_id);
+  const topic = await checkedTopic(s, name);
+  s.metrics.batch(entries.length);
+  const now = s.now();
+  const failures: Array<{ id: string; error_code: number; message: string }> = [];
+  const ready: Array<{ id: string; prepared: V3Prepared }> = [];
+  entries.forEach((entry, i) => {
+    try {
+      ready.push({ id: entry.id, prepared: v3Record(topic.name, entry, `entries[${i}].`) });
+    } catch (err) {
+      failures.push({ id: entry.id, error_code: kafkaRestCode(err as HttpError), message: kafkaRestMessage(err as HttpError) });
+    }
+  });
+  const problems = await partitionProblems(
+    s,
+    topic,
+    ready.map((r) => r.prepared.message.partition),
+  );
+  const sendable: Array<{ id: string; prepared: V3Prepared }> = [];
+  ready.forEach((r, i) => {
+    const problem = problems[i];
+    if (problem) failures.push({ id: r.id, error_code: kafkaRestCode(problem), message: kafkaRestMessage(problem) });
+    else sendable.push(r);
+  });
+  const outcomes = await publishMany(
+    s,
+    sendable.map((r): OutgoingMessage => r.prepared.message),
+  );
+  const successes: Array<Record<string, unknown>> = [];
+  outcomes.forEach((outcome, i) => {
+    const { id, prepared } = sendable[i] as { id: string; prepared: V3Prepared };
+    if (outcome instanceof HttpError) failures.push({ id, error_code: kafkaRestCode(outcome), message: kafkaRestMessage(outcome) });
+    else successes.push({ id, ...v3Report(clusterId, prepared, outcome as Delivery, isoTimestamp(outcome as Delivery, now)) });
+  });
+  // in request order within each list
+  const order = new Map(entries.map((e, i) => [e.id, i]));
+  failures.sort((a, b) => (order.get(a.id) as number) - (order.get(b.id) as number));
+  return { successes: successes.map(({ error_code: _code, ...rest }) => rest), failures };
+}
+
+const recordsSchema = {
+  summary: 'produce records (REST Proxy v3): one record object, or several one after another (streamed)',
+  description:
+    'Content-Type application/json. key and value are {"type": "BINARY"|"JSON"|"STRING", "data": ...}; headers [{"name", "value": base64}]. One record: answered with its report (error_code 200, partition_id, offset after acks=all) or with its own error status (400 bad data, 404/40401 unknown topic, 404/40402 unknown partition, 422 Schema Registry formats, 503 nothing written, 504 outcome unknown). Several: 200, one report per line in record order as Kafka acknowledges them, errors inside.',
+  tags: ['kafka-rest v3'],
+  params,
+  body: ref('kafka-v3-produce-record'),
+  response: { 200: ref('kafka-v3-produce-report'), ...errors },
+};
+
+const batchSchema = {
+  summary: 'produce a batch of records (REST Proxy v3 records:batch)',
+  description:
+    'Always 207 once every entry has its result: successes (partition_id, offset after acks=all) and failures (error_code, message), each by entry id. 422/42208 for an empty batch, duplicate ids, or more entries than --batch-limit.',
+  tags: ['kafka-rest v3'],
+  params,
+  body: ref('kafka-v3-batch-request'),
+  response: { 207: ref('kafka-v3-batch-response'), ...errors },
+};
+
+const noValidation = () => () => true;
+
+/** The streamed route, in a context of its own: its application/json body is read as a stream. */
+const streamedRecords: FastifyPluginCallback = (app, _opts, done) => {
+  const s = app.services;
+  const maxRecordChars = app.initialConfig.bodyLimit ?? 1024 * 1024;
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', (_req, payload, parsed) => parsed(null, payload));
+  app.post(
+    '/v3/clusters/:cluster_id/topics/:topic/records',
+    { config, schema: recordsSchema, validatorCompiler: noValidation },
+    async (req, reply) => produceStream(s, req, reply, maxRecordChars),
+  );
+  done();
+};
+
+const kafkaRestV3Routes: FastifyPluginCallback = (app, _opts, done) => {
+  const s = app.services;
+  app.register(streamedRecords);
+  // `::` is a literal colon in find-my-way's paths
+  app.post(
+    '/v3/clusters/:cluster_id/topics/:topic/records::batch',
+    { config, schema: batchSchema, validatorCompiler: noValidation },
+    async (req, reply) => {
+      const answer = await produceBatch(s, req);
+      return reply.code(207).send(answer);
+    },
+  );
+  done();
+};
+
+export default kafkaRestV3Routes;
