@@ -109,6 +109,8 @@ export type KafkaErrorKind =
   | 'no-such-partition'
   /** the message or batch is larger than the broker or topic takes */
   | 'too-large'
+  /** the broker refused this record as it is (its timestamp, or no key for a compacted topic) */
+  | 'invalid-record'
   /** librdkafka's local queue is full: nothing was handed over, slow down */
   | 'backpressure'
   /** certainly not written (refused before it was handed to a broker): retrying is safe */

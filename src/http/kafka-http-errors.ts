@@ -20,6 +20,16 @@ const byKind: Record<KafkaErrorKind, (message: string) => HttpError> = {
     new HttpError(404, 'SF_HTTP_NOT_FOUND', m, 'omit partition, or use one the topic has', { kafkaRestCode: 40402 }),
   'no-such-topic': (m) =>
     new HttpError(404, 'SF_HTTP_NOT_FOUND', m, 'create the topic (a Strimzi KafkaTopic) first', { kafkaRestCode: 40401 }),
+  'invalid-record': (m) =>
+    new HttpError(
+      422,
+      'SF_HTTP_VALIDATION',
+      m,
+      "nothing was written; fix the record (a timestamp within the broker's accepted range; a key for a compacted topic)",
+      {
+        outcome: 'not_written',
+      },
+    ),
   forbidden: (m) => new HttpError(403, 'SF_HTTP_FORBIDDEN_TOPIC', m, 'grant the producer user Write on the topic'),
   'outcome-unknown': (m) =>
     new HttpError(

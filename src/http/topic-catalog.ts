@@ -4,9 +4,10 @@
  * Proxy hand such a record to the producer, which waits for it to appear in metadata for
  * max.block.ms (60 s) before failing it (HTTP-GATEWAYS.md, 7). One metadata request serves
  * many lookups: a known topic is trusted for `maxAgeMs`; a name not found asks the cluster
- * again, at most every `missRefreshMs`, so a topic created a moment ago is found and a flood of
- * requests for a missing one costs one request per interval. Concurrent lookups share one
- * request. Pure apart from `fetch`; the clock is injected.
+ * again, unless that name was asked for within `missRefreshMs`: a topic created a moment ago is
+ * found on its first request, and a flood of requests for one missing name costs one metadata
+ * request per interval. Concurrent lookups share one request. Pure apart from `fetch`; the
+ * clock is injected.
  */
 import type { TopicInfo } from '../kafka/topics.js';
 
@@ -27,6 +28,8 @@ export class TopicCatalog {
   #topics = new Map<string, TopicInfo>();
   #fetchedAt = Number.NEGATIVE_INFINITY;
   #inFlight: Promise<Map<string, TopicInfo>> | undefined;
+  /** names (and partitions, as "name/p") not found, and when they were last asked for */
+  readonly #missed = new Map<string, number>();
 
   constructor(opts: TopicCatalogOptions) {
     this.#opts = opts;
@@ -34,12 +37,10 @@ export class TopicCatalog {
 
   /** The topic, or undefined when the cluster has none of that name. */
   async topic(name: string): Promise<TopicInfo | undefined> {
-    let topics = await this.#current();
-    let found = topics.get(name);
-    if (!found && this.#opts.now() - this.#fetchedAt >= this.#opts.missRefreshMs) {
-      topics = await this.#refresh();
-      found = topics.get(name);
-    }
+    const fetchedBefore = this.#fetchedAt;
+    let found = (await this.#current()).get(name);
+    // not asked again when the answer in hand is this moment's
+    if (!found && this.#mayAskAgain(name) && this.#fetchedAt === fetchedBefore) found = (await this.#refresh()).get(name);
     return found;
   }
 
@@ -48,7 +49,7 @@ export class TopicCatalog {
     let topic = await this.topic(name);
     if (!topic) return { kind: 'no-topic' };
     if (partition === undefined || hasPartition(topic, partition)) return { kind: 'found', topic };
-    if (this.#opts.now() - this.#fetchedAt >= this.#opts.missRefreshMs) topic = (await this.#refresh()).get(name);
+    if (this.#mayAskAgain(`${name}/${partition}`)) topic = (await this.#refresh()).get(name);
     if (!topic) return { kind: 'no-topic' };
     return hasPartition(topic, partition) ? { kind: 'found', topic } : { kind: 'no-partition' };
   }
@@ -56,6 +57,17 @@ export class TopicCatalog {
   /** Every topic, by name. */
   async all(): Promise<TopicInfo[]> {
     return [...(await this.#current()).values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** True unless `key` missed within missRefreshMs; remembers this miss. */
+  #mayAskAgain(key: string): boolean {
+    const now = this.#opts.now();
+    const last = this.#missed.get(key);
+    if (last !== undefined && now - last < this.#opts.missRefreshMs) return false;
+    // many distinct names (a fuzzer, a typo in a loop) must not grow it without bound
+    if (this.#missed.size >= 10_000) this.#missed.clear();
+    this.#missed.set(key, now);
+    return true;
   }
 
   #current(): Promise<Map<string, TopicInfo>> {

@@ -36,6 +36,8 @@ const byText = new Map<string, number>([
   ['not enough in-sync replicas', E.ERR_NOT_ENOUGH_REPLICAS],
   ['message(s) written to insufficient number of in-sync replicas', E.ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND],
   ['topic authorization failed', E.ERR_TOPIC_AUTHORIZATION_FAILED],
+  ['invalid timestamp', E.ERR_INVALID_TIMESTAMP],
+  ['broker failed to validate record', E.ERR_INVALID_RECORD],
 ]);
 
 export function normaliseEventError(err: RdkafkaErrorLike): RdkafkaErrorLike {
@@ -153,7 +155,7 @@ export function mapGroupError(err: RdkafkaErrorLike, group: string): KafkaError 
  */
 type ProduceKind = Extract<
   KafkaErrorKind,
-  'backpressure' | 'too-large' | 'no-such-partition' | 'no-such-topic' | 'forbidden' | 'not-written' | 'outcome-unknown'
+  'backpressure' | 'too-large' | 'no-such-partition' | 'no-such-topic' | 'forbidden' | 'invalid-record' | 'not-written' | 'outcome-unknown'
 >;
 
 function produceKind(code: number): ProduceKind {
@@ -170,6 +172,11 @@ function produceKind(code: number): ProduceKind {
       return 'no-such-topic';
     case E.ERR_TOPIC_AUTHORIZATION_FAILED:
       return 'forbidden';
+    // the broker looked at this record and refused it: a timestamp outside its accepted range
+    // (message.timestamp.before/after.max.ms), a compacted topic's record without a key
+    case E.ERR_INVALID_TIMESTAMP:
+    case E.ERR_INVALID_RECORD:
+      return 'invalid-record';
     // refused before anything was appended, or never sent
     case E.ERR__ALL_BROKERS_DOWN:
     case E.ERR__PURGE_QUEUE:
@@ -200,6 +207,10 @@ const produceWords: Record<ProduceKind, Words> = {
   }),
   'no-such-topic': (t, why) => ({ message: `topic ${t} does not exist: ${why}`, hint: 'create the topic first' }),
   forbidden: (t, why) => ({ message: `not allowed to write to topic ${t}: ${why}`, hint: 'the user needs a Write ACL on this topic' }),
+  'invalid-record': (t, why) => ({
+    message: `Kafka refused the record for topic ${t}: ${why}`,
+    hint: "nothing was written; fix the record (a timestamp within the broker's accepted range; a key for a compacted topic)",
+  }),
   'not-written': (t, why) => ({ message: `Kafka did not take the message to ${t}: ${why}`, hint: 'nothing was written: retry later' }),
   'outcome-unknown': (t, why) => ({
     message: `Kafka did not acknowledge the message in time (${why}); it may still have been written (topic ${t})`,

@@ -65,7 +65,8 @@ export class FakePublisher implements Publisher {
   metadataDown = false;
   async topics(): Promise<TopicInfo[]> {
     this.metadataRequests++;
-    if (this.metadataDown) throw new KafkaError('SF_KAFKA_UNREACHABLE', 'unreachable', 'Kafka did not answer a metadata request', 'check the brokers');
+    if (this.metadataDown)
+      throw new KafkaError('SF_KAFKA_UNREACHABLE', 'unreachable', 'Kafka did not answer a metadata request', 'check the brokers');
     return [...this.cluster].map(([name, count]) => ({
       name,
       partitions: Array.from({ length: count }, (_, id) => ({ id, leader: 1, replicas: [1], isrs: [1] })),

@@ -5,7 +5,8 @@
  * Bridge's (HTTP-GATEWAYS.md, 6), with what those gateways lack: an unknown topic or partition
  * is a 404 at once, not after a 60 s wait; every offset is Kafka's own after acks=all; and a
  * request of which nothing was written is a 503 with Retry-After (504 when the outcome is
- * unknown), not a 200 with errors inside.
+ * unknown; the record's own 4xx when the broker refused it), not a 200 with errors inside. When
+ * some records were delivered, the answer is 200 with an entry per record.
  */
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../../errors.js';
@@ -110,21 +111,22 @@ async function produceV2(s: ProducerServices, req: FastifyRequest, reply: Fastif
     return reply.code(204).send();
   }
   const outcomes = await publishMany(s, sendable);
-  const transport: HttpError[] = [];
+  const failures: HttpError[] = problems.filter((p): p is HttpError => p !== undefined);
   outcomes.forEach((outcome, i) => {
     const index = slots[i] as number;
     if (outcome instanceof HttpError) {
-      if (outcome.statusCode === 503 || outcome.statusCode === 504) transport.push(outcome);
+      failures.push(outcome);
       entries[index] = failedEntry(outcome);
     } else {
       entries[index] = { partition: outcome.partition, offset: outcome.offset, error_code: null, error: null };
     }
   });
-  // Nothing delivered because Kafka was unavailable or did not answer: say so with the status
-  // (a client that reads only the status must not take it for a success), 504 when any record
-  // may have been written (a retry may duplicate it), else 503 (nothing was written).
-  if (transport.length === messages.length) {
-    throw transport.find((e) => e.statusCode === 504) ?? transport[0];
+  // Nothing delivered: the status says so (a client that reads only the status must not take
+  // it for a success, the REST Proxy's 200 that its users complain of): 504 when any record may
+  // have been written (a retry may duplicate it), 503 when Kafka was unavailable (nothing was
+  // written), else the first record's own reason (422 refused by the broker, 404 no partition).
+  if (failures.length === messages.length) {
+    throw failures.find((e) => e.statusCode === 504) ?? failures.find((e) => e.statusCode === 503) ?? failures[0];
   }
   return { offsets: entries, key_schema_id: null, value_schema_id: null };
 }
