@@ -11,6 +11,8 @@ export const schemaNames: readonly SchemaName[] = [
   'kafka-rest-error',
   'kafka-v2-record',
   'kafka-v2-produce-request',
+  'kafka-v2-binary-request',
+  'kafka-v2-text-request',
   'kafka-v2-produce-response',
   'kafka-v3-data',
   'kafka-v3-data-size',

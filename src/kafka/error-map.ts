@@ -38,6 +38,7 @@ const byText = new Map<string, number>([
   ['topic authorization failed', E.ERR_TOPIC_AUTHORIZATION_FAILED],
   ['invalid timestamp', E.ERR_INVALID_TIMESTAMP],
   ['broker failed to validate record', E.ERR_INVALID_RECORD],
+  ['an invalid record in the same batch caused the failure of this message too', E.ERR__INVALID_DIFFERENT_RECORD],
 ]);
 
 export function normaliseEventError(err: RdkafkaErrorLike): RdkafkaErrorLike {
@@ -179,6 +180,8 @@ function produceKind(code: number): ProduceKind {
       return 'invalid-record';
     // refused before anything was appended, or never sent
     case E.ERR__ALL_BROKERS_DOWN:
+    // refused with another record of its produce batch (KIP-467): this one was fine
+    case E.ERR__INVALID_DIFFERENT_RECORD:
     case E.ERR__PURGE_QUEUE:
     case E.ERR_NOT_ENOUGH_REPLICAS:
     case E.ERR_LEADER_NOT_AVAILABLE:

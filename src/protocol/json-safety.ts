@@ -78,4 +78,16 @@ export function dateTimeMs(text: string): number {
 }
 
 /** Formats for every ajv instance that compiles the schemas in schemas/. */
-export const jsonFormats = { 'json-object': isJsonObjectText, 'date-time': (text: string) => !Number.isNaN(dateTimeMs(text)) } as const;
+export const jsonFormats = {
+  'json-object': isJsonObjectText,
+  'date-time': (text: string) => !Number.isNaN(dateTimeMs(text)),
+  // OpenAPI's base64 (RFC 4648, the standard alphabet, padded or not)
+  byte: (text: string) => BASE64.test(text),
+} as const;
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+
+/** Whether a string is base64 as the gateways decode it: Node's decoder skips what is not. */
+export function isBase64(text: string): boolean {
+  return BASE64.test(text);
+}

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { jsonFormats } from './json-safety.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { Command, KafkaV2ProduceRequest, KafkaV3BatchRequest, KafkaV3Record, ProduceRequest, ReceivedEvent } from './types.js';
+import type { Command, KafkaV2ProduceRequest, KafkaV3Record, ProduceRequest, ReceivedEvent } from './types.js';
 
 const schemaDir = new URL('../../schemas/', import.meta.url);
 const schemaFiles = [
@@ -28,6 +28,8 @@ export type SchemaName =
   | 'batch-response'
   | 'error-response'
   | 'kafka-rest-error'
+  | 'kafka-v2-binary-request'
+  | 'kafka-v2-text-request'
   | 'kafka-v2-produce-response'
   | 'kafka-v3-data-size'
   | 'kafka-v3-produce-report'
@@ -73,7 +75,6 @@ export function validators(): Validators {
 export interface GatewayValidators {
   readonly v2Produce: ValidateFunction<KafkaV2ProduceRequest>;
   readonly v3Record: ValidateFunction<KafkaV3Record>;
-  readonly v3Batch: ValidateFunction<KafkaV3BatchRequest>;
 }
 
 let inspected: (Pick<Validators, 'produceRequest'> & GatewayValidators) | undefined;
@@ -97,7 +98,6 @@ export function inspectedValidators(): Pick<Validators, 'produceRequest'> & Gate
     produceRequest: get<ProduceRequest>('produce-request'),
     v2Produce: get<KafkaV2ProduceRequest>('kafka-v2-produce-request'),
     v3Record: get<KafkaV3Record>('kafka-v3-produce-record'),
-    v3Batch: get<KafkaV3BatchRequest>('kafka-v3-batch-request'),
   };
   return inspected;
 }

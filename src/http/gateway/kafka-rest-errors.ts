@@ -11,6 +11,11 @@ export type ErrorFormat = 'streamforge' | 'kafka-rest-v2' | 'kafka-rest-v3';
 
 export const KAFKA_V2_JSON = 'application/vnd.kafka.v2+json';
 
+/** A schema as the OpenAPI document states it for v2's media type (what schemathesis checks answers against). */
+export function v2Content(schema: unknown, description?: string): Record<string, unknown> {
+  return { ...(description ? { description } : {}), content: { [KAFKA_V2_JSON]: { schema } } };
+}
+
 /** Content type of a dialect's answers (and of its errors). */
 export function dialectContentType(format: Exclude<ErrorFormat, 'streamforge'>): string {
   return format === 'kafka-rest-v2' ? KAFKA_V2_JSON : 'application/json';

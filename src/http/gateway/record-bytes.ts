@@ -5,15 +5,9 @@
  * corrupted value without a word would lose data) and STRING/text (the string itself).
  */
 import { HttpError } from '../../errors.js';
+import { isBase64 } from '../../protocol/json-safety.js';
 
 export type EmbeddedFormat = 'JSON' | 'BINARY' | 'STRING';
-
-// the standard alphabet, padded or not (as Java's basic decoder, which the Bridge uses)
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
-
-export function isBase64(text: string): boolean {
-  return BASE64.test(text);
-}
 
 export function badData(field: string, why: string, hint: string): HttpError {
   return new HttpError(400, 'SF_HTTP_VALIDATION', `${field}: ${why}`, hint);

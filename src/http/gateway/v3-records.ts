@@ -32,16 +32,55 @@ function needsSchemaRegistry(field: string, why: string): HttpError {
   );
 }
 
-function dataBytes(data: KafkaV3Data | null | undefined, field: string): { bytes: Buffer | null; size: DataSize | undefined } {
-  if (data === null || data === undefined) return { bytes: null, size: undefined };
-  const schemaField = schemaFields.find((f) => data[f] !== undefined && data[f] !== null);
-  if (schemaField) throw needsSchemaRegistry(field, `${schemaField}`);
-  const type = data.type;
-  if (type === undefined) {
-    if (data.data === undefined || data.data === null) return { bytes: null, size: undefined };
-    throw needsSchemaRegistry(field, 'data without a type');
+const registryTypes = new Set(['AVRO', 'JSONSCHEMA', 'PROTOBUF']);
+
+/**
+ * The 422 for a key or value that needs a Schema Registry (a type or a schema field the served
+ * schema does not list), checked before that schema so that it is named as such, not as a
+ * mismatch.
+ */
+export function registryProblem(record: unknown, where = ''): HttpError | undefined {
+  if (typeof record !== 'object' || record === null) return undefined;
+  for (const field of ['key', 'value'] as const) {
+    const data = (record as Record<string, unknown>)[field];
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) continue;
+    const d = data as Record<string, unknown>;
+    const schemaField = schemaFields.find((f) => d[f] !== undefined && d[f] !== null);
+    if (schemaField) return needsSchemaRegistry(`${where}${field}`, schemaField);
+    if (typeof d.type === 'string' && registryTypes.has(d.type)) return needsSchemaRegistry(`${where}${field}`, `type ${d.type}`);
+    if (d.type === undefined && d.data !== undefined && d.data !== null)
+      return needsSchemaRegistry(`${where}${field}`, 'data without a type');
   }
-  if (type !== 'BINARY' && type !== 'JSON' && type !== 'STRING') throw needsSchemaRegistry(field, `type ${type}`);
+  return undefined;
+}
+
+/**
+ * The 400 for a key or value whose data does not fit its type, in words (the schema's anyOf
+ * would list every branch's complaint), checked before the schema as registryProblem is.
+ */
+export function dataProblem(record: unknown, where = ''): HttpError | undefined {
+  if (typeof record !== 'object' || record === null) return undefined;
+  for (const field of ['key', 'value'] as const) {
+    const data = (record as Record<string, unknown>)[field];
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) continue;
+    const { type, data: inner } = data as { type?: unknown; data?: unknown };
+    if (type === undefined) continue;
+    if (type !== 'BINARY' && type !== 'JSON' && type !== 'STRING') {
+      return new HttpError(400, 'SF_HTTP_VALIDATION', `${where}${field}.type must be BINARY, JSON or STRING`, 'see /docs, "kafka-rest v3"');
+    }
+    try {
+      recordBytes(inner, type, `${where}${field}.data`);
+    } catch (err) {
+      return err as HttpError;
+    }
+  }
+  return undefined;
+}
+
+/** A key or value that passed the schema: BINARY, JSON or STRING, or none. */
+function dataBytes(data: KafkaV3Data | null | undefined, field: string): { bytes: Buffer | null; size: DataSize | undefined } {
+  const type = data?.type;
+  if (!type || type === 'AVRO' || type === 'JSONSCHEMA' || type === 'PROTOBUF') return { bytes: null, size: undefined };
   const bytes = recordBytes(data.data, type, `${field}.data`);
   return { bytes, size: { type, size: bytes?.length ?? 0 } };
 }
@@ -53,12 +92,21 @@ export function v3Record(topic: string, record: KafkaV3Record, where = ''): V3Pr
   let timestamp: number | undefined;
   if (record.timestamp !== undefined && record.timestamp !== null) {
     timestamp = dateTimeMs(record.timestamp);
-    if (Number.isNaN(timestamp) || timestamp < 0) {
+    if (Number.isNaN(timestamp)) {
       throw new HttpError(
         400,
         'SF_HTTP_VALIDATION',
-        `${where}timestamp: ${record.timestamp} is not an ISO-8601 date-time after 1970`,
+        `${where}timestamp: ${record.timestamp} is not an ISO-8601 date-time`,
         'send e.g. 2026-12-02T10:00:00Z',
+      );
+    }
+    // Kafka's timestamps count from 1970 (-1 means none): refused as the broker refuses a timestamp
+    if (timestamp < 0) {
+      throw new HttpError(
+        422,
+        'SF_HTTP_VALIDATION',
+        `${where}timestamp: ${record.timestamp} is before 1970, which Kafka cannot store`,
+        'send a timestamp from 1970 on',
       );
     }
   }

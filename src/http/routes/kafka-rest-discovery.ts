@@ -7,7 +7,7 @@
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import { HttpError } from '../../errors.js';
 import type { PartitionInfo, TopicInfo } from '../../kafka/topics.js';
-import { KAFKA_V2_JSON } from '../gateway/kafka-rest-errors.js';
+import { KAFKA_V2_JSON, v2Content } from '../gateway/kafka-rest-errors.js';
 import { checkedTopic } from '../gateway/topic-check.js';
 import { produceFailure } from '../kafka-http-errors.js';
 import { ref } from '../schema-refs.js';
@@ -17,6 +17,7 @@ import { checkedCluster } from './kafka-rest-v3.js';
 const v2 = { errorFormat: 'kafka-rest-v2' as const };
 const v3 = { errorFormat: 'kafka-rest-v3' as const };
 const errors = Object.fromEntries([401, 403, 404, 503].map((s) => [s, ref('kafka-rest-error')]));
+const v2Errors = Object.fromEntries([400, 401, 403, 404, 503].map((s) => [s, v2Content(ref('kafka-rest-error'))]));
 
 const replicaSchema = {
   type: 'object',
@@ -91,7 +92,7 @@ const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
       schema: {
         summary: 'the topics a client may produce to (REST Proxy v2, Strimzi Bridge)',
         tags: ['kafka-rest v2'],
-        response: { 200: { type: 'array', items: { type: 'string' } }, ...errors },
+        response: { 200: v2Content({ type: 'array', items: { type: 'string' } }), ...v2Errors },
       },
     },
     async (_req, reply) => {
@@ -113,7 +114,7 @@ const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
         summary: "a topic's partitions (REST Proxy v2, Strimzi Bridge)",
         tags: ['kafka-rest v2'],
         params: topicParams,
-        response: { 200: topicSchema, ...errors },
+        response: { 200: v2Content(topicSchema), ...v2Errors },
       },
     },
     async (req, reply) => {
@@ -129,7 +130,7 @@ const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
         summary: "a topic's partitions (REST Proxy v2, Strimzi Bridge)",
         tags: ['kafka-rest v2'],
         params: topicParams,
-        response: { 200: { type: 'array', items: partitionSchema }, ...errors },
+        response: { 200: v2Content({ type: 'array', items: partitionSchema }), ...v2Errors },
       },
     },
     async (req, reply) => {
@@ -147,9 +148,9 @@ const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
         params: {
           type: 'object',
           required: ['topic', 'partition'],
-          properties: { topic: { type: 'string' }, partition: { type: 'integer', minimum: 0 } },
+          properties: { topic: { type: 'string' }, partition: { type: 'integer', minimum: 0, maximum: 2147483647 } },
         },
-        response: { 200: partitionSchema, 400: ref('kafka-rest-error'), ...errors },
+        response: { 200: v2Content(partitionSchema), ...v2Errors },
       },
       validatorCompiler: () => () => true,
     },
@@ -216,8 +217,16 @@ const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
   );
 
   // The Bridge's liveness path, beside our /health
-  app.get('/healthy', { schema: { summary: 'liveness, as the Strimzi Bridge names it (204)', tags: ['system'] } }, async (_req, reply) =>
-    reply.code(204).send(),
+  app.get(
+    '/healthy',
+    {
+      schema: {
+        summary: 'liveness, as the Strimzi Bridge names it',
+        tags: ['system'],
+        response: { 204: { type: 'null', description: 'the process answers' } },
+      },
+    },
+    async (_req, reply) => reply.code(204).send(),
   );
 
   app.register(consumerRoutes);

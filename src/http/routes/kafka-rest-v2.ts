@@ -13,7 +13,14 @@ import { HttpError } from '../../errors.js';
 import type { OutgoingMessage } from '../../kafka/producer.js';
 import type { KafkaV2ProduceRequest } from '../../protocol/types.js';
 import { describeSchemaErrors, inspectedValidators } from '../../protocol/validators.js';
-import { KAFKA_V2_JSON, kafkaRestMessage, unprocessable, unsupportedMediaType, v2EntryCode } from '../gateway/kafka-rest-errors.js';
+import {
+  KAFKA_V2_JSON,
+  kafkaRestMessage,
+  v2Content,
+  unprocessable,
+  unsupportedMediaType,
+  v2EntryCode,
+} from '../gateway/kafka-rest-errors.js';
 import { checkedTopic, partitionProblems } from '../gateway/topic-check.js';
 import { v2Records, type V2Format } from '../gateway/v2-records.js';
 import { parseJsonBody } from '../json-body.js';
@@ -30,7 +37,7 @@ const formats: Record<string, V2Format> = {
 const formatOf = (contentType: string | undefined): V2Format =>
   formats[(contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? ''] ?? 'json';
 
-const errors = Object.fromEntries([400, 401, 403, 404, 413, 415, 422, 503, 504].map((s) => [s, ref('kafka-rest-error')]));
+const errors = Object.fromEntries([400, 401, 403, 404, 413, 415, 422, 503, 504].map((s) => [s, v2Content(ref('kafka-rest-error'))]));
 
 /** A path partition: a non-negative 32-bit integer, as the Bridge's schema has it. */
 export function pathPartition(text: string): number {
@@ -123,10 +130,12 @@ async function produceV2(s: ProducerServices, req: FastifyRequest, reply: Fastif
   });
   // Nothing delivered: the status says so (a client that reads only the status must not take
   // it for a success, the REST Proxy's 200 that its users complain of): 504 when any record may
-  // have been written (a retry may duplicate it), 503 when Kafka was unavailable (nothing was
-  // written), else the first record's own reason (422 refused by the broker, 404 no partition).
+  // have been written (a retry may duplicate it), 422 when the broker refused a record (its
+  // batch-mates are refused with it, "not written"), 503 when Kafka was unavailable (nothing
+  // was written), else the first record's own reason (404 no such partition).
   if (failures.length === messages.length) {
-    throw failures.find((e) => e.statusCode === 504) ?? failures.find((e) => e.statusCode === 503) ?? failures[0];
+    const by = (status: number) => failures.find((e) => e.statusCode === status);
+    throw by(504) ?? by(422) ?? by(503) ?? failures[0];
   }
   return { offsets: entries, key_schema_id: null, value_schema_id: null };
 }
@@ -145,9 +154,15 @@ const produceSchema = (summary: string, withPartition: boolean) => ({
     },
   },
   querystring: { type: 'object', properties: { async: { type: 'boolean', description: 'answer 204 at once, without waiting for Kafka' } } },
-  body: ref('kafka-v2-produce-request'),
+  body: {
+    content: {
+      'application/vnd.kafka.json.v2+json': { schema: ref('kafka-v2-produce-request') },
+      'application/vnd.kafka.binary.v2+json': { schema: ref('kafka-v2-binary-request') },
+      'application/vnd.kafka.text.v2+json': { schema: ref('kafka-v2-text-request') },
+    },
+  },
   response: {
-    200: ref('kafka-v2-produce-response'),
+    200: v2Content(ref('kafka-v2-produce-response'), 'one entry per record, in request order'),
     204: { type: 'null', description: 'async=true: accepted, not waited for' },
     ...errors,
   },

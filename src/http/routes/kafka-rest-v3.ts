@@ -12,12 +12,12 @@ import { StringDecoder } from 'node:string_decoder';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../../errors.js';
 import type { Delivery, OutgoingMessage } from '../../kafka/producer.js';
-import type { KafkaV3BatchRequest, KafkaV3Record } from '../../protocol/types.js';
+import type { KafkaV3Record } from '../../protocol/types.js';
 import { describeSchemaErrors, inspectedValidators } from '../../protocol/validators.js';
 import { JsonObjectSplitter } from '../gateway/json-object-stream.js';
 import { kafkaRestBody, kafkaRestCode, kafkaRestMessage, unprocessable } from '../gateway/kafka-rest-errors.js';
 import { checkedTopic, partitionProblems } from '../gateway/topic-check.js';
-import { v3Record, v3Report, type V3Prepared } from '../gateway/v3-records.js';
+import { dataProblem, registryProblem, v3Record, v3Report, type V3Prepared } from '../gateway/v3-records.js';
 import { parseJsonBody } from '../json-body.js';
 import { produceFailure } from '../kafka-http-errors.js';
 import { isoTimestamp, publish, publishMany } from '../publish.js';
@@ -64,6 +64,8 @@ const failure = (err: HttpError): Outcome => ({ status: err.statusCode, body: ka
 function prepared(s: ProducerServices, topic: string, text: string): V3Prepared {
   const parsed = parseJsonBody(text);
   if ('error' in parsed) throw parsed.error;
+  const problem = registryProblem(parsed.value) ?? dataProblem(parsed.value);
+  if (problem) throw problem;
   const validate = inspectedValidators().v3Record;
   if (!validate(parsed.value)) {
     throw new HttpError(
@@ -172,30 +174,51 @@ async function produceStream(s: ProducerServices, req: FastifyRequest, reply: Fa
   return reply.code(200).send(out);
 }
 
-async function produceBatch(s: ProducerServices, req: FastifyRequest) {
-  const { cluster_id, topic: name } = req.params as { cluster_id: string; topic: string };
-  const validate = inspectedValidators().v3Batch;
-  if (!validate(req.body)) {
-    throw unprocessable(
-      `the batch does not match the schema: ${describeSchemaErrors(validate.errors).replaceAll('message ', 'body ')}`,
-      'send {"entries": [{"id": "1", "value": {...}}]}',
-      42208,
-    );
+/** The batch's envelope: {"entries": [...]} with an id on each; the entries themselves are checked one by one. */
+function batchEntries(body: unknown, limit: number): ReadonlyArray<KafkaV3Record & { readonly id: string }> {
+  const hint = 'send {"entries": [{"id": "1", "value": {"type": "JSON", "data": {...}}}]}';
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).some((k) => k !== 'entries')) {
+    throw unprocessable('the batch must be an object with only "entries"', hint, 42208);
   }
-  const { entries } = req.body as KafkaV3BatchRequest;
-  if (entries.length > s.batchLimit) {
+  const entries = (body as { entries?: unknown }).entries;
+  if (!Array.isArray(entries) || entries.length === 0) throw unprocessable('the batch has no entries', hint, 42208);
+  if (entries.length > limit) {
     throw unprocessable(
-      `the batch has ${entries.length} entries, more than --batch-limit ${s.batchLimit}`,
+      `the batch has ${entries.length} entries, more than --batch-limit ${limit}`,
       'split it into smaller batches',
       42208,
     );
   }
   const seen = new Set<string>();
-  for (const e of entries) {
-    if (seen.has(e.id))
-      throw unprocessable(`the batch has two entries with id ${JSON.stringify(e.id)}`, 'give each entry its own id', 42208);
-    seen.add(e.id);
+  entries.forEach((e: unknown, i) => {
+    const id = (e as { id?: unknown } | null)?.id;
+    if (typeof e !== 'object' || e === null || typeof id !== 'string' || id.length < 1 || id.length > 80) {
+      throw unprocessable(`entries[${i}] has no id of 1 to 80 characters`, hint, 42208);
+    }
+    if (seen.has(id)) throw unprocessable(`the batch has two entries with id ${JSON.stringify(id)}`, 'give each entry its own id', 42208);
+    seen.add(id);
+  });
+  return entries as ReadonlyArray<KafkaV3Record & { readonly id: string }>;
+}
+
+/** An entry as a record: checked (422 for Schema Registry formats, 400 for the schema) and prepared. */
+function batchRecord(topic: string, entry: KafkaV3Record & { readonly id: string }, i: number): V3Prepared {
+  const where = `entries[${i}].`;
+  const problem = registryProblem(entry, where) ?? dataProblem(entry, where);
+  if (problem) throw problem;
+  const record: Record<string, unknown> = { ...entry };
+  delete record.id;
+  const validate = inspectedValidators().v3Record;
+  if (!validate(record)) {
+    const why = describeSchemaErrors(validate.errors).replaceAll('message ', 'entry ');
+    throw new HttpError(400, 'SF_HTTP_VALIDATION', `entries[${i}] does not match the schema: ${why}`, 'see /docs, "kafka-rest v3"');
   }
+  return v3Record(topic, record as KafkaV3Record, where);
+}
+
+async function produceBatch(s: ProducerServices, req: FastifyRequest) {
+  const { cluster_id, topic: name } = req.params as { cluster_id: string; topic: string };
+  const entries = batchEntries(req.body, s.batchLimit);
   const clusterId = await checkedCluster(s, cluster_id);
   const topic = await checkedTopic(s, name);
   s.metrics.batch(entries.length);
@@ -204,7 +227,7 @@ async function produceBatch(s: ProducerServices, req: FastifyRequest) {
   const ready: Array<{ id: string; prepared: V3Prepared }> = [];
   entries.forEach((entry, i) => {
     try {
-      ready.push({ id: entry.id, prepared: v3Record(topic.name, entry, `entries[${i}].`) });
+      ready.push({ id: entry.id, prepared: batchRecord(topic.name, entry, i) });
     } catch (err) {
       failures.push({ id: entry.id, error_code: kafkaRestCode(err as HttpError), message: kafkaRestMessage(err as HttpError) });
     }
@@ -256,6 +279,13 @@ const batchSchema = {
   response: { 207: ref('kafka-v3-batch-response'), ...errors },
 };
 
+/** The batch schema with this server's --batch-limit, for the document. */
+const batchSchemaFor = (limit: number) => ({
+  ...batchSchema,
+  description: `${batchSchema.description} This server takes at most ${limit} entries.`,
+  body: { allOf: [ref('kafka-v3-batch-request')], properties: { entries: { type: 'array', maxItems: limit } } },
+});
+
 const noValidation = () => () => true;
 
 /** The streamed route, in a context of its own: its application/json body is read as a stream. */
@@ -278,7 +308,7 @@ const kafkaRestV3Routes: FastifyPluginCallback = (app, _opts, done) => {
   // `::` is a literal colon in find-my-way's paths
   app.post(
     '/v3/clusters/:cluster_id/topics/:topic/records::batch',
-    { config, schema: batchSchema, validatorCompiler: noValidation },
+    { config, schema: batchSchemaFor(s.batchLimit), validatorCompiler: noValidation },
     async (req, reply) => {
       const answer = await produceBatch(s, req);
       return reply.code(207).send(answer);
