@@ -178,9 +178,9 @@ function produceKind(code: number): ProduceKind {
     case E.ERR_INVALID_TIMESTAMP:
     case E.ERR_INVALID_RECORD:
       return 'invalid-record';
-    // refused before anything was appended, or never sent
+    // refused before anything was appended, or never sent; INVALID_DIFFERENT_RECORD: refused
+    // with another record of its produce batch (KIP-467), this one was fine
     case E.ERR__ALL_BROKERS_DOWN:
-    // refused with another record of its produce batch (KIP-467): this one was fine
     case E.ERR__INVALID_DIFFERENT_RECORD:
     case E.ERR__PURGE_QUEUE:
     case E.ERR_NOT_ENOUGH_REPLICAS:
