@@ -188,7 +188,13 @@ describe('REST Proxy v2 / Strimzi Bridge', () => {
     );
     expect(res.status).toBe(200);
     const [first, lost, third] = res.json.offsets as Array<Record<string, unknown>>;
-    expect(lost).toEqual({ partition: null, offset: null, error_code: 50002, error: expect.stringContaining('Partition 7 of topic') });
+    expect(lost).toEqual({
+      partition: null,
+      offset: null,
+      error_code: 50002,
+      error: expect.stringContaining('Partition 7 of topic'),
+      message: (lost as { error: string }).error,
+    });
     const [a, c] = await landed([first, third] as Array<{ partition: number; offset: number }>);
     expect(a?.payload).toBe('"first"');
     expect(c?.payload).toBe('"third"');

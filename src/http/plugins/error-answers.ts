@@ -106,10 +106,27 @@ function fromFastify(
 
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
+/** A route's path as a pattern of concrete paths: `:param` one segment, `*` the rest, `::` a colon. */
+export function pathPattern(url: string): RegExp {
+  const parts = url.split('::').map((part) =>
+    part
+      .split(/(:[A-Za-z_][A-Za-z0-9_]*|\*)/)
+      .map((piece) => (piece === '*' ? '.*' : piece.startsWith(':') ? '[^/]+' : piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join(''),
+  );
+  return new RegExp(`^${parts.join(':')}$`);
+}
+
 const errorAnswers: FastifyPluginCallback = (app, _opts, done) => {
+  // every route, so that a path one of them matches is a 405 for another method (hasRoute
+  // compares patterns, not paths: /topics/t would not match /topics/:topic)
+  const routes: Array<{ readonly methods: readonly string[]; readonly pattern: RegExp }> = [];
+  app.addHook('onRoute', (route) => {
+    routes.push({ methods: ([] as string[]).concat(route.method), pattern: pathPattern(route.url) });
+  });
   const noRoute = (req: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const path = req.url.split('?')[0] ?? '';
-    const allowed = methods.filter((method) => app.hasRoute({ method, url: path }));
+    const allowed = methods.filter((method) => routes.some((r) => r.methods.includes(method) && r.pattern.test(path)));
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '));
       return sendError(

@@ -76,14 +76,15 @@ interface Entry {
   offset: number | null;
   error_code: number | null;
   error: string | null;
+  message?: string;
 }
 
-const failedEntry = (err: HttpError): Entry => ({
-  partition: null,
-  offset: null,
-  error_code: v2EntryCode(err),
-  error: kafkaRestMessage(err),
-});
+// Confluent's failed entry, with the Bridge's `message` beside Confluent's `error`: a Bridge
+// client reads the one, a REST Proxy client the other
+const failedEntry = (err: HttpError): Entry => {
+  const text = kafkaRestMessage(err);
+  return { partition: null, offset: null, error_code: v2EntryCode(err), error: text, message: text };
+};
 
 async function produceV2(s: ProducerServices, req: FastifyRequest, reply: FastifyReply, partitionText: string | undefined) {
   reply.type(KAFKA_V2_JSON);

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 import Kafka from 'node-rdkafka';
+import { pathPattern } from '../../../src/http/plugins/error-answers.js';
 import { buildTestApp as build, closeTestApps } from '../../support/producer-app.js';
 
 const E = Kafka.CODES.ERRORS;
@@ -162,6 +163,7 @@ describe('v2 POST /topics/{topic}', () => {
       offset: null,
       error_code: 50002,
       error: expect.stringContaining('Partition 9 of topic orders not found'),
+      message: b.error,
     });
     expect(c).toEqual({ partition: 1, offset: 1, error_code: null, error: null });
     expect(publisher.sent.map((m) => String(m.value))).toEqual(['"a"', '"c"']);
@@ -196,7 +198,13 @@ describe('v2 POST /topics/{topic}', () => {
     publisher.failWith = (m) => (String(m.value) === '2' ? E.ERR__MSG_TIMED_OUT : undefined);
     const mixed = await v2(app, '/topics/orders', { records: [{ value: 1 }, { value: 2 }] });
     expect(mixed.statusCode).toBe(200);
-    expect(mixed.json().offsets[1]).toEqual({ partition: null, offset: null, error_code: 50003, error: expect.stringMatching(/may/) });
+    expect(mixed.json().offsets[1]).toEqual({
+      partition: null,
+      offset: null,
+      error_code: 50003,
+      error: expect.stringMatching(/may/),
+      message: mixed.json().offsets[1].error,
+    });
   });
 
   it('metadata unreachable: 503, nothing sent', async () => {
@@ -231,6 +239,25 @@ describe('v2 POST /topics/{topic}', () => {
     const denied = await v2(secured.app, '/topics/orders', { records: [{ value: 1 }] });
     expect(denied.statusCode).toBe(401);
     expect(denied.json()).toEqual({ error_code: 401, message: expect.stringContaining('bearer token') });
+  });
+});
+
+describe('routes with path parameters', () => {
+  it('another method on a path a parametric route matches is a 405 naming the methods it takes', async () => {
+    const { app } = await build();
+    const res = await app.inject({ method: 'DELETE', url: '/topics/orders' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('GET, HEAD, POST');
+    expect((await app.inject({ method: 'PUT', url: '/v3/clusters/c/topics/t/records:batch' })).headers.allow).toBe('POST');
+    expect((await app.inject({ method: 'DELETE', url: '/topics/orders/x/y/z' })).statusCode).toBe(404);
+  });
+
+  it('pathPattern: a parameter is one segment, :: a colon', () => {
+    const p = pathPattern('/v3/clusters/:cluster_id/topics/:topic/records::batch');
+    expect(p.test('/v3/clusters/abc/topics/t.1/records:batch')).toBe(true);
+    expect(p.test('/v3/clusters/abc/topics/t/records')).toBe(false);
+    expect(p.test('/v3/clusters/a/b/topics/t/records:batch')).toBe(false);
+    expect(pathPattern('/consumers/*').test('/consumers/g/instances/c')).toBe(true);
   });
 });
 
