@@ -4,8 +4,9 @@
 // HTTP ceiling (the same fastify answering at once, bench-http-ceiling.mjs) and our own app over
 // a publisher that answers at once (our HTTP layer without Kafka); for batches node-rdkafka used
 // directly and Kafka's own ProducerPerformance. Plus the server's resident memory under load.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { autocannon, startProducer } from './bench-serve-producer.mjs';
 import {
   brokerDown,
   brokerUp,
@@ -17,27 +18,12 @@ import {
   log,
   plaintextEnv,
   root,
-  rssMb,
 } from './bench-common.mjs';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const DIRECT_MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200000);
 // another build to measure with the same yardsticks (a before/after comparison)
 const BIN = process.env.BENCH_PRODUCER_BIN ?? `${root}/bin/streamforge`;
-
-// Asynchronous, so that the memory sampler keeps ticking while the load runs.
-function autocannon(args, seconds = DURATION) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(`${root}/node_modules/.bin/autocannon`, ['-j', '-d', String(seconds), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`autocannon failed: ${err}`))));
-  });
-}
 
 /** A yardstick server of bench-http-ceiling.mjs ('noop' or 'app'), listening. */
 async function startYardstick(mode) {
@@ -60,56 +46,7 @@ async function startYardstick(mode) {
   };
 }
 
-/** serve-producer in its own process(es), ready to take load; `stop()` waits until it is gone. */
-async function startServer(env, extra) {
-  const port = await freePort();
-  const server = spawn(
-    process.execPath,
-    [BIN, 'serve-producer', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', '--batch-limit', '1000', ...extra],
-    { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const closed = new Promise((r) => server.on('close', r));
-  for (let i = 0; ; i++) {
-    if (
-      await fetch(`http://127.0.0.1:${port}/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (i > 300) throw new Error('serve-producer did not become ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  // with --workers, the memory of every process of the server
-  const pids = () => [
-    server.pid,
-    ...spawnSync('pgrep', ['-P', String(server.pid)], { encoding: 'utf8' })
-      .stdout.split('\n')
-      .filter(Boolean)
-      .map(Number),
-  ];
-  let peakRss = 0;
-  const sampler = setInterval(() => {
-    try {
-      peakRss = Math.max(
-        peakRss,
-        pids().reduce((sum, pid) => sum + rssMb(pid), 0),
-      );
-    } catch {
-      // a process came or went between listing and reading
-    }
-  }, 200);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    pid: server.pid,
-    peakRss: () => peakRss,
-    stop: async () => {
-      clearInterval(sampler);
-      server.kill('SIGTERM');
-      await closed;
-    },
-  };
-}
+const startServer = (env, extra) => startProducer(BIN, env, extra);
 
 async function main() {
   const startedBroker = brokerUp();

@@ -220,6 +220,21 @@ describe('REST Proxy v2 / Strimzi Bridge', () => {
     expect(res.json).toEqual({ error_code: code, message: expect.stringMatching(/\S/) });
   });
 
+  it('?async=true: 204 without a body, and the record still lands', async () => {
+    const res = await call('POST', `/topics/${topic}/partitions/0?async=true`, { records: [{ value: 'fire-and-forget' }] }, JSON_V2);
+    expect(res.status).toBe(204);
+    for (let i = 0; i < 100 && !(await readTopic(broker, topic)).some((r) => r.payload === '"fire-and-forget"'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await readTopic(broker, topic)).filter((r) => r.payload === '"fire-and-forget"').map((r) => r.partition)).toEqual([0]);
+  });
+
+  it('the consumer API: 501 naming streamforge watch', async () => {
+    const res = await call('POST', '/consumers/my-group', { name: 'c1', format: 'json' }, 'application/vnd.kafka.v2+json');
+    expect(res.status).toBe(501);
+    expect(res.json.message).toContain('streamforge watch');
+  });
+
   it('discovery: GET /topics lists the topic, GET /topics/{t} and /partitions in the v2 shapes', async () => {
     const list = await call('GET', '/topics');
     expect(list.json).toEqual(expect.arrayContaining([topic]));
@@ -284,6 +299,17 @@ describe('REST Proxy v3', () => {
     expect((await readTopic(broker, topic)).some((r) => r.payload === 'from the future')).toBe(false);
   });
 
+  it('Avro needs a Schema Registry: 422/42207 naming it, nothing written', async () => {
+    const res = await call(
+      'POST',
+      `/v3/clusters/${clusterId}/topics/${topic}/records`,
+      { value: { type: 'AVRO', data: 'x' } },
+      'application/json',
+    );
+    expect(res.status).toBe(422);
+    expect(res.json).toEqual({ error_code: 42207, message: expect.stringContaining('Schema Registry') });
+  });
+
   it('an unknown topic is a 404/40401 with its own status, not a 200 with the error inside', async () => {
     const res = await call(
       'POST',
@@ -297,6 +323,7 @@ describe('REST Proxy v3', () => {
 
   it('a streamed body: the first report arrives before the body ends, then one per record, in order', async () => {
     const reports: Array<Record<string, unknown>> = [];
+    let contentType = '';
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(`${server.url}/v3/clusters/${clusterId}/topics/${topic}/records`, {
         method: 'POST',
@@ -320,10 +347,14 @@ describe('REST Proxy v3', () => {
             }
           }
         });
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('end', () => {
+          contentType = res.headers['content-type'] ?? '';
+          resolve(res.statusCode ?? 0);
+        });
       });
     });
     expect(status).toBe(200);
+    expect(contentType).toMatch(/^application\/json/);
     expect(reports.map((r) => r.error_code)).toEqual([200, 400, 200]);
     const [one, three] = await landed(
       [reports[0], reports[2]].map((r) => ({ partition: r?.partition_id as number, offset: r?.offset as number })),

@@ -7,6 +7,8 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { brokerEnv, requireBroker } from '../support/broker.js';
 import { runCli, startDummy, startMonitor, uniqueTopics, type CliProcess } from '../support/cli-process.js';
+import { startProducerServer } from '../support/http-server.js';
+import { createTopic } from '../support/kafka-admin.js';
 import { readJson } from '../support/kcat.js';
 
 jest.setTimeout(90_000);
@@ -69,6 +71,24 @@ describeSasl('SASL_SSL + SCRAM-SHA-512 + CA file', () => {
     expect(text).toContain('streamforge_queue_status{queue_id="q-sasl-m",status="started"} 1');
     expect(text).toContain('streamforge_probe_success{queue_id="q-sasl-m"} 1');
     expect(monitor.stdout + monitor.stderr).not.toContain(env.KAFKA_PASSWORD as string);
+  });
+
+  it("serve-producer's gateway routes: the cluster id and a v2 produce over SASL_SSL, no secret in the log", async () => {
+    const topic = `sasl-gw-${Date.now()}`;
+    await createTopic(plaintext, topic, 1);
+    const server = await startProducerServer([], { ...env });
+    running.push(server.process);
+    const clusters = (await (await fetch(`${server.url}/v3/clusters`)).json()) as { data: Array<{ cluster_id: string }> };
+    expect(clusters.data[0]?.cluster_id).toMatch(/^\S{10,}$/);
+    const res = await fetch(`${server.url}/topics/${topic}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+      body: JSON.stringify({ records: [{ key: 'k', value: { over: 'sasl' } }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { offsets: Array<{ offset: number }> }).offsets[0]?.offset).toBe(0);
+    expect(await readJson(plaintext, topic)).toEqual([{ over: 'sasl' }]);
+    expect(`${server.process.stdout}${server.process.stderr}`).not.toContain(env.KAFKA_PASSWORD ?? 'no password');
   });
 
   it('a wrong password is exit 3, fast, and the message does not contain it', async () => {

@@ -11,7 +11,7 @@ import { tokenDigest, tokenMatches } from '../bearer-token.js';
 import { sendError } from './error-answers.js';
 
 /** Paths that stay open when tokens are configured: probes, metrics, and the API's own docs. */
-const openPaths = [/^\/health$/, /^\/ready$/, /^\/metrics$/, /^\/docs(\/.*)?$/, /^\/openapi\.json$/];
+const openPaths = [/^\/health$/, /^\/healthy$/, /^\/ready$/, /^\/metrics$/, /^\/docs(\/.*)?$/, /^\/openapi\.json$/];
 
 const unauthorized = (hadToken: boolean): HttpError =>
   new HttpError(

@@ -171,7 +171,8 @@ async function produceStream(s: ProducerServices, req: FastifyRequest, reply: Fa
       out.end();
     }
   })();
-  return reply.code(200).send(out);
+  // a stream has no content type of its own: fastify would call it application/octet-stream
+  return reply.code(200).type('application/json').send(out);
 }
 
 /** The batch's envelope: {"entries": [...]} with an id on each; the entries themselves are checked one by one. */

@@ -349,6 +349,7 @@ describe('v3', () => {
     const body = `{"value":{"type":"STRING","data":"a"}}\n{"value":{"type":"BINARY","data":"!!"}}{"value":{"type":"JSON","data":[1]},"partition_id":2}`;
     const res = await v3(app, RECORDS, body);
     expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
     const reports = res.body
       .trim()
       .split('\n')
