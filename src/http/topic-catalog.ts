@@ -54,6 +54,17 @@ export class TopicCatalog {
     return hasPartition(topic, partition) ? { kind: 'found', topic } : { kind: 'no-partition' };
   }
 
+  /**
+   * The topic, at once and without a request, when the last answer is fresh and names it (and
+   * the partition, if given); undefined when only `partition()` can tell. The hot path of every
+   * gateway produce: most requests name a topic the catalog knows.
+   */
+  known(name: string, partition?: number): TopicInfo | undefined {
+    if (this.#opts.now() - this.#fetchedAt >= this.#opts.maxAgeMs) return undefined;
+    const topic = this.#topics.get(name);
+    return topic && (partition === undefined || hasPartition(topic, partition)) ? topic : undefined;
+  }
+
   /** Every topic, by name. */
   async all(): Promise<TopicInfo[]> {
     return [...(await this.#current()).values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

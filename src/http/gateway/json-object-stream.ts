@@ -23,10 +23,12 @@ export class JsonObjectSplitter {
     this.#maxObjectChars = maxObjectChars;
   }
 
-  /** The objects this text completes, in order; throws a 400 for anything but objects, a 413 for one too large. */
-  push(text: string): string[] {
+  /**
+   * Hands each object this text completes to `emit`, in order; throws a 400 for anything but
+   * objects, a 413 for one too large (the objects before it have been emitted).
+   */
+  push(text: string, emit: (record: string) => void): void {
     this.#text += text;
-    const out: string[] = [];
     const s = this.#text;
     for (let i = this.#at; i < s.length; i++) {
       const c = s.charCodeAt(i);
@@ -47,9 +49,10 @@ export class JsonObjectSplitter {
       else if (c === 0x7b || c === 0x5b) this.#depth++;
       else if (c === 0x7d || c === 0x5d) {
         if (--this.#depth === 0) {
-          out.push(s.slice(this.#start, i + 1));
+          const record = s.slice(this.#start, i + 1);
           this.count++;
           this.#start = -1;
+          emit(record);
         }
       }
     }
@@ -70,7 +73,6 @@ export class JsonObjectSplitter {
         );
       }
     }
-    return out;
   }
 
   /** At the end of the body: throws a 400 when an object was left open. */

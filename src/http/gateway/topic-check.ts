@@ -12,6 +12,9 @@ import { noSuchPartition, noSuchTopic } from './kafka-rest-errors.js';
 
 type CheckServices = Pick<ProducerServices, 'catalog' | 'topicAllow'>;
 
+/** No problem with any record (read only: indexed, never changed). */
+export const NONE: Array<HttpError | undefined> = [];
+
 async function lookup(s: CheckServices, topic: string, partition: number | undefined) {
   try {
     return await s.catalog.partition(topic, partition);
@@ -22,12 +25,26 @@ async function lookup(s: CheckServices, topic: string, partition: number | undef
 
 /** The topic's metadata; throws the 403, 404 or 503 that says why not. */
 export async function checkedTopic(s: CheckServices, topic: string, partition?: number): Promise<TopicInfo> {
+  return knownTopic(s, topic, partition) ?? lookedUp(s, topic, partition);
+}
+
+/** Allowed, and known to the catalog without asking (the usual case): no promise at all. */
+export function knownTopic(s: CheckServices, topic: string, partition?: number): TopicInfo | undefined {
   checkTopicAllowed(s, topic);
+  return s.catalog.known(topic, partition);
+}
+
+async function lookedUp(s: CheckServices, topic: string, partition: number | undefined): Promise<TopicInfo> {
   const found = await lookup(s, topic, partition);
   if (found.kind === 'found') return found.topic;
   if (found.kind === 'no-topic') throw noSuchTopic(topic);
   const info = await lookup(s, topic, undefined);
   throw noSuchPartition(topic, partition as number, info.kind === 'found' ? info.topic.partitions.length : 0);
+}
+
+/** True when every record's own partition (if it names one) is in the topic as known: nothing to ask. */
+export function partitionsKnown(topic: TopicInfo, partitions: ReadonlyArray<number | undefined>): boolean {
+  return partitions.every((p) => p === undefined || topic.partitions.some((x) => x.id === p));
 }
 
 /** For each record's own partition: undefined when it exists (or none is named), else the 404 to answer it with. */
@@ -38,6 +55,7 @@ export async function partitionProblems(
 ): Promise<Array<HttpError | undefined>> {
   let current = topic;
   const has = (p: number) => current.partitions.some((x) => x.id === p);
+  if (partitionsKnown(topic, partitions)) return NONE;
   if (partitions.some((p) => p !== undefined && !has(p))) {
     // maybe added since the catalog's last answer: ask once more
     const again = await lookup(

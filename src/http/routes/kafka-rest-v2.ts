@@ -21,7 +21,7 @@ import {
   unsupportedMediaType,
   v2EntryCode,
 } from '../gateway/kafka-rest-errors.js';
-import { checkedTopic, partitionProblems } from '../gateway/topic-check.js';
+import { checkedTopic, knownTopic, NONE, partitionProblems, partitionsKnown } from '../gateway/topic-check.js';
 import { v2Records, type V2Format } from '../gateway/v2-records.js';
 import { parseJsonBody } from '../json-body.js';
 import { publishMany } from '../publish.js';
@@ -92,14 +92,11 @@ async function produceV2(s: ProducerServices, req: FastifyRequest, reply: Fastif
   const partition = partitionText === undefined ? undefined : pathPartition(partitionText);
   const fireAndForget = asyncFlag(req.query);
   const body = validated(req.body);
-  const info = await checkedTopic(s, topic, partition);
+  const info = knownTopic(s, topic, partition) ?? (await checkedTopic(s, topic, partition));
   const messages = v2Records(topic, partition, formatOf(req.headers['content-type']), body);
-  s.metrics.batch(messages.length);
-  const problems = await partitionProblems(
-    s,
-    info,
-    messages.map((m) => m.partition),
-  );
+  if (messages.length > 1) s.metrics.batch(messages.length);
+  const partitions = messages.map((m) => m.partition);
+  const problems = partitionsKnown(info, partitions) ? NONE : await partitionProblems(s, info, partitions);
   const sendable: OutgoingMessage[] = [];
   const slots: number[] = [];
   const entries: Entry[] = new Array(messages.length);
@@ -187,9 +184,13 @@ const kafkaRestV2Routes: FastifyPluginCallback = (app, _opts, done) => {
   const s = app.services;
   registerParsers(app);
   // application/json stays JSON-parsed, and is refused here with the dialect's 415
-  app.addHook('preValidation', async (req) => {
+  // (before the body is read: a synchronous hook, as it runs on every request)
+  app.addHook('onRequest', (req, _reply, next) => {
     const type = req.headers['content-type'];
-    if (!(type ?? '').toLowerCase().startsWith('application/vnd.kafka.')) throw unsupportedMediaType(type, 'kafka-rest-v2');
+    if (req.method === 'POST' && !(type ?? '').toLowerCase().startsWith('application/vnd.kafka.')) {
+      return next(unsupportedMediaType(type, 'kafka-rest-v2'));
+    }
+    next();
   });
   const config = { errorFormat: 'kafka-rest-v2' as const };
   app.post(

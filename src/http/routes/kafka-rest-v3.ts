@@ -12,11 +12,12 @@ import { StringDecoder } from 'node:string_decoder';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../../errors.js';
 import type { Delivery, OutgoingMessage } from '../../kafka/producer.js';
+import type { TopicInfo } from '../../kafka/topics.js';
 import type { KafkaV3Record } from '../../protocol/types.js';
 import { describeSchemaErrors, inspectedValidators } from '../../protocol/validators.js';
 import { JsonObjectSplitter } from '../gateway/json-object-stream.js';
 import { kafkaRestBody, kafkaRestCode, kafkaRestMessage, unprocessable } from '../gateway/kafka-rest-errors.js';
-import { checkedTopic, partitionProblems } from '../gateway/topic-check.js';
+import { checkedTopic, knownTopic, partitionProblems, partitionsKnown } from '../gateway/topic-check.js';
 import { dataProblem, registryProblem, v3Record, v3Report, type V3Prepared } from '../gateway/v3-records.js';
 import { parseJsonBody } from '../json-body.js';
 import { produceFailure } from '../kafka-http-errors.js';
@@ -87,8 +88,10 @@ async function produceOne(
 ): Promise<Outcome> {
   try {
     const p = prepared(s, topic.name, text);
-    const [problem] = await partitionProblems(s, topic, [p.message.partition]);
-    if (problem) throw problem;
+    if (!partitionsKnown(topic, [p.message.partition])) {
+      const [problem] = await partitionProblems(s, topic, [p.message.partition]);
+      if (problem) throw problem;
+    }
     const now = s.now();
     const delivery = await publish(s, p.message);
     return { status: 200, body: v3Report(clusterId, p, delivery, isoTimestamp(delivery, now)) };
@@ -97,45 +100,126 @@ async function produceOne(
   }
 }
 
+const EMPTY_BODY = 'Payload error. Request body is empty. Data is required.';
+const EMPTY_HINT = 'send one record object, or several one after another';
+
+/** A body with a Content-Length, whole (at most --body-limit), as text. */
+function wholeBody(body: Readable, length: number, limit: number): Promise<string> {
+  if (length > limit) {
+    body.resume();
+    throw new HttpError(
+      413,
+      'SF_HTTP_TOO_LARGE',
+      'the request body is larger than --body-limit',
+      'send less per request, stream it (Transfer-Encoding: chunked), or raise --body-limit',
+    );
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    body.on('data', (chunk: Buffer) => chunks.push(chunk));
+    body.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    body.once('error', reject);
+  });
+}
+
 /**
- * Reads the body record by record and sends each as soon as it is whole. The answer starts
- * when the first report is ready: a body of one record (known when it has a Content-Length, or
- * a chunked one that has ended by then) gets that record's report and status alone; otherwise
- * 200 and a stream of reports, one JSON object per line, in record order. A body that stops
- * being JSON objects ends the stream with its error.
+ * A body with a Content-Length: read whole, then its records sent together. One record is
+ * answered with its report and its own status; several with 200 and a report per line, in
+ * record order (a body that stops being records ends with that error's report).
  */
-async function produceStream(s: ProducerServices, req: FastifyRequest, reply: FastifyReply, maxRecordChars: number) {
-  const { cluster_id, topic: name } = req.params as { cluster_id: string; topic: string };
-  const clusterId = await checkedCluster(s, cluster_id);
-  const topic = await checkedTopic(s, name);
-  const body = req.body as Readable;
+async function produceWhole(
+  s: ProducerServices,
+  reply: FastifyReply,
+  clusterId: string,
+  topic: TopicInfo,
+  text: string,
+  maxRecordChars: number,
+) {
+  const splitter = new JsonObjectSplitter(maxRecordChars);
+  const outcomes: Array<Promise<Outcome>> = [];
+  try {
+    splitter.push(text, (record) => outcomes.push(produceOne(s, clusterId, topic, record)));
+    splitter.end();
+  } catch (err) {
+    // nothing before it: the error is the whole answer
+    if (outcomes.length === 0) throw err;
+    outcomes.push(Promise.resolve(failure(err as HttpError)));
+  }
+  if (outcomes.length === 0) throw unprocessable(EMPTY_BODY, EMPTY_HINT);
+  if (outcomes.length === 1) {
+    const only = await (outcomes[0] as Promise<Outcome>);
+    return reply
+      .code(only.status)
+      .headers(only.headers ?? {})
+      .send(only.body);
+  }
+  const all = await Promise.all(outcomes);
+  return reply
+    .code(200)
+    .type('application/json')
+    .send(all.map((o) => JSON.stringify(o.body)).join('\n') + '\n');
+}
+
+/**
+ * A chunked body, which may stay open as long as its client sends: each record is sent as soon
+ * as it is whole, and reported (one JSON object per line, in record order) as Kafka
+ * acknowledges it, so a client may wait for a report before sending the next record. The
+ * answer starts with the first report: 200, unless the body has ended by then with one record,
+ * which gets its own status. A body that stops being JSON objects ends the stream with its error.
+ */
+async function produceStream(
+  s: ProducerServices,
+  reply: FastifyReply,
+  clusterId: string,
+  topic: TopicInfo,
+  body: Readable,
+  maxRecordChars: number,
+) {
   const splitter = new JsonObjectSplitter(maxRecordChars);
   const decoder = new StringDecoder('utf8');
   const outcomes: Array<Promise<Outcome>> = [];
+  const emit = (record: string) => outcomes.push(produceOne(s, clusterId, topic, record));
   let bodyEnded = false;
   let wakeWriter: (() => void) | undefined;
   const more = () => {
     wakeWriter?.();
     wakeWriter = undefined;
   };
-  const reading = (async () => {
-    try {
-      for await (const chunk of body) {
-        for (const text of splitter.push(decoder.write(chunk as Buffer))) outcomes.push(produceOne(s, clusterId, topic, text));
-        more();
-      }
-      for (const text of splitter.push(decoder.end())) outcomes.push(produceOne(s, clusterId, topic, text));
-      splitter.end();
-    } catch (err) {
+  // read with events, not `for await`: fewer promises per chunk
+  const reading = new Promise<void>((resolve) => {
+    const finish = (err?: unknown) => {
+      if (bodyEnded) return;
       // a body that stops being records ends the stream with its error; a client that went
       // away ends it without one (what it sent before was sent, and is counted)
       if (err instanceof HttpError) outcomes.push(Promise.resolve(failure(err)));
-      else s.logger.debug('v3 record stream: the request ended early', { topic: name, error: String(err) });
-    } finally {
+      else if (err !== undefined) s.logger.debug('v3 record stream: the request ended early', { topic: topic.name, error: String(err) });
       bodyEnded = true;
       more();
-    }
-  })();
+      resolve();
+    };
+    // after an error the rest of the body is still read (and ignored), so the connection stays usable
+    body.on('data', (chunk: Buffer) => {
+      if (bodyEnded) return;
+      try {
+        splitter.push(decoder.write(chunk), emit);
+        more();
+      } catch (err) {
+        finish(err);
+      }
+    });
+    body.once('end', () => {
+      if (bodyEnded) return;
+      try {
+        splitter.push(decoder.end(), emit);
+        splitter.end();
+        finish();
+      } catch (err) {
+        finish(err);
+      }
+    });
+    body.once('error', finish);
+    body.once('aborted', () => finish(new Error('the client closed the request')));
+  });
   /** the i-th outcome once it exists: undefined when the body ended with fewer */
   const nth = async (i: number): Promise<Outcome | undefined> => {
     while (outcomes.length <= i && !bodyEnded) await new Promise<void>((r) => (wakeWriter = r));
@@ -145,12 +229,8 @@ async function produceStream(s: ProducerServices, req: FastifyRequest, reply: Fa
   const first = await nth(0);
   if (!first) {
     await reading;
-    throw unprocessable('Payload error. Request body is empty. Data is required.', 'send one record object, or several one after another');
+    throw unprocessable(EMPTY_BODY, EMPTY_HINT);
   }
-  // A body with a Content-Length is whole soon: wait for its end to know whether it held one
-  // record. A chunked body may stay open while its client waits for this report, so it is
-  // decided on what has arrived by now.
-  if (req.headers['content-length'] !== undefined) while (!bodyEnded) await new Promise<void>((r) => (wakeWriter = r));
   if (bodyEnded && outcomes.length === 1) {
     return reply
       .code(first.status)
@@ -166,13 +246,24 @@ async function produceStream(s: ProducerServices, req: FastifyRequest, reply: Fa
       await reading;
     } catch (err) {
       // the client went away mid-stream: what was sent stays sent, and was counted
-      s.logger.warn('v3 record stream ended early', { topic: name, error: String(err) });
+      s.logger.warn('v3 record stream ended early', { topic: topic.name, error: String(err) });
     } finally {
       out.end();
     }
   })();
   // a stream has no content type of its own: fastify would call it application/octet-stream
   return reply.code(200).type('application/json').send(out);
+}
+
+async function produceRecords(s: ProducerServices, req: FastifyRequest, reply: FastifyReply, maxRecordChars: number) {
+  const { cluster_id, topic: name } = req.params as { cluster_id: string; topic: string };
+  const clusterId = await checkedCluster(s, cluster_id);
+  const topic = knownTopic(s, name) ?? (await checkedTopic(s, name));
+  const body = req.body as Readable;
+  const length = req.headers['content-length'];
+  if (length === undefined) return produceStream(s, reply, clusterId, topic, body, maxRecordChars);
+  const text = await wholeBody(body, Number(length), maxRecordChars);
+  return produceWhole(s, reply, clusterId, topic, text, maxRecordChars);
 }
 
 /** The batch's envelope: {"entries": [...]} with an id on each; the entries themselves are checked one by one. */
@@ -298,7 +389,7 @@ const streamedRecords: FastifyPluginCallback = (app, _opts, done) => {
   app.post(
     '/v3/clusters/:cluster_id/topics/:topic/records',
     { config, schema: recordsSchema, validatorCompiler: noValidation },
-    async (req, reply) => produceStream(s, req, reply, maxRecordChars),
+    async (req, reply) => produceRecords(s, req, reply, maxRecordChars),
   );
   done();
 };

@@ -4,6 +4,7 @@
  * test/integration/kafka-rest.test.ts runs the same routes against the real broker.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import Kafka from 'node-rdkafka';
 import { pathPattern } from '../../../src/http/plugins/error-answers.js';
@@ -359,6 +360,27 @@ describe('v3', () => {
     expect(reports[1]).toEqual({ error_code: 400, message: expect.stringContaining('not a valid base64') });
     expect(reports[2]).toMatchObject({ error_code: 200, partition_id: 2, offset: 1 });
     expect(publisher.sent).toHaveLength(2);
+  });
+
+  it('a chunked body (no Content-Length) is read as it comes: one report per record; over --body-limit with a length: 413', async () => {
+    const { app, publisher } = await build({ bodyLimit: 200 });
+    const chunks = ['{"value":{"type":"STRING","data":"a"}}{"val', 'ue":{"type":"STRING","data":"b"}}', '  {"value": 7}'];
+    const res = await app.inject({
+      method: 'POST',
+      url: RECORDS,
+      payload: Readable.from(chunks),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.statusCode).toBe(200);
+    const reports = res.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { error_code: number });
+    expect(reports.map((r) => r.error_code)).toEqual([200, 200, 400]);
+    expect(publisher.sent.map((m) => String(m.value))).toEqual(['a', 'b']);
+    const big = await v3(app, RECORDS, { value: { type: 'STRING', data: 'x'.repeat(300) } });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error_code).toBe(413);
   });
 
   it.each([
