@@ -24,7 +24,7 @@ import {
 import { checkedTopic, knownTopic, NONE, partitionProblems, partitionsKnown } from '../gateway/topic-check.js';
 import { v2Records, type V2Format } from '../gateway/v2-records.js';
 import { parseJsonBody } from '../json-body.js';
-import { publishMany } from '../publish.js';
+import { publish, publishMany } from '../publish.js';
 import { ref } from '../schema-refs.js';
 import type { ProducerServices } from '../services.js';
 
@@ -34,8 +34,17 @@ const formats: Record<string, V2Format> = {
   'application/vnd.kafka.text.v2+json': 'text',
 };
 
-const formatOf = (contentType: string | undefined): V2Format =>
-  formats[(contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? ''] ?? 'json';
+// clients send one spelling of the header each: its format is looked up once
+const formatByHeader = new Map<string, V2Format>();
+const formatOf = (contentType: string | undefined): V2Format => {
+  const header = contentType ?? '';
+  let format = formatByHeader.get(header);
+  if (format === undefined) {
+    format = formats[header.split(';')[0]?.trim().toLowerCase() ?? ''] ?? 'json';
+    if (formatByHeader.size < 100) formatByHeader.set(header, format);
+  }
+  return format;
+};
 
 const errors = Object.fromEntries([400, 401, 403, 404, 413, 415, 422, 503, 504].map((s) => [s, v2Content(ref('kafka-rest-error'))]));
 
@@ -115,7 +124,11 @@ async function produceV2(s: ProducerServices, req: FastifyRequest, reply: Fastif
     void publishMany(s, sendable).catch((err: unknown) => s.logger.error('async produce failed', { error: String(err) }));
     return reply.code(204).send();
   }
-  const outcomes = await publishMany(s, sendable);
+  // one record (the common request) through the single-message path, as /produce
+  const outcomes =
+    sendable.length === 1
+      ? [await publish(s, sendable[0] as OutgoingMessage).catch((err: HttpError) => err)]
+      : await publishMany(s, sendable);
   const failures: HttpError[] = problems.filter((p): p is HttpError => p !== undefined);
   outcomes.forEach((outcome, i) => {
     const index = slots[i] as number;
