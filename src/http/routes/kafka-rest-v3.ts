@@ -62,7 +62,7 @@ interface Outcome {
 
 const failure = (err: HttpError): Outcome => ({ status: err.statusCode, body: kafkaRestBody(err), headers: err.headers });
 
-function prepared(s: ProducerServices, topic: string, text: string): V3Prepared {
+function prepared(topic: string, text: string): V3Prepared {
   const parsed = parseJsonBody(text);
   if ('error' in parsed) throw parsed.error;
   const problem = registryProblem(parsed.value) ?? dataProblem(parsed.value);
@@ -83,11 +83,11 @@ function prepared(s: ProducerServices, topic: string, text: string): V3Prepared 
 async function produceOne(
   s: ProducerServices,
   clusterId: string,
-  topic: Awaited<ReturnType<typeof checkedTopic>>,
+  topic: TopicInfo,
   text: string,
 ): Promise<Outcome> {
   try {
-    const p = prepared(s, topic.name, text);
+    const p = prepared(topic.name, text);
     if (!partitionsKnown(topic, [p.message.partition])) {
       const [problem] = await partitionProblems(s, topic, [p.message.partition]);
       if (problem) throw problem;
