@@ -80,12 +80,7 @@ function prepared(topic: string, text: string): V3Prepared {
 }
 
 /** Validated, checked against metadata, sent, and reported; never rejects. */
-async function produceOne(
-  s: ProducerServices,
-  clusterId: string,
-  topic: TopicInfo,
-  text: string,
-): Promise<Outcome> {
+async function produceOne(s: ProducerServices, clusterId: string, topic: TopicInfo, text: string): Promise<Outcome> {
   try {
     const p = prepared(topic.name, text);
     if (!partitionsKnown(topic, [p.message.partition])) {
@@ -259,7 +254,9 @@ async function produceRecords(s: ProducerServices, req: FastifyRequest, reply: F
   const { cluster_id, topic: name } = req.params as { cluster_id: string; topic: string };
   const clusterId = await checkedCluster(s, cluster_id);
   const topic = knownTopic(s, name) ?? (await checkedTopic(s, name));
-  const body = req.body as Readable;
+  // no body at all (and so no content type): fastify ran no parser
+  const body = req.body as Readable | undefined;
+  if (!body) throw unprocessable(EMPTY_BODY, EMPTY_HINT);
   const length = req.headers['content-length'];
   if (length === undefined) return produceStream(s, reply, clusterId, topic, body, maxRecordChars);
   const text = await wholeBody(body, Number(length), maxRecordChars);

@@ -405,6 +405,10 @@ describe('v3', () => {
     const empty = await v3(app, RECORDS, '  ');
     expect(empty.statusCode).toBe(422);
     expect(empty.json()).toEqual({ error_code: 422, message: expect.stringContaining('Request body is empty') });
+    // no body and no content type: no parser ran (schemathesis found it a 500)
+    const none = await app.inject({ method: 'POST', url: RECORDS });
+    expect(none.statusCode).toBe(422);
+    expect(none.json().error_code).toBe(422);
     const array = await v3(app, RECORDS, '[{"value":null}]');
     expect(array.statusCode).toBe(400);
     expect(array.json().message).toContain('records:batch');
