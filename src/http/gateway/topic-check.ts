@@ -12,8 +12,8 @@ import { noSuchPartition, noSuchTopic } from './kafka-rest-errors.js';
 
 type CheckServices = Pick<ProducerServices, 'catalog' | 'topicAllow'>;
 
-/** No problem with any record (read only: indexed, never changed). */
-export const NONE: Array<HttpError | undefined> = [];
+/** No problem with any record. */
+export const NONE: ReadonlyArray<HttpError | undefined> = Object.freeze([]);
 
 async function lookup(s: CheckServices, topic: string, partition: number | undefined) {
   try {
@@ -52,18 +52,16 @@ export async function partitionProblems(
   s: CheckServices,
   topic: TopicInfo,
   partitions: ReadonlyArray<number | undefined>,
-): Promise<Array<HttpError | undefined>> {
+): Promise<ReadonlyArray<HttpError | undefined>> {
+  if (partitionsKnown(topic, partitions)) return NONE;
   let current = topic;
   const has = (p: number) => current.partitions.some((x) => x.id === p);
-  if (partitionsKnown(topic, partitions)) return NONE;
-  if (partitions.some((p) => p !== undefined && !has(p))) {
-    // maybe added since the catalog's last answer: ask once more
-    const again = await lookup(
-      s,
-      topic.name,
-      partitions.find((p) => p !== undefined && !has(p)),
-    );
-    if (again.kind === 'found') current = again.topic;
-  }
+  // maybe added since the catalog's last answer: ask once more
+  const again = await lookup(
+    s,
+    topic.name,
+    partitions.find((p) => p !== undefined && !has(p)),
+  );
+  if (again.kind === 'found') current = again.topic;
   return partitions.map((p) => (p === undefined || has(p) ? undefined : noSuchPartition(topic.name, p, current.partitions.length)));
 }
