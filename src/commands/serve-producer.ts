@@ -106,7 +106,7 @@ const settings = {
   batchLimit: {
     flags: '--batch-limit <n>',
     env: 'PRODUCER_BATCH_LIMIT',
-    description: 'most items in one /produce/batch (413 above it)',
+    description: 'most items in one /produce/batch (413 above it) or /v3/.../records:batch (422)',
     default: 1000,
     parse: parse.int(1, 100_000),
   } satisfies Setting<number>,

@@ -140,8 +140,3 @@ export interface KafkaV3Record {
   readonly value?: KafkaV3Data | null;
   readonly timestamp?: string | null;
 }
-
-/** POST .../records:batch (schemas/kafka-v3-batch-request.schema.json). */
-export interface KafkaV3BatchRequest {
-  readonly entries: ReadonlyArray<KafkaV3Record & { readonly id: string }>;
-}

@@ -1,9 +1,9 @@
 /**
- * The checks every gateway produce makes before anything is sent: the allowlist (403), then the
- * cluster's metadata (404 at once for a topic or partition that does not exist). A cluster that
- * does not answer is a 503: nothing was sent.
+ * The checks every gateway route makes before anything is sent: the path's partition and
+ * cluster id, the allowlist (403), then the cluster's metadata (404 at once for a topic or
+ * partition that does not exist). A cluster that does not answer is a 503: nothing was sent.
  */
-import type { HttpError } from '../../errors.js';
+import { HttpError } from '../../errors.js';
 import type { TopicInfo } from '../../kafka/topics.js';
 import { produceFailure } from '../kafka-http-errors.js';
 import { checkTopicAllowed } from '../publish.js';
@@ -11,6 +11,34 @@ import type { ProducerServices } from '../services.js';
 import { noSuchPartition, noSuchTopic } from './kafka-rest-errors.js';
 
 type CheckServices = Pick<ProducerServices, 'catalog' | 'topicAllow'>;
+
+/** A path partition: a non-negative 32-bit integer, as the Bridge's schema has it. */
+export function pathPartition(text: string): number {
+  const n = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n <= 2147483647)) {
+    throw new HttpError(400, 'SF_HTTP_VALIDATION', `partition ${JSON.stringify(text)} is not a partition number`, 'use an integer from 0');
+  }
+  return n;
+}
+
+/** The cluster's id, checked against the one in the path (404 for another cluster). */
+export async function checkedCluster(s: Pick<ProducerServices, 'publisher'>, clusterId: string): Promise<string> {
+  let real: string;
+  try {
+    real = (await s.publisher.clusterIdentity()).clusterId;
+  } catch (err) {
+    throw produceFailure(err);
+  }
+  if (clusterId !== real) {
+    throw new HttpError(
+      404,
+      'SF_HTTP_NOT_FOUND',
+      `Cluster ${clusterId} cannot be found: this server is in front of cluster ${real}`,
+      'GET /v3/clusters names it',
+    );
+  }
+  return real;
+}
 
 /** No problem with any record. */
 export const NONE: ReadonlyArray<HttpError | undefined> = Object.freeze([]);

@@ -6,13 +6,12 @@
  */
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import { HttpError } from '../../errors.js';
+import type { ClusterIdentity } from '../../kafka/cluster-id.js';
 import type { PartitionInfo, TopicInfo } from '../../kafka/topics.js';
 import { KAFKA_V2_JSON, v2Content } from '../gateway/kafka-rest-errors.js';
-import { checkedTopic } from '../gateway/topic-check.js';
+import { checkedCluster, checkedTopic, pathPartition } from '../gateway/topic-check.js';
 import { produceFailure } from '../kafka-http-errors.js';
 import { ref } from '../schema-refs.js';
-import { pathPartition } from './kafka-rest-v2.js';
-import { checkedCluster } from './kafka-rest-v3.js';
 
 const v2 = { errorFormat: 'kafka-rest-v2' as const };
 const v3 = { errorFormat: 'kafka-rest-v3' as const };
@@ -163,16 +162,16 @@ const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
     },
   );
 
-  const cluster = async (req: FastifyRequest, id: string) => {
-    const clusterId = await checkedCluster(s, id);
-    const { controllerId } = await s.publisher.clusterIdentity();
-    return {
-      kind: 'KafkaCluster',
-      metadata: { self: `${base(req)}/v3/clusters/${clusterId}`, resource_name: `crn:///kafka=${clusterId}` },
-      cluster_id: clusterId,
-      controller_id: controllerId,
-    };
-  };
+  const identity = (): Promise<ClusterIdentity> =>
+    s.publisher.clusterIdentity().catch((err: unknown) => {
+      throw produceFailure(err);
+    });
+  const cluster = (req: FastifyRequest, { clusterId, controllerId }: ClusterIdentity) => ({
+    kind: 'KafkaCluster',
+    metadata: { self: `${base(req)}/v3/clusters/${clusterId}`, resource_name: `crn:///kafka=${clusterId}` },
+    cluster_id: clusterId,
+    controller_id: controllerId,
+  });
   app.get(
     '/v3/clusters',
     {
@@ -195,10 +194,7 @@ const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
       },
     },
     async (req) => {
-      const identity = await s.publisher.clusterIdentity().catch((err: unknown) => {
-        throw produceFailure(err);
-      });
-      const data = [await cluster(req, identity.clusterId)];
+      const data = [cluster(req, await identity())];
       return { kind: 'KafkaClusterList', metadata: { self: `${base(req)}/v3/clusters`, next: null }, data };
     },
   );
@@ -213,7 +209,10 @@ const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
         response: { 200: clusterSchema, ...errors },
       },
     },
-    async (req) => cluster(req, (req.params as { cluster_id: string }).cluster_id),
+    async (req) => {
+      await checkedCluster(s, (req.params as { cluster_id: string }).cluster_id);
+      return cluster(req, await identity());
+    },
   );
 
   // The Bridge's liveness path, beside our /health

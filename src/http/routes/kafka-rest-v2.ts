@@ -21,7 +21,7 @@ import {
   unsupportedMediaType,
   v2EntryCode,
 } from '../gateway/kafka-rest-errors.js';
-import { checkedTopic, knownTopic, NONE, partitionProblems, partitionsKnown } from '../gateway/topic-check.js';
+import { checkedTopic, knownTopic, NONE, partitionProblems, partitionsKnown, pathPartition } from '../gateway/topic-check.js';
 import { v2Records, type V2Format } from '../gateway/v2-records.js';
 import { parseJsonBody } from '../json-body.js';
 import { publish, publishMany } from '../publish.js';
@@ -47,15 +47,6 @@ const formatOf = (contentType: string | undefined): V2Format => {
 };
 
 const errors = Object.fromEntries([400, 401, 403, 404, 413, 415, 422, 503, 504].map((s) => [s, v2Content(ref('kafka-rest-error'))]));
-
-/** A path partition: a non-negative 32-bit integer, as the Bridge's schema has it. */
-export function pathPartition(text: string): number {
-  const n = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(n <= 2147483647)) {
-    throw new HttpError(400, 'SF_HTTP_VALIDATION', `partition ${JSON.stringify(text)} is not a partition number`, 'use an integer from 0');
-  }
-  return n;
-}
 
 /** `?async=true`: the Bridge's fire-and-forget (204, nothing waited for). */
 export function asyncFlag(query: unknown): boolean {

@@ -17,7 +17,7 @@ import type { KafkaV3Record } from '../../protocol/types.js';
 import { describeSchemaErrors, inspectedValidators } from '../../protocol/validators.js';
 import { JsonObjectSplitter } from '../gateway/json-object-stream.js';
 import { kafkaRestBody, kafkaRestCode, kafkaRestMessage, unprocessable } from '../gateway/kafka-rest-errors.js';
-import { checkedTopic, knownTopic, partitionProblems, partitionsKnown } from '../gateway/topic-check.js';
+import { checkedCluster, checkedTopic, knownTopic, partitionProblems, partitionsKnown } from '../gateway/topic-check.js';
 import { dataProblem, registryProblem, v3Record, v3Report, type V3Prepared } from '../gateway/v3-records.js';
 import { parseJsonBody } from '../json-body.js';
 import { produceFailure } from '../kafka-http-errors.js';
@@ -33,25 +33,6 @@ const params = {
   required: ['cluster_id', 'topic'],
   properties: { cluster_id: { type: 'string' }, topic: { type: 'string' } },
 };
-
-/** The cluster's id, checked against the one in the path (404 for another cluster). */
-export async function checkedCluster(s: ProducerServices, clusterId: string): Promise<string> {
-  let real: string;
-  try {
-    real = (await s.publisher.clusterIdentity()).clusterId;
-  } catch (err) {
-    throw produceFailure(err);
-  }
-  if (clusterId !== real) {
-    throw new HttpError(
-      404,
-      'SF_HTTP_NOT_FOUND',
-      `Cluster ${clusterId} cannot be found: this server is in front of cluster ${real}`,
-      'GET /v3/clusters names it',
-    );
-  }
-  return real;
-}
 
 /** One record's answer: the report and the HTTP status it would have alone. */
 interface Outcome {
