@@ -2,8 +2,10 @@
 // npm run bench:producer — serve-producer under load (autocannon in its own process, loopback,
 // ~200-byte messages), side by side in the same run with its ceilings: for single requests the
 // HTTP ceiling (the same fastify answering at once, bench-http-ceiling.mjs) and our own app over
-// a publisher that answers at once (our HTTP layer without Kafka); for batches node-rdkafka used
-// directly and Kafka's own ProducerPerformance. Plus the server's resident memory under load.
+// a publisher that answers at once (our HTTP layer without Kafka); at the fixed rate also
+// serve-producer's producer alone (bench-kafka-rate.mjs: Kafka without HTTP); for batches
+// node-rdkafka used directly and Kafka's own ProducerPerformance. Plus the server's resident
+// memory under load.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { autocannon, startProducer } from './bench-serve-producer.mjs';
@@ -80,7 +82,8 @@ async function main() {
       singleRuns.push(run);
     }
     // (a') open loop (bench-fixed-rate.mjs), each target warmed up for 3 s first: the HTTP
-    // ceiling and our app without Kafka at the same rate say how much of the latency is not Kafka's
+    // ceiling and our app without Kafka at the same rate say how much of the latency is not Kafka's,
+    // and (k) below how much is
     const fixedRate = (target, seconds) =>
       JSON.parse(
         execFileSync(process.execPath, [`${root}/scripts/bench-fixed-rate.mjs`, `${target}/produce`, one, '2000', String(seconds), '64'], {
@@ -103,6 +106,15 @@ async function main() {
       fixedRuns[name].cpuUs = ((cpuSeconds(target.pid) - cpu0) * 1e6) / fixedRuns[name].answered;
       await target.stop();
     }
+    // (k) the Kafka floor of (a'): serve-producer's producer alone at the same rate, no HTTP
+    log(`(k) serve-producer's KafkaProducer alone at a fixed 2000 messages/s, no HTTP`);
+    const kafkaAlone = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [`${root}/scripts/bench-kafka-rate.mjs`, env.KAFKA_BOOTSTRAP_SERVERS, topic, JSON.stringify(message), '2000', String(DURATION)],
+        { encoding: 'utf8' },
+      ),
+    );
     const fixed = fixedRuns.produce;
     peakRss = Math.max(peakRss, server.peakRss());
     const batchBody = JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ topic, key: `user-${i}`, message })));
@@ -196,6 +208,11 @@ async function main() {
         `p50 ${fixedRuns[name].p50.toFixed(2)} ms, p99 ${fixedRuns[name].p99.toFixed(2)} ms, ${fixedRuns[name].cpuUs.toFixed(0)} us of server CPU per request`,
         'yardstick',
       ]),
+      [
+        "(k) serve-producer's producer alone at a fixed 2000 msg/s (no HTTP)",
+        `p50 ${kafkaAlone.p50.toFixed(2)} ms, p99 ${kafkaAlone.p99.toFixed(2)} ms, ${kafkaAlone.cpuUs.toFixed(0)} us of CPU per message`,
+        'yardstick',
+      ],
       [
         "(a') /produce at a fixed 2000 req/s (open loop)",
         `${fixed.reached.toFixed(0)} req/s reached, p50 ${fixed.p50.toFixed(2)} ms, p90 ${fixed.p90.toFixed(2)} ms, p99 ${fixed.p99.toFixed(2)} ms, p99.9 ${fixed.p999.toFixed(2)} ms, ${fixed.cpuUs.toFixed(0)} us of server CPU per request, non-2xx ${fixed.non2xx}`,

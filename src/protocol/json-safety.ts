@@ -15,30 +15,48 @@ export type JsonBodyProblem = { kind: 'depth' } | { kind: 'poison'; key: string;
 
 /**
  * The first problem in a parsed body, or undefined. Iterative, so no body can overflow the
- * stack here; it walks only when the text could nest that deep or spell a forbidden key.
+ * stack here; it walks only when the text could nest that deep or spell a forbidden key. Only
+ * objects and arrays are stacked, as parallel arrays (no object per node): a batch of 100
+ * items is over the depth pre-check's length and is walked on every request.
  */
 export function inspectJson(value: unknown, text: string): JsonBodyProblem | undefined {
   // nesting deeper than N takes more than N opening and N closing characters
   const checkDepth = text.length > 2 * MAX_JSON_DEPTH;
   const checkKeys = mayPoison.test(text);
   if (!checkDepth && !checkKeys) return undefined;
-  const stack: Array<{ node: unknown; depth: number; path: string }> = [{ node: value, depth: 0, path: '' }];
-  while (stack.length > 0) {
-    const { node, depth, path } = stack.pop() as { node: unknown; depth: number; path: string };
-    if (typeof node !== 'object' || node === null) continue;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const nodes: object[] = [value];
+  const depths: number[] = [0];
+  // a path is only built when a key may be forbidden: it is what the 400 names
+  const paths: string[] = [''];
+  while (nodes.length > 0) {
+    const node = nodes.pop() as object;
+    const depth = depths.pop() as number;
+    const path = checkKeys ? (paths.pop() as string) : '';
     if (depth >= MAX_JSON_DEPTH) return { kind: 'depth' };
     if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) stack.push({ node: node[i], depth: depth + 1, path: checkKeys ? `${path}[${i}]` : '' });
+      for (let i = 0; i < node.length; i++) {
+        const child: unknown = node[i];
+        if (typeof child !== 'object' || child === null) continue;
+        nodes.push(child);
+        depths.push(depth + 1);
+        if (checkKeys) paths.push(`${path}[${i}]`);
+      }
       continue;
     }
     const record = node as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       const child = record[key];
-      const at = checkKeys ? (path === '' ? key : `${path}.${key}`) : '';
-      if (checkKeys && key === '__proto__') return { kind: 'poison', key, path: at };
-      if (checkKeys && key === 'constructor' && typeof child === 'object' && child !== null && 'prototype' in child)
-        return { kind: 'poison', key: 'constructor.prototype', path: at };
-      stack.push({ node: child, depth: depth + 1, path: at });
+      if (checkKeys) {
+        const at = path === '' ? key : `${path}.${key}`;
+        if (key === '__proto__') return { kind: 'poison', key, path: at };
+        if (key === 'constructor' && typeof child === 'object' && child !== null && 'prototype' in child)
+          return { kind: 'poison', key: 'constructor.prototype', path: at };
+        if (typeof child === 'object' && child !== null) paths.push(at);
+      }
+      if (typeof child !== 'object' || child === null) continue;
+      nodes.push(child);
+      depths.push(depth + 1);
     }
   }
   return undefined;
