@@ -2,6 +2,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'dotenv';
 
@@ -79,3 +80,44 @@ export const cpuSeconds = (pid) => {
 };
 
 export const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+/**
+ * `rate * seconds` calls of `send`, evenly spaced (every millisecond, the ones due by then),
+ * open loop: a slow answer does not hold the next send back. `send` returns a promise that
+ * settles with its answer; resolves with the seconds it all took, the last answer included.
+ */
+export function atFixedRate(rate, seconds, send) {
+  const total = rate * seconds;
+  let sent = 0;
+  let settled = 0;
+  const start = performance.now();
+  const onSettled = () => settled++;
+  return new Promise((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+      while (sent < due) {
+        sent++;
+        send().then(onSettled, onSettled);
+      }
+      if (sent >= total && settled >= total) {
+        clearInterval(tick);
+        resolve((performance.now() - start) / 1000);
+      }
+    }, 1);
+  });
+}
+
+/** The percentiles (ms) of answered requests' latencies (sorted in place) and the rate reached. */
+export function latencySummary(times, elapsedSeconds) {
+  times.sort((a, b) => a - b);
+  const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
+  return {
+    reached: times.length / elapsedSeconds,
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    p999: at(0.999),
+    max: times.at(-1),
+    answered: times.length,
+  };
+}

@@ -5,26 +5,28 @@
 // Each send is timed from the call to its acknowledgement. What /produce's latency cannot go
 // below on this machine and broker.
 // Usage: bench-kafka-rate.mjs <brokers> <topic> <value> <messages/s> <seconds>; prints JSON
-// {p50, p90, p99, p999, max, reached, cpuUs} (cpuUs: this process's CPU per acknowledged message).
+// {reached, p50, p90, p99, p999, max, answered, cpuUs} (cpuUs: its CPU per acknowledged message).
 import { performance } from 'node:perf_hooks';
 import { cpuUsage } from 'node:process';
+import { atFixedRate, latencySummary } from './bench-common.mjs';
 
 const [brokers, topic, valueText, rateArg, secondsArg] = process.argv.slice(2);
 const { KafkaProducer } = await import('../dist/kafka/producer.js');
 const { createLogger } = await import('../dist/observability/logger.js');
+const { serveProducerSettings: defaults } = await import('../dist/commands/serve-producer.js');
 
 const conn = { brokers, securityProtocol: 'PLAINTEXT', saslMechanism: 'SCRAM-SHA-512', extra: {}, connectTimeoutMs: 10_000 };
-// serve-producer's defaults (src/commands/serve-producer.ts, src/http/server.ts)
+// serve-producer's defaults, and the statistics and metadata probe of src/http/server.ts
 const producer = await KafkaProducer.connect(conn, {
   clientId: 'bench-kafka-rate',
   logger: createLogger({ level: 'warn', format: 'json', stream: process.stderr }),
   profile: {
     kind: 'ingest',
-    deliveryTimeoutMs: 15_000,
-    compression: 'snappy',
-    partitioner: 'consistent_random',
-    batchSize: 10_000,
-    maxRetries: 10,
+    deliveryTimeoutMs: defaults.produceTimeout.default,
+    compression: defaults.compression.default,
+    partitioner: defaults.partitioner.default,
+    batchSize: defaults.kafkaBatchSize.default,
+    maxRetries: defaults.maxRetries.default,
   },
   statsIntervalMs: 1000,
   refuseWhileDown: true,
@@ -33,33 +35,14 @@ const producer = await KafkaProducer.connect(conn, {
 const value = Buffer.from(valueText);
 const rate = Number(rateArg);
 
-/** `seconds` of sends at `rate`; resolves with each acknowledged send's latency in ms. */
-function run(seconds) {
-  const total = rate * seconds;
+/** `seconds` of sends at `rate`: each acknowledged send's latency in ms, and the time it took. */
+async function run(seconds) {
   const times = [];
-  let sent = 0;
-  let settled = 0;
-  const start = performance.now();
-  return new Promise((resolve) => {
-    const tick = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-      while (sent < due) {
-        sent++;
-        const t0 = performance.now();
-        producer.send({ topic, key: 'user-123', value }).then(
-          () => {
-            times.push(performance.now() - t0);
-            settled++;
-          },
-          () => settled++,
-        );
-      }
-      if (sent >= total && settled >= total) {
-        clearInterval(tick);
-        resolve({ times, elapsed: (performance.now() - start) / 1000 });
-      }
-    }, 1);
-  });
+  const send = () => {
+    const t0 = performance.now();
+    return producer.send({ topic, key: 'user-123', value }).then(() => times.push(performance.now() - t0));
+  };
+  return { times, elapsed: await atFixedRate(rate, seconds, send) };
 }
 
 await run(3); // warm-up, not counted
@@ -67,16 +50,4 @@ const cpu0 = cpuUsage();
 const { times, elapsed } = await run(Number(secondsArg));
 const cpu = cpuUsage(cpu0);
 await producer.close();
-times.sort((a, b) => a - b);
-const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
-console.log(
-  JSON.stringify({
-    reached: times.length / elapsed,
-    p50: at(0.5),
-    p90: at(0.9),
-    p99: at(0.99),
-    p999: at(0.999),
-    max: times.at(-1),
-    cpuUs: (cpu.user + cpu.system) / times.length,
-  }),
-);
+console.log(JSON.stringify({ ...latencySummary(times, elapsed), cpuUs: (cpu.user + cpu.system) / times.length }));
