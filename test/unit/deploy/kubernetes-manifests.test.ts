@@ -3,6 +3,7 @@
  * container uses exists for its subcommand, ports and probe paths are what the subcommand
  * serves, images and the CA path agree, and the Job and Deployment keep the house rules.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -30,6 +31,9 @@ type Doc = {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   spec?: any;
 };
+/** variables Node itself reads */
+const nodeVariables = new Set(['NODE_OPTIONS']);
+
 interface Container {
   name: string;
   image: string;
@@ -117,9 +121,20 @@ describe('the Kubernetes manifests', () => {
         expect(ref).toBeDefined();
         return Object.keys(ref?.data ?? ref?.stringData ?? {});
       });
-      for (const v of [...fromMaps, ...(c.env ?? []).map((e) => e.name)]) expect([v, vars.has(v)]).toEqual([v, true]);
+      // Node's own variables are Node's to check (below), not a subcommand's
+      const ours = [...fromMaps, ...(c.env ?? []).map((e) => e.name)].filter((v) => !nodeVariables.has(v));
+      for (const v of ours) expect([v, vars.has(v)]).toEqual([v, true]);
     },
   );
+
+  it('NODE_OPTIONS, where set, is accepted by this Node', () => {
+    const set = workloads.flatMap((w) => w.containers).flatMap((c) => (c.env ?? []).filter((e) => e.name === 'NODE_OPTIONS'));
+    expect(set.length).toBeGreaterThan(0);
+    for (const { value } of set) {
+      const run = spawnSync(process.execPath, ['-e', '0'], { env: { ...process.env, NODE_OPTIONS: value }, encoding: 'utf8' });
+      expect([value, run.status, run.stderr]).toEqual([value, 0, '']);
+    }
+  });
 
   it('ports and probes are what the subcommands serve', () => {
     for (const { containers } of workloads) {
