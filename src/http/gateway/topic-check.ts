@@ -4,6 +4,7 @@
  * partition that does not exist). A cluster that does not answer is a 503: nothing was sent.
  */
 import { HttpError } from '../../errors.js';
+import type { ClusterIdentity } from '../../kafka/cluster-id.js';
 import type { TopicInfo } from '../../kafka/topics.js';
 import { produceFailure } from '../kafka-http-errors.js';
 import { checkTopicAllowed } from '../publish.js';
@@ -21,23 +22,27 @@ export function pathPartition(text: string): number {
   return n;
 }
 
-/** The cluster's id, checked against the one in the path (404 for another cluster). */
-export async function checkedCluster(s: Pick<ProducerServices, 'publisher'>, clusterId: string): Promise<string> {
-  let real: string;
+/** The cluster's id and controller; a cluster that does not answer is the 503 that says so. */
+export async function clusterIdentity(s: Pick<ProducerServices, 'publisher'>): Promise<ClusterIdentity> {
   try {
-    real = (await s.publisher.clusterIdentity()).clusterId;
+    return await s.publisher.clusterIdentity();
   } catch (err) {
     throw produceFailure(err);
   }
-  if (clusterId !== real) {
+}
+
+/** The cluster's identity, checked against the id in the path (404 for another cluster). */
+export async function checkedCluster(s: Pick<ProducerServices, 'publisher'>, clusterId: string): Promise<ClusterIdentity> {
+  const identity = await clusterIdentity(s);
+  if (clusterId !== identity.clusterId) {
     throw new HttpError(
       404,
       'SF_HTTP_NOT_FOUND',
-      `Cluster ${clusterId} cannot be found: this server is in front of cluster ${real}`,
+      `Cluster ${clusterId} cannot be found: this server is in front of cluster ${identity.clusterId}`,
       'GET /v3/clusters names it',
     );
   }
-  return real;
+  return identity;
 }
 
 /** No problem with any record. */

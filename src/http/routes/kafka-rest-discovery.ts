@@ -9,7 +9,7 @@ import { HttpError } from '../../errors.js';
 import type { ClusterIdentity } from '../../kafka/cluster-id.js';
 import type { PartitionInfo, TopicInfo } from '../../kafka/topics.js';
 import { KAFKA_V2_JSON, v2Content } from '../gateway/kafka-rest-errors.js';
-import { checkedCluster, checkedTopic, pathPartition } from '../gateway/topic-check.js';
+import { checkedCluster, checkedTopic, clusterIdentity, pathPartition } from '../gateway/topic-check.js';
 import { produceFailure } from '../kafka-http-errors.js';
 import { ref } from '../schema-refs.js';
 
@@ -162,10 +162,6 @@ const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
     },
   );
 
-  const identity = (): Promise<ClusterIdentity> =>
-    s.publisher.clusterIdentity().catch((err: unknown) => {
-      throw produceFailure(err);
-    });
   const cluster = (req: FastifyRequest, { clusterId, controllerId }: ClusterIdentity) => ({
     kind: 'KafkaCluster',
     metadata: { self: `${base(req)}/v3/clusters/${clusterId}`, resource_name: `crn:///kafka=${clusterId}` },
@@ -194,7 +190,7 @@ const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
       },
     },
     async (req) => {
-      const data = [cluster(req, await identity())];
+      const data = [cluster(req, await clusterIdentity(s))];
       return { kind: 'KafkaClusterList', metadata: { self: `${base(req)}/v3/clusters`, next: null }, data };
     },
   );
@@ -209,10 +205,7 @@ const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
         response: { 200: clusterSchema, ...errors },
       },
     },
-    async (req) => {
-      await checkedCluster(s, (req.params as { cluster_id: string }).cluster_id);
-      return cluster(req, await identity());
-    },
+    async (req) => cluster(req, await checkedCluster(s, (req.params as { cluster_id: string }).cluster_id)),
   );
 
   // The Bridge's liveness path, beside our /health

@@ -233,7 +233,7 @@ async function produceStream(
 
 async function produceRecords(s: ProducerServices, req: FastifyRequest, reply: FastifyReply, maxRecordChars: number) {
   const { cluster_id, topic: name } = req.params as { cluster_id: string; topic: string };
-  const clusterId = await checkedCluster(s, cluster_id);
+  const { clusterId } = await checkedCluster(s, cluster_id);
   const topic = knownTopic(s, name) ?? (await checkedTopic(s, name));
   // no body at all (and so no content type): fastify ran no parser
   const body = req.body as Readable | undefined;
@@ -289,7 +289,7 @@ function batchRecord(topic: string, entry: KafkaV3Record & { readonly id: string
 async function produceBatch(s: ProducerServices, req: FastifyRequest) {
   const { cluster_id, topic: name } = req.params as { cluster_id: string; topic: string };
   const entries = batchEntries(req.body, s.batchLimit);
-  const clusterId = await checkedCluster(s, cluster_id);
+  const { clusterId } = await checkedCluster(s, cluster_id);
   const topic = await checkedTopic(s, name);
   s.metrics.batch(entries.length);
   const now = s.now();
