@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'SF_HTTP_NOT_SERVED'
   | 'SF_HTTP_UNAUTHORIZED'
   | 'SF_HTTP_FORBIDDEN_TOPIC'
+  | 'SF_HTTP_BUSY'
   | 'SF_KAFKA_UNAVAILABLE'
   | 'SF_KAFKA_OUTCOME_UNKNOWN';
 
@@ -59,6 +60,7 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
   SF_HTTP_NOT_SERVED: ExitCode.failed,
   SF_HTTP_UNAUTHORIZED: ExitCode.failed,
   SF_HTTP_FORBIDDEN_TOPIC: ExitCode.failed,
+  SF_HTTP_BUSY: ExitCode.failed,
   SF_KAFKA_UNAVAILABLE: ExitCode.kafka,
   SF_KAFKA_OUTCOME_UNKNOWN: ExitCode.failed,
 };

@@ -10,9 +10,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
 import { localMetrics, type MetricsSource } from '../observability/metrics.js';
+import { LogThrottle } from '../observability/log-throttle.js';
 import { jsonFormats } from '../protocol/json-safety.js';
 import { loadSchema } from '../protocol/validators.js';
+import { AdmissionBudget, DEFAULT_ADMISSION, type AdmissionLimits } from './admission.js';
 import { createHttpMetrics } from './http-metrics.js';
+import admissionCheck from './plugins/admission-check.js';
 import bearerAuth from './plugins/bearer-auth.js';
 import docs from './plugins/docs.js';
 import errorAnswers from './plugins/error-answers.js';
@@ -38,6 +41,8 @@ export interface ProducerAppOptions {
   readonly info: AppInfo;
   readonly bodyLimit: number;
   readonly batchLimit: number;
+  /** what the server accepts and holds until Kafka answers (DEFAULT_ADMISSION when absent) */
+  readonly admission?: AdmissionLimits;
   /** topics clients may name; undefined allows all */
   readonly topicAllow: RegExp | undefined;
   /** bearer tokens; empty means no authentication */
@@ -56,6 +61,9 @@ export interface ProducerAppOptions {
   /** a monotonic clock in ms, for the topic catalog's ages (performance.now by default) */
   readonly clock?: () => number;
 }
+
+/** Produce failures logged one by one: this many per kind and minute, then a count. */
+const FAILURE_LOG = { burst: 10, intervalMs: 60_000 } as const;
 
 /** A known topic is trusted this long; a name not found is asked for again at most this often. */
 const CATALOG = { maxAgeMs: 10_000, missRefreshMs: 500, timeoutMs: 5000 } as const;
@@ -79,10 +87,14 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
     },
   });
   for (const name of schemaNames) app.addSchema(loadSchema(name));
+  const admission = new AdmissionBudget(opts.admission ?? DEFAULT_ADMISSION);
+  const clock = opts.clock ?? (() => performance.now());
   const services: ProducerServices = {
     publisher: opts.publisher,
     logger: opts.logger,
-    metrics: createHttpMetrics(opts.registry, opts.publisher),
+    metrics: createHttpMetrics(opts.registry, opts.publisher, admission),
+    admission,
+    failureLog: new LogThrottle({ logger: opts.logger, burst: FAILURE_LOG.burst, intervalMs: FAILURE_LOG.intervalMs, now: clock }),
     metricsSource: opts.metricsSource ?? localMetrics(opts.registry),
     info: opts.info,
     topicAllow: opts.topicAllow,
@@ -94,7 +106,7 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
     catalog: new TopicCatalog({
       ...CATALOG,
       fetch: (timeoutMs) => opts.publisher.topics(timeoutMs),
-      now: opts.clock ?? (() => performance.now()),
+      now: clock,
     }),
   };
   app.decorate('services', services);
@@ -108,6 +120,7 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
   await app.register(docs, { version: opts.info.version, bearer: opts.tokens.length > 0 });
   await app.register(bearerAuth, { tokens: opts.tokens });
   await app.register(requestLog);
+  await app.register(admissionCheck);
   // the not-found handler it sets gets the root's hooks when the app is ready (fastify), so an
   // unknown path is authenticated, counted and secured like any other
   await app.register(errorAnswers);

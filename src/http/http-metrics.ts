@@ -1,5 +1,6 @@
 /** The server's Prometheus metrics, with the Go service's names so its dashboards keep working. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { AdmissionBudget } from './admission.js';
 import type { Publisher } from './publisher.js';
 
 export interface HttpMetrics {
@@ -11,13 +12,17 @@ export interface HttpMetrics {
   /** a message answered 504: handed to Kafka, no acknowledgement in time */
   outcomeUnknown(topic: string): void;
   batch(size: number): void;
+  /** a request refused with 429: the admission budget's `bound` was reached */
+  refused(bound: 'records' | 'bytes'): void;
+  /** `count` records accepted with ?async=true (answered 204) that Kafka then did not acknowledge */
+  asyncFailed(topic: string, outcome: 'not_written' | 'unknown', count: number): void;
   /** an /api/v1/events/{kind} request's outcome: what /api/v1/events/stats reports */
   typedEvent(kind: string, outcome: 'published' | 'failed'): void;
 }
 
 export const TYPED_EVENTS = 'producer_typed_events_total';
 
-export function createHttpMetrics(registry: Registry, publisher: Publisher): HttpMetrics {
+export function createHttpMetrics(registry: Registry, publisher: Publisher, admission: AdmissionBudget): HttpMetrics {
   const registers = [registry];
   const requests = new Counter({
     name: 'http_requests_total',
@@ -97,6 +102,34 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher): Htt
       this.set(publisher.inFlight());
     },
   });
+  const refused = new Counter({
+    name: 'producer_requests_refused_total',
+    help: 'Requests answered 429 because the server held as many records or bytes not yet acknowledged as it takes (--max-pending-records, --max-pending-bytes), by the limit reached',
+    labelNames: ['limit'],
+    registers,
+  });
+  const asyncFailed = new Counter({
+    name: 'producer_async_failed_total',
+    help: 'Records accepted with ?async=true (answered 204) that Kafka did not acknowledge, by outcome (not_written, unknown)',
+    labelNames: ['topic', 'outcome'],
+    registers,
+  });
+  new Gauge({
+    name: 'producer_pending_records',
+    help: 'Records accepted and not yet acknowledged or failed (bounded by --max-pending-records)',
+    registers,
+    collect() {
+      this.set(admission.heldRecords);
+    },
+  });
+  new Gauge({
+    name: 'producer_pending_bytes',
+    help: 'Key, value and header bytes of those records (bounded by --max-pending-bytes)',
+    registers,
+    collect() {
+      this.set(admission.heldBytes);
+    },
+  });
   // A labelled metric hashes its labels on every call; the children of the few label sets a
   // server sees (method, route and status; a topic) are looked up once and kept.
   const byRequest = new Map<string, { readonly count: () => void; readonly time: (seconds: number) => void }>();
@@ -128,6 +161,8 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher): Htt
     failed: (topic, reason) => failed.inc({ topic, reason }),
     outcomeUnknown: (topic) => unknown.inc({ topic }),
     batch: (size) => batch.observe(size),
+    refused: (bound) => refused.inc({ limit: bound }),
+    asyncFailed: (topic, outcome, count) => asyncFailed.inc({ topic, outcome }, count),
     typedEvent: (kind, outcome) => typed.inc({ event_type: kind, outcome }),
   };
 }

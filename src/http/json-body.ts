@@ -5,6 +5,7 @@
 import { HttpError } from '../errors.js';
 import { inspectJson, MAX_JSON_DEPTH } from '../protocol/json-safety.js';
 import { jsonErrorOffset, lineAndColumn, JsonTooDeep } from './json-error-position.js';
+import { invalidUtf8Offset } from './utf8.js';
 
 export { MAX_JSON_DEPTH };
 
@@ -23,6 +24,29 @@ function whereJsonBroke(text: string, err: Error): string {
   if (offset < 0) return err.message;
   const { line, column } = lineAndColumn(text, offset);
   return `${err.message} (at position ${offset}: line ${line}, column ${column})`;
+}
+
+/**
+ * The 400 for bytes that are not UTF-8 (RFC 8259 requires it of JSON exchanged between systems):
+ * decoding would replace them with U+FFFD, and Kafka would hold other bytes than were sent.
+ * `byte` is the offending byte, or undefined when the body ends inside a character.
+ */
+export function notUtf8(offset: number, byte: number | undefined): HttpError {
+  const what =
+    byte === undefined
+      ? `the body ends inside a UTF-8 character that starts at byte offset ${offset}`
+      : `byte 0x${byte.toString(16).padStart(2, '0')} at byte offset ${offset} cannot be there in UTF-8`;
+  return badJson(
+    `the body is not valid UTF-8: ${what}`,
+    'send JSON encoded as UTF-8; for bytes that are not text, use a binary format (base64) where the route has one',
+  );
+}
+
+/** A JSON body's value from its bytes, or the 400 that says what is wrong with them (nothing is ever replaced with U+FFFD). */
+export function parseJsonBytes(bytes: Buffer): { value: unknown } | { error: HttpError } {
+  const bad = invalidUtf8Offset(bytes);
+  if (bad >= 0) return { error: notUtf8(bad, bytes[bad]) };
+  return parseJsonBody(bytes.toString('utf8'));
 }
 
 /** The body's value, or the 400 that says what is wrong with it. */

@@ -1,14 +1,39 @@
-/** One way to publish from any route: allowlist, metrics and error mapping in one place. */
+/**
+ * One way to publish from any route: allowlist, the admission budget, the key rule, metrics,
+ * bounded failure logs and error mapping in one place.
+ */
 import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { HttpError } from '../errors.js';
 import type { Delivery, OutgoingMessage } from '../kafka/producer.js';
+import type { AdmissionRefusal } from './admission.js';
 import { produceFailure } from './kafka-http-errors.js';
 import type { ProducerServices } from './services.js';
 
 /** What publishing needs from the app's services. */
-type PublishServices = Pick<ProducerServices, 'publisher' | 'metrics' | 'logger'>;
+type PublishServices = Pick<ProducerServices, 'publisher' | 'metrics' | 'failureLog' | 'admission'>;
+
+/** The longest key on every route, in bytes (the JSON Schema of /produce says the same in characters). */
+export const MAX_KEY_BYTES = 65_536;
+
+/**
+ * Records handed to librdkafka in one go: a batch of 100,000 records took the event loop for
+ * tens of milliseconds at a time, and /health with it. Between slices the loop serves others.
+ */
+export const PRODUCE_SLICE = 1000;
 
 export function checkTopicAllowed(opts: Pick<ProducerServices, 'topicAllow'>, topic: string): void {
+  // Kafka's own topics (__consumer_offsets, __transaction_state, __cluster_metadata): a record
+  // there corrupts consumer groups or transactions, and the broker's answer ("does not exist")
+  // would not say why
+  if (topic.startsWith('__')) {
+    throw new HttpError(
+      403,
+      'SF_HTTP_FORBIDDEN_TOPIC',
+      `topic ${topic} is one of Kafka's internal topics; serve-producer never writes to them`,
+      'topics whose names start with __ belong to Kafka itself: use a topic of your own',
+    );
+  }
   if (opts.topicAllow && !opts.topicAllow.test(topic)) {
     throw new HttpError(
       403,
@@ -19,11 +44,73 @@ export function checkTopicAllowed(opts: Pick<ProducerServices, 'topicAllow'>, to
   }
 }
 
+const byteLength = (v: Buffer | string | null | undefined): number =>
+  v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length;
+
+/** The bytes a record holds while it waits for Kafka: key, value and headers. */
+export function recordBytes(msg: OutgoingMessage): number {
+  let n = byteLength(msg.value) + byteLength(msg.key);
+  if (msg.headers) for (const h of msg.headers) for (const k in h) n += k.length + byteLength(h[k]);
+  return n;
+}
+
+/** ES2024's String#isWellFormed (Node 20 has it; this project's lib is ES2023). */
+const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * A record that cannot go as sent: a key longer than MAX_KEY_BYTES, or a text key or value
+ * holding a lone surrogate (a JSON escape such as "\ud800"), which UTF-8 cannot encode: it would
+ * reach Kafka as U+FFFD, and two different keys could become one.
+ */
+function recordProblem(msg: OutgoingMessage): HttpError | undefined {
+  for (const [field, v] of [
+    ['key', msg.key],
+    ['value', msg.value],
+  ] as const) {
+    if (typeof v === 'string' && !wellFormed(v)) {
+      return new HttpError(
+        400,
+        'SF_HTTP_VALIDATION',
+        `the ${field} holds a lone UTF-16 surrogate (a \\ud800-\\udfff escape without its pair), which UTF-8 cannot encode`,
+        'send text as whole characters; for bytes that are not text, use a binary format (base64)',
+        { outcome: 'not_written' },
+      );
+    }
+  }
+  const bytes = byteLength(msg.key);
+  if (bytes <= MAX_KEY_BYTES) return undefined;
+  return new HttpError(
+    400,
+    'SF_HTTP_VALIDATION',
+    `the key is ${bytes} bytes, more than ${MAX_KEY_BYTES}`,
+    'a key is for partitioning and compaction: send a shorter one (a hash or an id) and put the rest in the value',
+    { outcome: 'not_written' },
+  );
+}
+
+/** The 429 of a full budget: nothing was written, and a retry soon may succeed. */
+export function tooBusy(opts: Pick<ProducerServices, 'admission' | 'metrics'>, refusal: AdmissionRefusal): HttpError {
+  opts.metrics.refused(refusal.bound);
+  const { limits } = opts.admission;
+  const which =
+    refusal.bound === 'records'
+      ? `${refusal.heldRecords} records (its limit, --max-pending-records, is ${limits.records})`
+      : `${(refusal.heldBytes / 1048576).toFixed(1)} MiB of records (its limit, --max-pending-bytes, is ${(limits.bytes / 1048576).toFixed(1)} MiB)`;
+  return new HttpError(
+    429,
+    'SF_HTTP_BUSY',
+    `the server is holding ${which} that Kafka has not yet acknowledged; this request would pass that limit`,
+    'nothing was written: retry after the Retry-After delay, send smaller requests, or run more servers',
+    { headers: { 'retry-after': '1' }, outcome: 'not_written', kafkaRestCode: 42901 },
+  );
+}
+
 function failure(opts: PublishServices, err: unknown, topic: string): HttpError {
   const f = produceFailure(err);
   if (f.outcome === 'unknown') opts.metrics.outcomeUnknown(topic);
   else opts.metrics.failed(topic, f.code);
-  opts.logger.warn(f.outcome === 'unknown' ? 'produce outcome unknown' : 'produce failed', {
+  // the first few per minute, then a count: one request once wrote 87,000 of these lines
+  opts.failureLog.log('warn', f.outcome === 'unknown' ? 'produce outcome unknown' : 'produce failed', {
     topic,
     status: f.statusCode,
     code: f.code,
@@ -34,6 +121,11 @@ function failure(opts: PublishServices, err: unknown, topic: string): HttpError 
 }
 
 export async function publish(opts: PublishServices, msg: OutgoingMessage): Promise<Delivery> {
+  const problem = recordProblem(msg);
+  if (problem) throw problem;
+  const bytes = recordBytes(msg);
+  const refusal = opts.admission.take(1, bytes);
+  if (refusal) throw tooBusy(opts, refusal);
   const t0 = performance.now();
   try {
     const delivery = await opts.publisher.publish(msg);
@@ -41,14 +133,47 @@ export async function publish(opts: PublishServices, msg: OutgoingMessage): Prom
     return delivery;
   } catch (err) {
     throw failure(opts, err, msg.topic);
+  } finally {
+    opts.admission.release(1, bytes);
   }
 }
 
-/** Many at once (one promise for all): each outcome is a Delivery or the HttpError it maps to. */
-export async function publishMany(opts: PublishServices, msgs: readonly OutgoingMessage[]): Promise<Array<Delivery | HttpError>> {
-  if (msgs.length === 0) return [];
+/**
+ * Many at once: each outcome is a Delivery or the HttpError it maps to. The budget is taken for
+ * all of them or none: past it this throws the 429 at once (synchronously, so that a caller that
+ * does not wait, `?async=true`, still answers it), and nothing is sent.
+ */
+export function publishMany(opts: PublishServices, msgs: readonly OutgoingMessage[]): Promise<Array<Delivery | HttpError>> {
+  if (msgs.length === 0) return Promise.resolve([]);
+  const refusedKeys = msgs.map(recordProblem);
+  const sendable = refusedKeys.some(Boolean) ? msgs.filter((_, i) => !refusedKeys[i]) : msgs;
+  let bytes = 0;
+  for (const m of sendable) bytes += recordBytes(m);
+  const refusal = opts.admission.take(sendable.length, bytes);
+  if (refusal) throw tooBusy(opts, refusal);
+  return sendAdmitted(opts, sendable, bytes).then((outcomes) => {
+    if (sendable === msgs) return outcomes;
+    let next = 0;
+    return refusedKeys.map((refused) => refused ?? (outcomes[next++] as Delivery | HttpError));
+  });
+}
+
+async function sendAdmitted(opts: PublishServices, msgs: readonly OutgoingMessage[], bytes: number): Promise<Array<Delivery | HttpError>> {
   const t0 = performance.now();
-  const outcomes = await opts.publisher.publishMany(msgs);
+  let outcomes: Array<Delivery | Error>;
+  try {
+    if (msgs.length <= PRODUCE_SLICE) outcomes = await opts.publisher.publishMany(msgs);
+    else {
+      const slices: Array<Promise<Array<Delivery | Error>>> = [];
+      for (let i = 0; i < msgs.length; i += PRODUCE_SLICE) {
+        if (i > 0) await nextTurn();
+        slices.push(opts.publisher.publishMany(msgs.slice(i, i + PRODUCE_SLICE)));
+      }
+      outcomes = (await Promise.all(slices)).flat();
+    }
+  } finally {
+    opts.admission.release(msgs.length, bytes);
+  }
   const seconds = (performance.now() - t0) / 1000;
   // counted per topic once per batch: a labelled counter's inc costs as much as a produce call
   const acked = new Map<string, number>();

@@ -4,7 +4,9 @@
  * The one place the routes and the app meet, so neither imports the other.
  */
 import type { Logger } from '../observability/logger.js';
+import type { LogThrottle } from '../observability/log-throttle.js';
 import type { MetricsSource } from '../observability/metrics.js';
+import type { AdmissionBudget } from './admission.js';
 import type { HttpMetrics } from './http-metrics.js';
 import type { Publisher } from './publisher.js';
 import type { TopicCatalog } from './topic-catalog.js';
@@ -19,6 +21,10 @@ export interface ProducerServices {
   readonly publisher: Publisher;
   readonly logger: Logger;
   readonly metrics: HttpMetrics;
+  /** what every produce route draws from: records and bytes accepted, not yet answered by Kafka */
+  readonly admission: AdmissionBudget;
+  /** produce failures: a few lines per interval, then a count */
+  readonly failureLog: LogThrottle;
   /** what /metrics and the event stats report: the registry's, or every worker's added up */
   readonly metricsSource: MetricsSource;
   readonly info: AppInfo;

@@ -21,6 +21,7 @@ import {
 import { connectClient, disconnectWithin } from './connect.js';
 import { buildClient, isRdkafkaError, kafkaUnavailable, mapProduceError, normaliseEventError, outcomeUnknown } from './error-map.js';
 import { fetchClusterIdentity, type ClusterIdentity } from './cluster-id.js';
+import { MetadataFreshness } from './metadata-freshness.js';
 import { fetchPartitions, fetchTopics, type PartitionSource, type TopicInfo } from './topics.js';
 
 const ALL_BROKERS_DOWN = Kafka.CODES.ERRORS.ERR__ALL_BROKERS_DOWN;
@@ -67,9 +68,10 @@ export interface ProducerOptions {
    */
   readonly refuseWhileDown?: boolean;
   /**
-   * Ask the cluster for metadata this often, and refuse new messages as never sent once no
-   * broker has answered for `staleAfterMs` (librdkafka does not always report brokers down: a
-   * cluster that lost its controller quorum still accepts connections).
+   * Ask the cluster for metadata this often, and refuse new messages as never sent once the
+   * probes of about `staleAfterMs` failed in a row (librdkafka does not always report brokers
+   * down: a cluster that lost its controller quorum still accepts connections). Judged on the
+   * probes' answers, not on a JavaScript clock (metadata-freshness.ts).
    */
   readonly metadataProbe?: { readonly everyMs: number; readonly staleAfterMs: number };
   /** log the acknowledged/failed/unknown totals at info on close (a server); else at debug */
@@ -126,8 +128,7 @@ export class KafkaProducer implements PartitionSource {
   #waitingAside = false;
   /** when the last message was handed to librdkafka (performance.now()) */
   #lastSendAt = Number.NEGATIVE_INFINITY;
-  #staleAfterMs: number | undefined;
-  #lastMetadata = 0;
+  #freshness: MetadataFreshness | undefined;
   readonly #tally: ProducerTally = { acknowledged: 0, failed: 0, unknown: 0, late: new Map() };
   /** asked once, on first use (cluster-id.ts) */
   readonly #identity: () => Promise<ClusterIdentity>;
@@ -183,23 +184,28 @@ export class KafkaProducer implements PartitionSource {
   }
 
   #startMetadataProbe(probe: { readonly everyMs: number; readonly staleAfterMs: number }, brokers: string): void {
-    this.#staleAfterMs = probe.staleAfterMs;
-    this.#lastMetadata = Date.now();
+    const freshness = MetadataFreshness.forPeriod(probe.everyMs, probe.staleAfterMs);
+    this.#freshness = freshness;
+    let outstanding = false;
     this.#probe = setInterval(() => {
+      // one probe at a time: a late timer must not stack probes behind a slow one
+      if (outstanding) return;
+      outstanding = true;
       void this.metadataAnswers(Math.min(3000, probe.everyMs)).then((ok) => {
-        if (ok) this.#lastMetadata = Date.now();
-        else this.#logger.warn('Kafka did not answer a metadata request', { brokers });
+        outstanding = false;
+        freshness.record(ok);
+        if (!ok) this.#logger.warn('Kafka did not answer a metadata request', { brokers, failed_in_a_row: freshness.failuresInARow });
       });
     }, probe.everyMs);
     this.#probe.unref();
   }
 
   /**
-   * False when the metadata probe (if any) has heard nothing from the cluster for its
-   * `staleAfterMs`: new messages are then refused as never sent.
+   * False when the metadata probe (if any) failed its `staleAfterMs` worth of probes in a row:
+   * new messages are then refused as never sent.
    */
   get metadataFresh(): boolean {
-    return this.#staleAfterMs === undefined || Date.now() - this.#lastMetadata < this.#staleAfterMs;
+    return this.#freshness?.fresh ?? true;
   }
 
   partitionsOf(topic: string, timeoutMs: number): Promise<number[]> {
@@ -273,7 +279,7 @@ export class KafkaProducer implements PartitionSource {
     }
     if (!this.metadataFresh) {
       this.#tally.failed += msgs.length;
-      const why = `no broker answered a metadata request for ${(this.#staleAfterMs ?? 0) / 1000} s`;
+      const why = `no broker answered the last ${this.#freshness?.failuresInARow ?? 0} metadata requests`;
       return Promise.resolve(msgs.map((m) => kafkaUnavailable(m.topic, why)));
     }
     return new Promise((resolve) => {

@@ -5,12 +5,13 @@
  */
 import type { FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
-import { parseJsonBody } from '../json-body.js';
+import { parseJsonBytes } from '../json-body.js';
 
 const jsonBodies: FastifyPluginCallback = (app, _opts, done) => {
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, parsed) => {
-    const result = parseJsonBody(String(body));
+  // as bytes: fastify's 'string' decodes invalid UTF-8 to U+FFFD before anyone can see it
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, parsed) => {
+    const result = parseJsonBytes(body as Buffer);
     if ('error' in result) return parsed(result.error, undefined);
     parsed(null, result.value);
   });

@@ -23,7 +23,7 @@ import {
 } from '../gateway/kafka-rest-errors.js';
 import { checkedTopic, knownTopic, NONE, partitionProblems, partitionsKnown, pathPartition } from '../gateway/topic-check.js';
 import { v2Records, type V2Format } from '../gateway/v2-records.js';
-import { parseJsonBody } from '../json-body.js';
+import { parseJsonBytes } from '../json-body.js';
 import { publish, publishMany } from '../publish.js';
 import { ref } from '../schema-refs.js';
 import type { ProducerServices } from '../services.js';
@@ -46,7 +46,7 @@ const formatOf = (contentType: string | undefined): V2Format => {
   return format;
 };
 
-const errors = Object.fromEntries([400, 401, 403, 404, 413, 415, 422, 503, 504].map((s) => [s, v2Content(ref('kafka-rest-error'))]));
+const errors = Object.fromEntries([400, 401, 403, 404, 413, 415, 422, 429, 503, 504].map((s) => [s, v2Content(ref('kafka-rest-error'))]));
 
 /** `?async=true`: the Bridge's fire-and-forget (204, nothing waited for). */
 export function asyncFlag(query: unknown): boolean {
@@ -56,7 +56,17 @@ export function asyncFlag(query: unknown): boolean {
   throw new HttpError(400, 'SF_HTTP_VALIDATION', `async=${String(value)} is not true or false`, 'use ?async=true or leave it out');
 }
 
-function validated(body: unknown): KafkaV2ProduceRequest {
+function validated(body: unknown, limit: number): KafkaV2ProduceRequest {
+  const records = (body as { records?: unknown } | null)?.records;
+  // before the schema: validating 87,000 records only to refuse them held the loop for seconds
+  if (Array.isArray(records) && records.length > limit) {
+    throw new HttpError(
+      413,
+      'SF_HTTP_TOO_LARGE',
+      `the request has ${records.length} records, more than --batch-limit ${limit}`,
+      'split it into requests of at most that many records',
+    );
+  }
   const validate = inspectedValidators().v2Produce;
   if (validate(body)) return body;
   const errs = validate.errors ?? [];
@@ -86,12 +96,24 @@ const failedEntry = (err: HttpError): Entry => {
   return { partition: null, offset: null, error_code: v2EntryCode(err), error: text, message: text };
 };
 
+function countAsyncFailures(s: ProducerServices, topic: string, outcomes: ReadonlyArray<unknown>): void {
+  let notWritten = 0;
+  let unknown = 0;
+  for (const o of outcomes) {
+    if (!(o instanceof HttpError)) continue;
+    if (o.outcome === 'unknown') unknown++;
+    else notWritten++;
+  }
+  if (notWritten > 0) s.metrics.asyncFailed(topic, 'not_written', notWritten);
+  if (unknown > 0) s.metrics.asyncFailed(topic, 'unknown', unknown);
+}
+
 async function produceV2(s: ProducerServices, req: FastifyRequest, reply: FastifyReply, partitionText: string | undefined) {
   reply.type(KAFKA_V2_JSON);
   const { topic } = req.params as { topic: string };
   const partition = partitionText === undefined ? undefined : pathPartition(partitionText);
   const fireAndForget = asyncFlag(req.query);
-  const body = validated(req.body);
+  const body = validated(req.body, s.batchLimit);
   const info = knownTopic(s, topic, partition) ?? (await checkedTopic(s, topic, partition));
   const messages = v2Records(topic, partition, formatOf(req.headers['content-type']), body);
   if (messages.length > 1) s.metrics.batch(messages.length);
@@ -111,8 +133,14 @@ async function produceV2(s: ProducerServices, req: FastifyRequest, reply: Fastif
     }
   });
   if (fireAndForget) {
-    // the outcome is counted and logged by publishMany; the client asked not to wait for it
-    void publishMany(s, sendable).catch((err: unknown) => s.logger.error('async produce failed', { error: String(err) }));
+    // publishMany takes the admission budget before it returns (429 when full, answered here);
+    // the outcome is counted and logged by it, and what failed also as an async failure, since
+    // no client will hear of it
+    const sending = publishMany(s, sendable);
+    void sending.then(
+      (outcomes) => countAsyncFailures(s, topic, outcomes),
+      (err: unknown) => s.logger.error('async produce failed', { error: String(err) }),
+    );
     return reply.code(204).send();
   }
   // one record (the common request) through the single-message path, as /produce
@@ -145,7 +173,7 @@ async function produceV2(s: ProducerServices, req: FastifyRequest, reply: Fastif
 const produceSchema = (summary: string, withPartition: boolean) => ({
   summary,
   description:
-    'The Confluent REST Proxy v2 and Strimzi Kafka Bridge produce API. Content-Type application/vnd.kafka.json.v2+json (key and value any JSON), ...binary.v2+json (base64) or ...text.v2+json (strings). 200: one entry per record in request order, with the partition and offset Kafka assigned after acks=all, or error_code 50003 (retriable) / 50002 and the reason. 404 with 40401/40402 at once for an unknown topic or partition. 503 (nothing written, Retry-After) or 504 (outcome unknown) when no record was delivered because of Kafka. ?async=true answers 204 without waiting. Errors are {"error_code", "message"}.',
+    'The Confluent REST Proxy v2 and Strimzi Kafka Bridge produce API. At most --batch-limit records (413 above it). Content-Type application/vnd.kafka.json.v2+json (key and value any JSON), ...binary.v2+json (base64) or ...text.v2+json (strings). 200: one entry per record in request order, with the partition and offset Kafka assigned after acks=all, or error_code 50003 (retriable) / 50002 and the reason. 404 with 40401/40402 at once for an unknown topic or partition. 429 with Retry-After when the server holds as many records not yet acknowledged as it takes (nothing written; async=true too). 503 (nothing written, Retry-After) or 504 (outcome unknown) when no record was delivered because of Kafka. ?async=true answers 204 without waiting. Errors are {"error_code", "message"}.',
   tags: ['kafka-rest v2'],
   params: {
     type: 'object',
@@ -173,8 +201,8 @@ const produceSchema = (summary: string, withPartition: boolean) => ({
 /** The vendor media types are JSON underneath: json-body.ts parses them, as it does every body. */
 function registerParsers(app: Parameters<FastifyPluginCallback>[0]): void {
   for (const type of Object.keys(formats)) {
-    app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => {
-      const result = parseJsonBody(String(body));
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_req, body, done) => {
+      const result = parseJsonBytes(body as Buffer);
       if ('error' in result) return done(result.error, undefined);
       done(null, result.value);
     });

@@ -19,14 +19,15 @@ import { JsonObjectSplitter } from '../gateway/json-object-stream.js';
 import { kafkaRestBody, kafkaRestCode, kafkaRestMessage, unprocessable } from '../gateway/kafka-rest-errors.js';
 import { checkedCluster, checkedTopic, knownTopic, partitionProblems, partitionsKnown } from '../gateway/topic-check.js';
 import { dataProblem, registryProblem, v3Record, v3Report, type V3Prepared } from '../gateway/v3-records.js';
-import { parseJsonBody } from '../json-body.js';
+import { notUtf8, parseJsonBody } from '../json-body.js';
 import { produceFailure } from '../kafka-http-errors.js';
 import { isoTimestamp, publish, publishMany } from '../publish.js';
 import { ref } from '../schema-refs.js';
 import type { ProducerServices } from '../services.js';
+import { invalidUtf8Offset, Utf8Checker } from '../utf8.js';
 
 const config = { errorFormat: 'kafka-rest-v3' as const };
-const errors = Object.fromEntries([400, 401, 403, 404, 413, 415, 422, 503, 504].map((s) => [s, ref('kafka-rest-error')]));
+const errors = Object.fromEntries([400, 401, 403, 404, 413, 415, 422, 429, 503, 504].map((s) => [s, ref('kafka-rest-error')]));
 
 const params = {
   type: 'object',
@@ -93,7 +94,12 @@ function wholeBody(body: Readable, length: number, limit: number): Promise<strin
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     body.on('data', (chunk: Buffer) => chunks.push(chunk));
-    body.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    body.once('end', () => {
+      const bytes = Buffer.concat(chunks);
+      const bad = invalidUtf8Offset(bytes);
+      if (bad >= 0) reject(notUtf8(bad, bytes[bad]));
+      else resolve(bytes.toString('utf8'));
+    });
     body.once('error', reject);
   });
 }
@@ -112,15 +118,27 @@ async function produceWhole(
   maxRecordChars: number,
 ) {
   const splitter = new JsonObjectSplitter(maxRecordChars);
-  const outcomes: Array<Promise<Outcome>> = [];
+  const records: string[] = [];
+  let ending: HttpError | undefined;
   try {
-    splitter.push(text, (record) => outcomes.push(produceOne(s, clusterId, topic, record)));
+    splitter.push(text, (record) => records.push(record));
     splitter.end();
   } catch (err) {
     // nothing before it: the error is the whole answer
-    if (outcomes.length === 0) throw err;
-    outcomes.push(Promise.resolve(failure(err as HttpError)));
+    if (records.length === 0) throw err;
+    ending = err as HttpError;
   }
+  // counted before any is sent: a body is all or nothing as to its size
+  if (records.length > s.batchLimit) {
+    throw new HttpError(
+      413,
+      'SF_HTTP_TOO_LARGE',
+      `the body has ${records.length} records, more than --batch-limit ${s.batchLimit}`,
+      'send at most that many records per request, or stream them (Transfer-Encoding: chunked)',
+    );
+  }
+  const outcomes: Array<Promise<Outcome>> = records.map((record) => produceOne(s, clusterId, topic, record));
+  if (ending) outcomes.push(Promise.resolve(failure(ending)));
   if (outcomes.length === 0) throw unprocessable(EMPTY_BODY, EMPTY_HINT);
   if (outcomes.length === 1) {
     const only = await (outcomes[0] as Promise<Outcome>);
@@ -153,8 +171,18 @@ async function produceStream(
 ) {
   const splitter = new JsonObjectSplitter(maxRecordChars);
   const decoder = new StringDecoder('utf8');
-  const outcomes: Array<Promise<Outcome>> = [];
-  const emit = (record: string) => outcomes.push(produceOne(s, clusterId, topic, record));
+  const utf8 = new Utf8Checker();
+  const outcomes: Array<Promise<Outcome> | undefined> = [];
+  /** reports written so far: the body is paused while more than s.batchLimit wait for theirs */
+  let written = 0;
+  let paused = false;
+  const emit = (record: string) => {
+    outcomes.push(produceOne(s, clusterId, topic, record));
+    if (!paused && outcomes.length - written > s.batchLimit) {
+      paused = true;
+      body.pause();
+    }
+  };
   let bodyEnded = false;
   let wakeWriter: (() => void) | undefined;
   const more = () => {
@@ -177,6 +205,9 @@ async function produceStream(
     body.on('data', (chunk: Buffer) => {
       if (bodyEnded) return;
       try {
+        const start = utf8.offset;
+        const bad = utf8.push(chunk);
+        if (bad >= 0) throw notUtf8(bad, chunk[bad - start]);
         splitter.push(decoder.write(chunk), emit);
         more();
       } catch (err) {
@@ -186,6 +217,7 @@ async function produceStream(
     body.once('end', () => {
       if (bodyEnded) return;
       try {
+        if (utf8.end() >= 0) throw notUtf8(utf8.end(), undefined);
         splitter.push(decoder.end(), emit);
         splitter.end();
         finish();
@@ -218,6 +250,13 @@ async function produceStream(
     try {
       for (let i = 0, next: Outcome | undefined = first; next; next = await nth(++i)) {
         if (!out.write(`${JSON.stringify(next.body)}\n`)) await new Promise((r) => out.once('drain', r));
+        // a written report is not needed again; reading resumes once the reports catch up
+        outcomes[i] = undefined;
+        written = i + 1;
+        if (paused && outcomes.length - written <= s.batchLimit / 2) {
+          paused = false;
+          body.resume();
+        }
       }
       await reading;
     } catch (err) {

@@ -15,6 +15,7 @@ const errors = {
   404: ref('error-response'),
   413: ref('error-response'),
   415: ref('error-response'),
+  429: ref('error-response'),
   503: ref('error-response'),
   504: ref('error-response'),
 };
@@ -60,7 +61,7 @@ const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
       schema: {
         summary: 'produce one message; answers once Kafka has acknowledged it',
         description:
-          '503 with Retry-After when Kafka is unavailable or the local queue is full (within --produce-timeout); 413 when the body or the broker finds the message too large.',
+          '429 with Retry-After when the server holds as many records not yet acknowledged as it takes (--max-pending-records, --max-pending-bytes); 503 with Retry-After when Kafka is unavailable (within --produce-timeout); 413 when the body or the broker finds the message too large.',
         tags: ['produce'],
         body: ref('produce-request'),
         response: { 200: ref('produce-response'), ...errors },

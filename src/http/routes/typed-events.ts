@@ -60,6 +60,7 @@ const typedEventRoutes: FastifyPluginCallback = (app, _opts, done) => {
             404: ref('error-response'),
             413: ref('error-response'),
             415: ref('error-response'),
+            429: ref('error-response'),
             503: ref('error-response'),
             504: ref('error-response'),
           },
