@@ -2,6 +2,8 @@ import { kafkaSettings, logSettings, topicName } from '../config/common-settings
 import { parse, ParseFailure, type Setting } from '../config/setting.js';
 import { ConfigError, describeError } from '../errors.js';
 import isSafeRegex from 'safe-regex2';
+import { DEFAULT_ADMISSION } from '../http/admission.js';
+import { PRODUCE_TIMEOUT_GRACE_MS } from '../kafka/client-props.js';
 import { connectionOf, loggerFrom } from './common.js';
 import { defineCommand } from './command-spec.js';
 
@@ -110,10 +112,27 @@ const settings = {
     default: 1000,
     parse: parse.int(1, 100_000),
   } satisfies Setting<number>,
+  maxPendingRecords: {
+    flags: '--max-pending-records <n>',
+    env: 'PRODUCER_MAX_PENDING_RECORDS',
+    description:
+      "most records accepted and not yet acknowledged by Kafka, over every route (?async=true too); past it a request is answered 429 with Retry-After and nothing is written. Also librdkafka's queue.buffering.max.messages",
+    default: DEFAULT_ADMISSION.records,
+    parse: parse.int(1, 10_000_000),
+  } satisfies Setting<number>,
+  maxPendingBytes: {
+    flags: '--max-pending-bytes <size>',
+    env: 'PRODUCER_MAX_PENDING_BYTES',
+    description:
+      "most key, value and header bytes of those records; past it, 429. Also librdkafka's queue.buffering.max.kbytes. At least --body-limit",
+    default: DEFAULT_ADMISSION.bytes,
+    defaultLabel: '64mb',
+    parse: parse.bytes({ min: 1024, max: 2 * 1024 * 1024 * 1024 - 1 }),
+  } satisfies Setting<number>,
   produceTimeout: {
     flags: '--produce-timeout <duration>',
     env: 'PRODUCER_PRODUCE_TIMEOUT',
-    description: 'answer 504 (outcome unknown) when Kafka has not acknowledged within this',
+    description: `answer 504 (outcome unknown) when Kafka has not acknowledged within this; the answer comes at most ${PRODUCE_TIMEOUT_GRACE_MS / 1000} s later (librdkafka's own timeout, then a last check)`,
     default: 10_000,
     parse: parse.duration({ minMs: 100, maxMs: 900_000 }),
   } satisfies Setting<number>,
@@ -156,24 +175,35 @@ const settings = {
   readTimeout: {
     flags: '--read-timeout <duration>',
     env: 'SERVER_READ_TIMEOUT',
-    description: 'longest time to receive a whole request',
+    description: 'longest time to receive a request, headers and body (408 past it; a stream of v3 records included)',
     default: 15_000,
     parse: parse.duration({ minMs: 100 }),
   } satisfies Setting<number>,
   writeTimeout: {
     flags: '--write-timeout <duration>',
     env: 'SERVER_WRITE_TIMEOUT',
-    description: 'close a connection idle for this long',
+    description: 'close a connection idle for this long, between requests (keep-alive) or within one',
     default: 15_000,
     parse: parse.duration({ minMs: 100 }),
   } satisfies Setting<number>,
   shutdownTimeout: {
     flags: '--shutdown-timeout <duration>',
     env: 'SERVER_SHUTDOWN_TIMEOUT',
-    description: 'on SIGTERM: time to finish requests and flush Kafka',
-    default: 30_000,
+    description:
+      "on SIGTERM: time to finish requests and flush Kafka; requests still open at three quarters of it are cut off so that the flush gets the rest (at most 5 s). Keep it below the pod's terminationGracePeriodSeconds (30 s by default)",
+    default: 20_000,
     parse: parse.duration({ minMs: 100 }),
   } satisfies Setting<number>,
+  strictClusterId: {
+    flags: '--strict-cluster-id',
+    env: 'PRODUCER_STRICT_CLUSTER_ID',
+    description:
+      "answer 404 on /v3/clusters/{id}/topics/... when {id} is not the cluster's id (by default any id is taken there, as a self-managed Confluent REST Proxy does; GET /v3/clusters/{id} is always exact)",
+    defaultLabel: 'any id (PRODUCER_STRICT_CLUSTER_ID=false)',
+    switch: true,
+    default: false,
+    parse: parse.bool,
+  } satisfies Setting<boolean>,
   metrics: {
     flags: '--no-metrics',
     env: 'METRICS_ENABLED',
@@ -229,7 +259,7 @@ export const serveProducerCommand = defineCommand({
   name: 'serve-producer',
   summary: 'HTTP ingestion: JSON in, Kafka records out, with the offsets Kafka assigned',
   description:
-    'Serves POST /produce, /produce/batch and /api/v1/events/{user,order,payment}. Every success answers once Kafka has acknowledged the message (acks=all, idempotent) with its real partition and offset. Kafka unavailable or the local queue full: 503 with Retry-After within --produce-timeout. /docs and /openapi.json describe the API. On SIGTERM: stops accepting, finishes requests, flushes Kafka, exits 0.',
+    'Serves POST /produce, /produce/batch and /api/v1/events/{user,order,payment}, and the produce APIs of the Strimzi Kafka Bridge and the Confluent REST Proxy (POST /topics/{topic}, /v3/clusters/{id}/topics/{topic}/records and records:batch). Every success answers once Kafka has acknowledged the message (acks=all, idempotent) with its real partition and offset. More records waiting for Kafka than --max-pending-records / --max-pending-bytes: 429 with Retry-After, nothing written. Kafka unavailable: 503 with Retry-After within --produce-timeout. /docs and /openapi.json describe the API. On SIGTERM: stops accepting, finishes requests, flushes Kafka, exits 0.',
   examples: [
     'streamforge serve-producer',
     "streamforge serve-producer --port 8080 --topics 'orders|events|user-.*' --cors-origin https://ops.example",
@@ -250,6 +280,18 @@ export const serveProducerCommand = defineCommand({
         throw new ConfigError(
           `--metrics-port ${v.metricsPort} is the HTTP port`,
           'leave --metrics-port unset to serve /metrics on the HTTP port',
+        );
+      }
+      if (v.maxPendingBytes < v.bodyLimit) {
+        throw new ConfigError(
+          `--max-pending-bytes ${v.maxPendingBytes} is less than --body-limit ${v.bodyLimit}: a request the body limit allows could never be admitted`,
+          'raise --max-pending-bytes, or lower --body-limit',
+        );
+      }
+      if (v.maxPendingRecords < v.batchLimit) {
+        throw new ConfigError(
+          `--max-pending-records ${v.maxPendingRecords} is less than --batch-limit ${v.batchLimit}: a batch the limit allows could never be admitted`,
+          'raise --max-pending-records, or lower --batch-limit',
         );
       }
       const workers = v.workers;
@@ -279,6 +321,8 @@ export const serveProducerCommand = defineCommand({
           enrich: v.enrich,
           bodyLimit: v.bodyLimit,
           batchLimit: v.batchLimit,
+          admission: { records: v.maxPendingRecords, bytes: v.maxPendingBytes },
+          strictClusterId: v.strictClusterId,
           produceTimeoutMs: v.produceTimeout,
           clientId: v.clientId,
           kafkaBatchSize: v.kafkaBatchSize,

@@ -43,6 +43,8 @@ export interface ProducerAppOptions {
   readonly batchLimit: number;
   /** what the server accepts and holds until Kafka answers (DEFAULT_ADMISSION when absent) */
   readonly admission?: AdmissionLimits;
+  /** v3 produce routes: 404 for a cluster id that is not the cluster's (else any id is taken) */
+  readonly strictClusterId?: boolean;
   /** topics clients may name; undefined allows all */
   readonly topicAllow: RegExp | undefined;
   /** bearer tokens; empty means no authentication */
@@ -55,11 +57,26 @@ export interface ProducerAppOptions {
   readonly metricsHere: boolean;
   /** what /metrics and the event stats report: the registry's, or every worker's added up */
   readonly metricsSource?: MetricsSource;
+  /** --read-timeout: the longest time to receive a request's headers and body */
   readonly requestTimeoutMs: number;
+  /** --write-timeout: an idle connection (keep-alive between requests included) is closed after this */
   readonly connectionTimeoutMs: number;
   readonly now?: () => Date;
   /** a monotonic clock in ms, for the topic catalog's ages (performance.now by default) */
   readonly clock?: () => number;
+}
+
+/** Node's server timeouts for a --read-timeout: headers and the whole request within it, checked often enough to hold it. */
+export function serverTimeouts(readTimeoutMs: number): {
+  requestTimeout: number;
+  headersTimeout: number;
+  connectionsCheckingInterval: number;
+} {
+  return {
+    requestTimeout: readTimeoutMs,
+    headersTimeout: readTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(readTimeoutMs / 4))),
+  };
 }
 
 /** Produce failures logged one by one: this many per kind and minute, then a count. */
@@ -72,8 +89,14 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
   const app = Fastify({
     logger: false,
     bodyLimit: opts.bodyLimit,
+    // Node checks these only when the server is made (fastify sets requestTimeout after), and
+    // looks for expired requests every connectionsCheckingInterval (30 s by default): a body sent
+    // a byte every 5 s was answered 408 after 88 s whatever --read-timeout said.
+    http: serverTimeouts(opts.requestTimeoutMs),
     requestTimeout: opts.requestTimeoutMs,
     connectionTimeout: opts.connectionTimeoutMs,
+    // fastify's default keeps an idle keep-alive connection 72 s; --write-timeout says how long
+    keepAliveTimeout: opts.connectionTimeoutMs,
     return503OnClosing: true,
     ajv: {
       customOptions: {
@@ -101,6 +124,7 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
     eventsTopic: opts.eventsTopic,
     enrich: opts.enrich,
     batchLimit: opts.batchLimit,
+    strictClusterId: opts.strictClusterId ?? false,
     metricsHere: opts.metricsHere,
     now: opts.now ?? (() => new Date()),
     catalog: new TopicCatalog({

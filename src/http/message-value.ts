@@ -25,8 +25,9 @@ export function enrichment(source: string, now: Date): Enrichment {
   return value;
 }
 
-export function messageValue(message: unknown, added: Enrichment | undefined): Buffer {
-  if (typeof message === 'string') return Buffer.from(message);
+/** A message as its bytes; a string message as its text (publish.ts refuses one that UTF-8 cannot encode). */
+export function messageValue(message: unknown, added: Enrichment | undefined): Buffer | string {
+  if (typeof message === 'string') return message;
   if (added && typeof message === 'object' && message !== null && !Array.isArray(message)) {
     const own = message as Record<string, unknown>;
     // The client's field wins: only then is a merged object needed; otherwise splice the text,

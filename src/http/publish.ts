@@ -8,6 +8,7 @@ import { HttpError } from '../errors.js';
 import type { Delivery, OutgoingMessage } from '../kafka/producer.js';
 import type { AdmissionRefusal } from './admission.js';
 import { produceFailure } from './kafka-http-errors.js';
+import { isWellFormed } from './utf8.js';
 import type { ProducerServices } from './services.js';
 
 /** What publishing needs from the app's services. */
@@ -54,9 +55,6 @@ export function recordBytes(msg: OutgoingMessage): number {
   return n;
 }
 
-/** ES2024's String#isWellFormed (Node 20 has it; this project's lib is ES2023). */
-const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
-
 /**
  * A record that cannot go as sent: a key longer than MAX_KEY_BYTES, or a text key or value
  * holding a lone surrogate (a JSON escape such as "\ud800"), which UTF-8 cannot encode: it would
@@ -67,7 +65,7 @@ function recordProblem(msg: OutgoingMessage): HttpError | undefined {
     ['key', msg.key],
     ['value', msg.value],
   ] as const) {
-    if (typeof v === 'string' && !wellFormed(v)) {
+    if (typeof v === 'string' && !isWellFormed(v)) {
       return new HttpError(
         400,
         'SF_HTTP_VALIDATION',

@@ -4,11 +4,13 @@
  * get their answers, each after its acknowledgement), flush, exit 0. A request answered 200 was
  * acknowledged by Kafka with acks=all before the answer was written.
  */
+import type { FastifyInstance } from 'fastify';
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import { PortInUseError } from '../errors.js';
 import { KafkaProducer } from '../kafka/producer.js';
 import type { Logger } from '../observability/logger.js';
 import { createRegistry, localMetrics, startMetricsServer, type MetricsServer } from '../observability/metrics.js';
+import type { AdmissionLimits } from './admission.js';
 import { buildProducerApp, type ProducerAppOptions } from './app.js';
 import { workerMetrics } from './cluster.js';
 import { publisherOver } from './publisher.js';
@@ -16,8 +18,9 @@ import { publisherOver } from './publisher.js';
 /** What the app takes as it is, plus what only the server needs (Kafka, listening, shutdown). */
 export type ProducerServerOptions = Pick<
   ProducerAppOptions,
-  'info' | 'eventsTopic' | 'topicAllow' | 'corsOrigins' | 'tokens' | 'enrich' | 'bodyLimit' | 'batchLimit'
+  'info' | 'eventsTopic' | 'topicAllow' | 'corsOrigins' | 'tokens' | 'enrich' | 'bodyLimit' | 'batchLimit' | 'strictClusterId'
 > & {
+  readonly admission: AdmissionLimits;
   readonly conn: KafkaConnection;
   readonly host: string;
   readonly port: number;
@@ -59,6 +62,8 @@ export async function runProducerServer(
       partitioner: opts.partitioner,
       batchSize: opts.kafkaBatchSize,
       maxRetries: opts.maxRetries,
+      queueMaxMessages: opts.admission.records,
+      queueMaxBytes: opts.admission.bytes,
     },
     statsIntervalMs: 1000,
     refuseWhileDown: true,
@@ -76,6 +81,8 @@ export async function runProducerServer(
     info: opts.info,
     bodyLimit: opts.bodyLimit,
     batchLimit: opts.batchLimit,
+    admission: opts.admission,
+    strictClusterId: opts.strictClusterId,
     topicAllow: opts.topicAllow,
     tokens: opts.tokens,
     corsOrigins: opts.corsOrigins,
@@ -121,27 +128,65 @@ export async function runProducerServer(
     deps.onSignal((signal) => {
       if (stopping) return;
       stopping = true;
-      logger.info('shutting down', { signal, in_flight: producer.inFlight });
-      const deadline = setTimeout(() => {
-        logger.error('shutdown took longer than SERVER_SHUTDOWN_TIMEOUT', { in_flight: producer.inFlight });
-        resolve(1);
-      }, opts.shutdownTimeoutMs);
+      const plan = shutdownPlan(opts.shutdownTimeoutMs);
+      logger.info('shutting down', { signal, in_flight: producer.inFlight, answer_within_ms: plan.drainMs, flush_within_ms: plan.flushMs });
       void (async () => {
-        // answers first (each 200 waited for its ack), then the producer's flush
-        await app.drain();
+        // answers first (each 200 waited for its ack); a client still sending at the drain's
+        // deadline (a slow body, a stream) is cut off, so that the flush always gets its time
+        const cutOff = await drainWithin(app, plan.drainMs);
+        if (cutOff > 0) {
+          logger.warn('connections still open at the shutdown deadline were closed', { requests_cut_off: cutOff, after_ms: plan.drainMs });
+        }
         logger.debug('HTTP server closed');
         await metricsServer?.close();
+        // a last bound, in case librdkafka's flush ignores its own timeout
+        const hardStop = setTimeout(() => {
+          logger.error('the producer did not close in time at shutdown', { in_flight: producer.inFlight });
+          resolve(1);
+        }, plan.flushMs + HARD_STOP_GRACE_MS);
+        hardStop.unref();
         try {
-          await producer.close(opts.shutdownTimeoutMs);
+          await producer.close(plan.flushMs);
           logger.info('stopped: every acknowledged message is in Kafka');
           resolve(0);
         } catch (err) {
           logger.error('flush failed at shutdown', { error: (err as Error).message });
           resolve(1);
         } finally {
-          clearTimeout(deadline);
+          clearTimeout(hardStop);
         }
       })();
     });
   });
+}
+
+/** Past the flush's own timeout, the most a shutdown waits for the producer to close. */
+const HARD_STOP_GRACE_MS = 2000;
+
+/**
+ * How --shutdown-timeout is shared: requests get the time the flush does not need, the flush
+ * at least a quarter of it (up to 5 s: what is in librdkafka's queue goes out in well under a
+ * second when the brokers answer). Both together never pass the timeout.
+ */
+export function shutdownPlan(timeoutMs: number): { readonly drainMs: number; readonly flushMs: number } {
+  const flushMs = Math.min(5000, Math.max(100, Math.floor(timeoutMs / 4)));
+  return { drainMs: Math.max(0, timeoutMs - flushMs), flushMs };
+}
+
+/**
+ * Drains the app (plugins/graceful-drain.ts); what is still open after `ms` is destroyed.
+ * Resolves with how many requests were cut off.
+ */
+async function drainWithin(app: FastifyInstance, ms: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const drained = app.drain().then(() => 'drained' as const);
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  const first = await Promise.race([drained, late]);
+  clearTimeout(timer);
+  if (first === 'drained') return 0;
+  const cutOff = app.activeRequests();
+  app.server.closeAllConnections();
+  // every socket is gone: the drain ends as their 'close' events arrive
+  await Promise.race([drained, new Promise((r) => setTimeout(r, 1000).unref())]);
+  return cutOff;
 }

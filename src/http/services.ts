@@ -34,6 +34,8 @@ export interface ProducerServices {
   readonly eventsTopic: string;
   readonly enrich: boolean;
   readonly batchLimit: number;
+  /** v3 produce routes: a cluster id that is not the cluster's is a 404 (else taken, as self-managed Confluent does) */
+  readonly strictClusterId: boolean;
   /** serve /metrics on this app's port */
   readonly metricsHere: boolean;
   readonly now: () => Date;

@@ -74,3 +74,12 @@ export function invalidUtf8Offset(bytes: Uint8Array): number {
   const at = checker.push(bytes);
   return at >= 0 ? at : checker.end();
 }
+
+/**
+ * False for a string holding a lone UTF-16 surrogate (a JSON escape such as "\ud800" without its
+ * pair): UTF-8 cannot encode it, and Buffer.from would store U+FFFD in its place.
+ * (ES2024's String#isWellFormed: Node 20 has it; this project's lib is ES2023.)
+ */
+export function isWellFormed(text: string): boolean {
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+}

@@ -69,6 +69,13 @@ export function splitTopicProps(props: LibrdkafkaProps): { readonly global: Libr
   return { global, topic };
 }
 
+/**
+ * How late past its delivery timeout a message may be answered "outcome unknown": librdkafka
+ * times it out at message.timeout.ms, and the producer's own deadline (for the states in which
+ * librdkafka does not) comes this much later, checked every POLL_CADENCE_MS.busy.
+ */
+export const PRODUCE_TIMEOUT_GRACE_MS = 1000;
+
 /** What a producer is for. */
 export type ProducerProfile =
   /**
@@ -88,6 +95,9 @@ export type ProducerProfile =
       readonly partitioner: string;
       readonly batchSize: number;
       readonly maxRetries: number;
+      /** librdkafka's queue bounds: the HTTP layer admits no more than this (http/admission.ts) */
+      readonly queueMaxMessages?: number;
+      readonly queueMaxBytes?: number;
     }
   /** tests and tools: librdkafka's defaults, linger 1 ms */
   | { readonly kind: 'plain' };
@@ -125,6 +135,8 @@ export function producerProps(profile: ProducerProfile): LibrdkafkaProps {
         // the message's own timeout ("may have been written", a 504), which once won the race.
         'topic.metadata.propagation.max.ms': Math.max(100, Math.floor(profile.deliveryTimeoutMs / 2)),
         'socket.nagle.disable': true,
+        ...(profile.queueMaxMessages ? { 'queue.buffering.max.messages': profile.queueMaxMessages } : {}),
+        ...(profile.queueMaxBytes ? { 'queue.buffering.max.kbytes': Math.ceil(profile.queueMaxBytes / 1024) } : {}),
       };
     case 'plain':
       return { 'linger.ms': 1 };

@@ -11,6 +11,7 @@ import type { Logger } from '../observability/logger.js';
 import {
   connectionProps,
   POLL_CADENCE_MS,
+  PRODUCE_TIMEOUT_GRACE_MS,
   REPORT_WAIT,
   producerProps,
   redactProps,
@@ -84,7 +85,7 @@ export interface ProducerOptions {
  * waiting for its producer id when the cluster lost its controller quorum waits on); past this,
  * unacknowledged messages fail as "outcome unknown".
  */
-const DEADLINE_GRACE_MS = 1000;
+const DEADLINE_GRACE_MS = PRODUCE_TIMEOUT_GRACE_MS;
 
 /** One sendMany call: its results fill in as delivery reports arrive. */
 interface Batch {

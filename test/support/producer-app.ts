@@ -59,6 +59,8 @@ export class FakePublisher implements Publisher {
   readonly cluster = new Map<string, number>([
     ['events', 1],
     ['orders', 3],
+    // the topics the unit tests name (POST /produce checks its topic in the catalog too)
+    ...['t', 'a', 'b', 'm', 'n', 'test-topic', 'secrets', 'events-1', '...'].map((t): [string, number] => [t, 4]),
   ]);
   /** metadata requests made, and whether the next fails as an unreachable cluster would */
   metadataRequests = 0;

@@ -6,6 +6,7 @@
  */
 import { HttpError } from '../../errors.js';
 import { isBase64 } from '../../protocol/json-safety.js';
+import { isWellFormed } from '../utf8.js';
 
 export type EmbeddedFormat = 'JSON' | 'BINARY' | 'STRING';
 
@@ -39,6 +40,13 @@ export function recordBytes(data: unknown, format: EmbeddedFormat, field: string
           field,
           `the embedded format is text, so the data must be a string, not ${jsonType(data)}`,
           'send a string, or use the json format',
+        );
+      }
+      if (!isWellFormed(data)) {
+        throw badData(
+          field,
+          'the text holds a lone UTF-16 surrogate (a \\ud800-\\udfff escape without its pair), which UTF-8 cannot encode',
+          'send text as whole characters, or binary data base64-encoded',
         );
       }
       return Buffer.from(data);

@@ -45,6 +45,18 @@ export async function checkedCluster(s: Pick<ProducerServices, 'publisher'>, clu
   return identity;
 }
 
+/**
+ * The cluster a v3 produce route writes to. Self-managed Confluent REST Proxy takes any id in
+ * the path ("validated only in Confluent Cloud"), so clients configured with a placeholder work
+ * there: so they do here, unless --strict-cluster-id asks for the exact id.
+ */
+export async function producingCluster(
+  s: Pick<ProducerServices, 'publisher' | 'strictClusterId'>,
+  clusterId: string,
+): Promise<ClusterIdentity> {
+  return s.strictClusterId ? checkedCluster(s, clusterId) : clusterIdentity(s);
+}
+
 /** No problem with any record. */
 export const NONE: ReadonlyArray<HttpError | undefined> = Object.freeze([]);
 

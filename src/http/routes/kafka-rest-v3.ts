@@ -1,8 +1,8 @@
 /**
  * The Confluent REST Proxy v3 produce API: POST /v3/clusters/{cluster_id}/topics/{topic}/records
  * (one record, or a stream of them in one body, each reported as Kafka acknowledges it) and
- * .../records:batch (207, successes and failures). The cluster id is the cluster's real one
- * (GET /v3/clusters). Where the REST Proxy answers 200 with the error inside (HTTP-GATEWAYS.md,
+ * .../records:batch (207, successes and failures). Any cluster id is taken in the path, as a
+ * self-managed REST Proxy does (--strict-cluster-id: only the cluster's own, GET /v3/clusters). Where the REST Proxy answers 200 with the error inside (HTTP-GATEWAYS.md,
  * 4 and 7), a body of one record gets that record's own status: 404 for an unknown topic,
  * 400 for bad data, 503 with Retry-After when nothing was written, 504 when the outcome is
  * unknown. A stream is answered 200 once its first report is ready, and then report by report.
@@ -17,7 +17,7 @@ import type { KafkaV3Record } from '../../protocol/types.js';
 import { describeSchemaErrors, inspectedValidators } from '../../protocol/validators.js';
 import { JsonObjectSplitter } from '../gateway/json-object-stream.js';
 import { kafkaRestBody, kafkaRestCode, kafkaRestMessage, unprocessable } from '../gateway/kafka-rest-errors.js';
-import { checkedCluster, checkedTopic, knownTopic, partitionProblems, partitionsKnown } from '../gateway/topic-check.js';
+import { checkedTopic, producingCluster, knownTopic, partitionProblems, partitionsKnown } from '../gateway/topic-check.js';
 import { dataProblem, registryProblem, v3Record, v3Report, type V3Prepared } from '../gateway/v3-records.js';
 import { notUtf8, parseJsonBody } from '../json-body.js';
 import { produceFailure } from '../kafka-http-errors.js';
@@ -207,7 +207,11 @@ async function produceStream(
       try {
         const start = utf8.offset;
         const bad = utf8.push(chunk);
-        if (bad >= 0) throw notUtf8(bad, chunk[bad - start]);
+        if (bad >= 0) {
+          // the records before the bad byte are sent as any others; the stream ends at it
+          splitter.push(decoder.write(chunk.subarray(0, bad - start)), emit);
+          throw notUtf8(bad, chunk[bad - start]);
+        }
         splitter.push(decoder.write(chunk), emit);
         more();
       } catch (err) {
@@ -272,7 +276,7 @@ async function produceStream(
 
 async function produceRecords(s: ProducerServices, req: FastifyRequest, reply: FastifyReply, maxRecordChars: number) {
   const { cluster_id, topic: name } = req.params as { cluster_id: string; topic: string };
-  const { clusterId } = await checkedCluster(s, cluster_id);
+  const { clusterId } = await producingCluster(s, cluster_id);
   const topic = knownTopic(s, name) ?? (await checkedTopic(s, name));
   // no body at all (and so no content type): fastify ran no parser
   const body = req.body as Readable | undefined;
@@ -328,7 +332,7 @@ function batchRecord(topic: string, entry: KafkaV3Record & { readonly id: string
 async function produceBatch(s: ProducerServices, req: FastifyRequest) {
   const { cluster_id, topic: name } = req.params as { cluster_id: string; topic: string };
   const entries = batchEntries(req.body, s.batchLimit);
-  const { clusterId } = await checkedCluster(s, cluster_id);
+  const { clusterId } = await producingCluster(s, cluster_id);
   const topic = await checkedTopic(s, name);
   s.metrics.batch(entries.length);
   const now = s.now();

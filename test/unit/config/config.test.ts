@@ -283,7 +283,8 @@ describe('one duration grammar for every time flag, in milliseconds', () => {
   it('merges defaults once: a setting with a default is present in the resolved values', () => {
     const r = resolveSettings(serveProducerSettings, inputs({}));
     expect(r.values.produceTimeout).toBe(10_000);
-    expect(r.values.shutdownTimeout).toBe(30_000);
+    // below Kubernetes' default grace of 30 s, so the kubelet's SIGKILL does not race the flush
+    expect(r.values.shutdownTimeout).toBe(20_000);
     expect(r.values.kafkaProperty).toEqual([]);
     expect(r.values.debug).toBe(false);
     expect(r.values.securityProtocol).toBeUndefined();

@@ -398,10 +398,28 @@ describe('v3', () => {
     expect(publisher.sent).toHaveLength(0);
   });
 
-  it('unknown topic 404/40401, unknown cluster 404, empty body 422, a JSON array 400, text/plain 415', async () => {
+  it('any cluster id is taken on the produce routes, as self-managed Confluent does; --strict-cluster-id keeps the 404', async () => {
+    const { app, publisher } = await build();
+    const lenient = await v3(app, '/v3/clusters/placeholder/topics/orders/records', { value: { type: 'JSON', data: 1 } });
+    expect(lenient.statusCode).toBe(200);
+    // the report names the cluster written to
+    expect(lenient.json()).toMatchObject({ error_code: 200, cluster_id: 'fake-cluster-1', topic_name: 'orders' });
+    const batch = await v3(app, '/v3/clusters/placeholder/topics/orders/records:batch', {
+      entries: [{ id: '1', value: { type: 'JSON', data: 2 } }],
+    });
+    expect(batch.statusCode).toBe(207);
+    expect(publisher.sent).toHaveLength(2);
+    // the cluster's own resource stays exact
+    expect((await app.inject({ method: 'GET', url: '/v3/clusters/placeholder' })).statusCode).toBe(404);
+    const strict = (await build({ strictClusterId: true })).app;
+    const refused = await v3(strict, '/v3/clusters/placeholder/topics/orders/records', { value: null });
+    expect(refused.statusCode).toBe(404);
+    expect(refused.json().message).toMatch(/Cluster placeholder cannot be found: this server is in front of cluster fake-cluster-1/);
+  });
+
+  it('unknown topic 404/40401, empty body 422, a JSON array 400, text/plain 415', async () => {
     const { app } = await build();
     expect((await v3(app, '/v3/clusters/fake-cluster-1/topics/nope/records', { value: null })).json().error_code).toBe(40401);
-    expect((await v3(app, '/v3/clusters/other/topics/orders/records', { value: null })).statusCode).toBe(404);
     const empty = await v3(app, RECORDS, '  ');
     expect(empty.statusCode).toBe(422);
     expect(empty.json()).toEqual({ error_code: 422, message: expect.stringContaining('Request body is empty') });
