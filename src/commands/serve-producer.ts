@@ -194,6 +194,32 @@ const settings = {
     default: 20_000,
     parse: parse.duration({ minMs: 100 }),
   } satisfies Setting<number>,
+  tlsCert: {
+    flags: '--tls-cert <file>',
+    env: 'PRODUCER_TLS_CERT',
+    description: 'serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key. Re-read when the file changes',
+    parse: parse.nonEmpty,
+  } satisfies Setting<string>,
+  tlsKey: {
+    flags: '--tls-key <file>',
+    env: 'PRODUCER_TLS_KEY',
+    description: 'the PEM private key of --tls-cert',
+    parse: parse.nonEmpty,
+  } satisfies Setting<string>,
+  tlsClientCa: {
+    flags: '--tls-client-ca <file>',
+    env: 'PRODUCER_TLS_CLIENT_CA',
+    description:
+      'require a client certificate that chains to this PEM CA (mutual TLS; the subject is in the request log). Probes then need --metrics-port, which stays plain HTTP',
+    parse: parse.nonEmpty,
+  } satisfies Setting<string>,
+  tlsReloadInterval: {
+    flags: '--tls-reload-interval <duration>',
+    env: 'PRODUCER_TLS_RELOAD_INTERVAL',
+    description: 'how often the TLS files are checked for a renewed certificate (cert-manager rewrites the Secret)',
+    default: 10_000,
+    parse: parse.duration({ minMs: 100 }),
+  } satisfies Setting<number>,
   strictClusterId: {
     flags: '--strict-cluster-id',
     env: 'PRODUCER_STRICT_CLUSTER_ID',
@@ -265,6 +291,8 @@ export const serveProducerCommand = defineCommand({
     "streamforge serve-producer --port 8080 --topics 'orders|events|user-.*' --cors-origin https://ops.example",
     'streamforge serve-producer --workers 2    # two processes share the port, each with its own producer',
     'PRODUCER_API_TOKENS=t1,t2 KAFKA_USER=u KAFKA_PASSWORD=... KAFKA_CA_PATH=/ca.crt streamforge serve-producer',
+    'streamforge serve-producer --tls-cert tls.crt --tls-key tls.key --tls-client-ca clients-ca.crt   # HTTPS, client certificates required',
+    'streamforge serve-producer --max-pending-records 20000   # 429 with Retry-After past 20,000 records awaiting Kafka',
     'curl -s localhost:8001/produce -H content-type:application/json -d \'{"topic":"test","key":"k","message":{"a":1}}\'',
   ],
   settings,
@@ -292,6 +320,18 @@ export const serveProducerCommand = defineCommand({
         throw new ConfigError(
           `--max-pending-records ${v.maxPendingRecords} is less than --batch-limit ${v.batchLimit}: a batch the limit allows could never be admitted`,
           'raise --max-pending-records, or lower --batch-limit',
+        );
+      }
+      if ((v.tlsCert === undefined) !== (v.tlsKey === undefined)) {
+        throw new ConfigError(
+          `${v.tlsCert === undefined ? '--tls-key' : '--tls-cert'} is set without ${v.tlsCert === undefined ? '--tls-cert' : '--tls-key'}`,
+          'HTTPS needs both the certificate (--tls-cert / PRODUCER_TLS_CERT) and its key (--tls-key / PRODUCER_TLS_KEY)',
+        );
+      }
+      if (v.tlsClientCa !== undefined && v.tlsCert === undefined) {
+        throw new ConfigError(
+          '--tls-client-ca is set without --tls-cert',
+          'client certificates need HTTPS: set --tls-cert and --tls-key too',
         );
       }
       const workers = v.workers;
@@ -323,6 +363,16 @@ export const serveProducerCommand = defineCommand({
           batchLimit: v.batchLimit,
           admission: { records: v.maxPendingRecords, bytes: v.maxPendingBytes },
           strictClusterId: v.strictClusterId,
+          ...(v.tlsCert !== undefined && v.tlsKey !== undefined
+            ? {
+                tls: {
+                  certPath: v.tlsCert,
+                  keyPath: v.tlsKey,
+                  ...(v.tlsClientCa !== undefined ? { clientCaPath: v.tlsClientCa } : {}),
+                  reloadEveryMs: v.tlsReloadInterval,
+                },
+              }
+            : {}),
           produceTimeoutMs: v.produceTimeout,
           clientId: v.clientId,
           kafkaBatchSize: v.kafkaBatchSize,

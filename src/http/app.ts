@@ -24,6 +24,7 @@ import jsonBodies from './plugins/json-bodies.js';
 import requestLog from './plugins/request-log.js';
 import securityHeaders from './plugins/security-headers.js';
 import type { Publisher } from './publisher.js';
+import type { TlsMaterial } from './tls-files.js';
 import kafkaRestDiscoveryRoutes from './routes/kafka-rest-discovery.js';
 import kafkaRestV2Routes from './routes/kafka-rest-v2.js';
 import kafkaRestV3Routes from './routes/kafka-rest-v3.js';
@@ -43,6 +44,8 @@ export interface ProducerAppOptions {
   readonly batchLimit: number;
   /** what the server accepts and holds until Kafka answers (DEFAULT_ADMISSION when absent) */
   readonly admission?: AdmissionLimits;
+  /** serve HTTPS with this certificate (and require client certificates from this CA, if any) */
+  readonly tls?: Pick<TlsMaterial, 'cert' | 'key' | 'ca'>;
   /** v3 produce routes: 404 for a cluster id that is not the cluster's (else any id is taken) */
   readonly strictClusterId?: boolean;
   /** topics clients may name; undefined allows all */
@@ -92,7 +95,17 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
     // Node checks these only when the server is made (fastify sets requestTimeout after), and
     // looks for expired requests every connectionsCheckingInterval (30 s by default): a body sent
     // a byte every 5 s was answered 408 after 88 s whatever --read-timeout said.
-    http: serverTimeouts(opts.requestTimeoutMs),
+    ...(opts.tls
+      ? {
+          https: {
+            ...serverTimeouts(opts.requestTimeoutMs),
+            cert: opts.tls.cert,
+            key: opts.tls.key,
+            // a client CA: a client without a certificate that chains to it cannot connect
+            ...(opts.tls.ca ? { ca: opts.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+          },
+        }
+      : { http: serverTimeouts(opts.requestTimeoutMs) }),
     requestTimeout: opts.requestTimeoutMs,
     connectionTimeout: opts.connectionTimeoutMs,
     // fastify's default keeps an idle keep-alive connection 72 s; --write-timeout says how long
@@ -137,11 +150,11 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
 
   await app.register(gracefulDrain);
   await app.register(jsonBodies);
-  await app.register(securityHeaders);
+  await app.register(securityHeaders, { https: opts.tls !== undefined });
   if (opts.corsOrigins.length > 0) {
     await app.register((await import('@fastify/cors')).default, { origin: [...opts.corsOrigins], methods: ['GET', 'POST'] });
   }
-  await app.register(docs, { version: opts.info.version, bearer: opts.tokens.length > 0 });
+  await app.register(docs, { version: opts.info.version, bearer: opts.tokens.length > 0, https: opts.tls !== undefined });
   await app.register(bearerAuth, { tokens: opts.tokens });
   await app.register(requestLog);
   await app.register(admissionCheck);

@@ -4,6 +4,7 @@
  * get their answers, each after its acknowledgement), flush, exit 0. A request answered 200 was
  * acknowledged by Kafka with acks=all before the answer was written.
  */
+import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import { PortInUseError } from '../errors.js';
@@ -14,6 +15,7 @@ import type { AdmissionLimits } from './admission.js';
 import { buildProducerApp, type ProducerAppOptions } from './app.js';
 import { workerMetrics } from './cluster.js';
 import { publisherOver } from './publisher.js';
+import { loadTls, watchTls, type TlsFiles } from './tls-files.js';
 
 /** What the app takes as it is, plus what only the server needs (Kafka, listening, shutdown). */
 export type ProducerServerOptions = Pick<
@@ -21,6 +23,8 @@ export type ProducerServerOptions = Pick<
   'info' | 'eventsTopic' | 'topicAllow' | 'corsOrigins' | 'tokens' | 'enrich' | 'bodyLimit' | 'batchLimit' | 'strictClusterId'
 > & {
   readonly admission: AdmissionLimits;
+  /** HTTPS: the PEM files, read again every `reloadEveryMs` (a renewed certificate is taken without a restart) */
+  readonly tls?: TlsFiles & { readonly reloadEveryMs: number };
   readonly conn: KafkaConnection;
   readonly host: string;
   readonly port: number;
@@ -52,6 +56,8 @@ export async function runProducerServer(
   },
 ): Promise<number> {
   const { logger } = deps;
+  // a certificate that cannot load is a usage error before anything connects
+  const tls = opts.tls ? loadTls(opts.tls) : undefined;
   const producer = await KafkaProducer.connect(opts.conn, {
     clientId: opts.clientId,
     logger,
@@ -92,6 +98,7 @@ export async function runProducerServer(
     metricsSource,
     requestTimeoutMs: opts.readTimeoutMs,
     connectionTimeoutMs: opts.writeTimeoutMs,
+    ...(tls ? { tls } : {}),
   });
 
   let metricsServer: MetricsServer | undefined;
@@ -115,8 +122,24 @@ export async function runProducerServer(
     throw err;
   }
   const address = app.server.address();
+  const stopWatchingTls =
+    tls && opts.tls
+      ? watchTls(opts.tls, tls, opts.tls.reloadEveryMs, {
+          apply: (next) => {
+            // new handshakes get the new pair; open connections keep theirs
+            (app.server as unknown as TlsServer).setSecureContext({
+              cert: next.cert,
+              key: next.key,
+              ...(next.ca ? { ca: next.ca } : {}),
+            });
+            logger.info('TLS certificate reloaded', { subject: next.subject, valid_to: next.validTo });
+          },
+          refused: (err) => logger.warn('TLS files changed but do not load; serving the previous certificate', { error: err.message }),
+        })
+      : undefined;
   logger.info('serve-producer listening', {
-    url: typeof address === 'object' && address ? `http://${opts.host}:${address.port}` : String(address),
+    url: typeof address === 'object' && address ? `${tls ? 'https' : 'http'}://${opts.host}:${address.port}` : String(address),
+    ...(tls ? { tls_subject: tls.subject, tls_valid_to: tls.validTo, client_certificates: tls.ca ? 'required' : 'no' } : {}),
     brokers: opts.conn.brokers,
     security_protocol: opts.conn.securityProtocol,
     topics_allowed: opts.topicAllow?.source ?? 'any',
@@ -129,6 +152,7 @@ export async function runProducerServer(
       if (stopping) return;
       stopping = true;
       const plan = shutdownPlan(opts.shutdownTimeoutMs);
+      stopWatchingTls?.();
       logger.info('shutting down', { signal, in_flight: producer.inFlight, answer_within_ms: plan.drainMs, flush_within_ms: plan.flushMs });
       void (async () => {
         // answers first (each 200 waited for its ack); a client still sending at the drain's

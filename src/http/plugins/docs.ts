@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { MAX_JSON_DEPTH } from '../json-body.js';
 
-const docs: FastifyPluginAsync<{ readonly version: string; readonly bearer: boolean }> = async (app, opts) => {
+const docs: FastifyPluginAsync<{ readonly version: string; readonly bearer: boolean; readonly https: boolean }> = async (app, opts) => {
   await app.register((await import('@fastify/swagger')).default, {
     openapi: {
       openapi: '3.0.3',
@@ -21,7 +21,13 @@ const docs: FastifyPluginAsync<{ readonly version: string; readonly bearer: bool
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.title ?? `def-${i}`) },
   });
-  await app.register((await import('@fastify/swagger-ui')).default, { routePrefix: '/docs', staticCSP: true });
+  await app.register((await import('@fastify/swagger-ui')).default, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // over plain HTTP, upgrade-insecure-requests makes a browser that reached the server by a
+    // name other than localhost fetch the page's assets over HTTPS, which nobody serves there
+    transformStaticCSP: (header: string) => (opts.https ? header : header.replace(/\s*upgrade-insecure-requests;?/, '')),
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 };
 

@@ -1,6 +1,19 @@
 /** Each answered request counted and timed by route, and logged (at debug, or warn for a 5xx). */
-import type { FastifyPluginCallback } from 'fastify';
+import type { TLSSocket } from 'node:tls';
+import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+
+/** The subject of the client's certificate (HTTPS with --tls-client-ca), for the log. */
+function clientSubject(req: FastifyRequest): string | undefined {
+  const socket = req.raw.socket as Partial<TLSSocket>;
+  if (!socket.authorized || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const subject = socket.getPeerCertificate().subject as Record<string, string> | undefined;
+  return subject
+    ? Object.entries(subject)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')
+    : undefined;
+}
 
 const requestLog: FastifyPluginCallback = (app, _opts, done) => {
   const { metrics, logger } = app.services;
@@ -11,7 +24,14 @@ const requestLog: FastifyPluginCallback = (app, _opts, done) => {
     const level = reply.statusCode >= 500 ? 'warn' : 'debug';
     // winston formats a line before it filters by level: skip the work when nobody reads it
     if (logger.isLevelEnabled(level)) {
-      logger.log(level, 'request', { method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 });
+      const client = clientSubject(req);
+      logger.log(level, 'request', {
+        method: req.method,
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        ...(client ? { client } : {}),
+      });
     }
     next();
   });

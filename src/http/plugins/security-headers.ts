@@ -29,8 +29,11 @@ export function helmetHeaders(): Readonly<Record<string, string>> {
   return Object.freeze(headers);
 }
 
-const securityHeaders: FastifyPluginCallback = (app, _opts, done) => {
-  const headers = helmetHeaders();
+const securityHeaders: FastifyPluginCallback<{ readonly https: boolean }> = (app, opts, done) => {
+  const headers: Record<string, string> = { ...helmetHeaders() };
+  // HSTS over plain HTTP is ignored by browsers at best, and pins a name to HTTPS that this
+  // server does not serve at worst: sent only when this server speaks HTTPS
+  if (!opts.https) delete headers['strict-transport-security'];
   app.addHook('onRequest', (_req, reply, next) => {
     reply.headers(headers);
     next();

@@ -19,6 +19,7 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
 import { commands } from '../../../src/commands/index.js';
+import { serveProducerSettings } from '../../../src/commands/serve-producer.js';
 import type { SettingMap } from '../../../src/config/resolve.js';
 import { projectRoot } from '../../support/broker.js';
 
@@ -44,6 +45,7 @@ interface Container {
   readinessProbe?: { httpGet: { path: string; port: string } };
   livenessProbe?: { httpGet: { path: string; port: string } };
   volumeMounts?: Array<{ mountPath: string }>;
+  lifecycle?: { preStop?: { sleep?: { seconds: number } } };
 }
 
 const dir = join(projectRoot, 'deploy/kubernetes');
@@ -166,10 +168,15 @@ describe('the Kubernetes manifests', () => {
     expect((dep.spec.template.spec.containers[0] as Container).ports?.map((p) => p.name)).toContain(target);
   });
 
-  it('grace is longer than the shutdown timeout, so no acknowledged message is cut off', () => {
+  it('the preStop pause and the shutdown timeout fit in the grace period, so the flush is never cut off by SIGKILL', () => {
     const pod = named('Deployment', 'serve-producer')!.spec.template.spec;
-    const timeout = (pod.containers[0] as Container).env?.find((e) => e.name === 'SERVER_SHUTDOWN_TIMEOUT')?.value ?? '30s';
-    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(Number(timeout.replace(/s$/, '')));
+    const c = pod.containers[0] as Container;
+    const timeout = Number((c.env?.find((e) => e.name === 'SERVER_SHUTDOWN_TIMEOUT')?.value ?? '20s').replace(/s$/, ''));
+    const preStop = c.lifecycle?.preStop?.sleep?.seconds ?? 0;
+    // the command's default stays below Kubernetes' default grace, for pods that do not set it
+    expect(serveProducerSettings.shutdownTimeout.default).toBeLessThan(30_000);
+    expect(preStop).toBeGreaterThan(0);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStop + timeout + 2);
   });
 
   it('the dummy Job keeps the seed example: labels app and queue_id, Never, backoffLimit 2, ttl 3600', () => {

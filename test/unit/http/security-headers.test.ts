@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import helmet from 'helmet';
 import { helmetHeaders } from '../../../src/http/plugins/security-headers.js';
 import { buildTestApp, closeTestApps, post } from '../../support/producer-app.js';
+import { makePki, pem } from '../../support/tls.js';
 
 afterEach(closeTestApps);
 
@@ -34,7 +35,23 @@ describe('security headers', () => {
     ];
     expect(answers.map((a) => a.statusCode)).toEqual([200, 400, 401, 404]);
     for (const answer of answers) {
-      for (const [name, value] of Object.entries(helmetHeaders())) expect(answer.headers[name]).toBe(value);
+      for (const [name, value] of Object.entries(helmetHeaders())) {
+        // over plain HTTP there is no HSTS: it would pin the name to an HTTPS nobody serves
+        if (name === 'strict-transport-security') expect(answer.headers[name]).toBeUndefined();
+        else expect(answer.headers[name]).toBe(value);
+      }
     }
+  });
+
+  it('HSTS and upgrade-insecure-requests only when the server speaks HTTPS', async () => {
+    const plain = (await buildTestApp()).app;
+    const docsCsp = async (app: typeof plain) => String((await app.inject('/docs/static/index.html')).headers['content-security-policy']);
+    expect(await docsCsp(plain)).not.toMatch(/upgrade-insecure-requests/);
+    expect(await docsCsp(plain)).toMatch(/default-src 'self'/);
+    const pki = makePki();
+    const server = pki.serverCert('unit');
+    const tls = (await buildTestApp({ tls: { cert: pem(server.cert), key: pem(server.key) } })).app;
+    expect((await tls.inject('/health')).headers['strict-transport-security']).toBe(helmetHeaders()['strict-transport-security']);
+    expect(await docsCsp(tls)).toMatch(/upgrade-insecure-requests/);
   });
 });
