@@ -32,7 +32,7 @@ kafka-down: ## stop the local broker
 	@scripts/kafka-local.sh down
 
 bench: build ## benchmarks against the local broker, side by side with Kafka's own tools
-	@node scripts/bench-ping.mjs && node scripts/bench-producer.mjs && node scripts/bench-produce-gateway.mjs && node scripts/bench-watch.mjs && node scripts/bench-startup.mjs && node scripts/bench-monitor.mjs
+	@node scripts/bench-ping.mjs && node scripts/bench-producer.mjs && node scripts/bench-produce-gateway.mjs && node scripts/bench-watch.mjs && node scripts/bench-startup.mjs && node scripts/bench-monitor.mjs && node scripts/bench-soak.mjs
 
 docker-build: ## build the container image with buildah (base from debootstrap + this Node)
 	@command -v buildah >/dev/null && command -v debootstrap >/dev/null || { sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; $$sudo apt-get install -y -qq buildah debootstrap >/dev/null; }

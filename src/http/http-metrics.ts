@@ -13,7 +13,7 @@ export interface HttpMetrics {
   outcomeUnknown(topic: string): void;
   batch(size: number): void;
   /** a request refused with 429: the admission budget's `bound` was reached */
-  refused(bound: 'records' | 'bytes'): void;
+  refused(bound: 'records' | 'bytes' | 'async-share'): void;
   /** `count` records accepted with ?async=true (answered 204) that Kafka then did not acknowledge */
   asyncFailed(topic: string, outcome: 'not_written' | 'unknown', count: number): void;
   /** an /api/v1/events/{kind} request's outcome: what /api/v1/events/stats reports */
@@ -104,7 +104,7 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher, admi
   });
   const refused = new Counter({
     name: 'producer_requests_refused_total',
-    help: 'Requests answered 429 because the server held as many records or bytes not yet acknowledged as it takes (--max-pending-records, --max-pending-bytes), by the limit reached',
+    help: 'Requests answered 429 because the server held as many records or bytes not yet acknowledged as it takes (--max-pending-records, --max-pending-bytes; ?async=true requests: a quarter of them), by the limit reached',
     labelNames: ['limit'],
     registers,
   });

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { HttpError } from '../errors.js';
 import type { Delivery, OutgoingMessage } from '../kafka/producer.js';
-import type { AdmissionRefusal } from './admission.js';
+import type { Admitted, AdmissionRefusal } from './admission.js';
 import { produceFailure } from './kafka-http-errors.js';
 import { isWellFormed } from './utf8.js';
 import type { ProducerServices } from './services.js';
@@ -93,7 +93,9 @@ export function tooBusy(opts: Pick<ProducerServices, 'admission' | 'metrics'>, r
   const which =
     refusal.bound === 'records'
       ? `${refusal.heldRecords} records (its limit, --max-pending-records, is ${limits.records})`
-      : `${(refusal.heldBytes / 1048576).toFixed(1)} MiB of records (its limit, --max-pending-bytes, is ${(limits.bytes / 1048576).toFixed(1)} MiB)`;
+      : refusal.bound === 'bytes'
+        ? `${(refusal.heldBytes / 1048576).toFixed(1)} MiB of records (its limit, --max-pending-bytes, is ${(limits.bytes / 1048576).toFixed(1)} MiB)`
+        : `as many ?async=true records as it takes (a quarter of --max-pending-records / --max-pending-bytes: the rest is kept for clients that wait for their answer)`;
   return new HttpError(
     429,
     'SF_HTTP_BUSY',
@@ -141,22 +143,31 @@ export async function publish(opts: PublishServices, msg: OutgoingMessage): Prom
  * all of them or none: past it this throws the 429 at once (synchronously, so that a caller that
  * does not wait, `?async=true`, still answers it), and nothing is sent.
  */
-export function publishMany(opts: PublishServices, msgs: readonly OutgoingMessage[]): Promise<Array<Delivery | HttpError>> {
+export function publishMany(
+  opts: PublishServices,
+  msgs: readonly OutgoingMessage[],
+  who: Admitted = 'waits',
+): Promise<Array<Delivery | HttpError>> {
   if (msgs.length === 0) return Promise.resolve([]);
   const refusedKeys = msgs.map(recordProblem);
   const sendable = refusedKeys.some(Boolean) ? msgs.filter((_, i) => !refusedKeys[i]) : msgs;
   let bytes = 0;
   for (const m of sendable) bytes += recordBytes(m);
-  const refusal = opts.admission.take(sendable.length, bytes);
+  const refusal = opts.admission.take(sendable.length, bytes, who);
   if (refusal) throw tooBusy(opts, refusal);
-  return sendAdmitted(opts, sendable, bytes).then((outcomes) => {
+  return sendAdmitted(opts, sendable, bytes, who).then((outcomes) => {
     if (sendable === msgs) return outcomes;
     let next = 0;
     return refusedKeys.map((refused) => refused ?? (outcomes[next++] as Delivery | HttpError));
   });
 }
 
-async function sendAdmitted(opts: PublishServices, msgs: readonly OutgoingMessage[], bytes: number): Promise<Array<Delivery | HttpError>> {
+async function sendAdmitted(
+  opts: PublishServices,
+  msgs: readonly OutgoingMessage[],
+  bytes: number,
+  who: Admitted,
+): Promise<Array<Delivery | HttpError>> {
   const t0 = performance.now();
   let outcomes: Array<Delivery | Error>;
   try {
@@ -170,7 +181,7 @@ async function sendAdmitted(opts: PublishServices, msgs: readonly OutgoingMessag
       outcomes = (await Promise.all(slices)).flat();
     }
   } finally {
-    opts.admission.release(msgs.length, bytes);
+    opts.admission.release(msgs.length, bytes, who);
   }
   const seconds = (performance.now() - t0) / 1000;
   // counted per topic once per batch: a labelled counter's inc costs as much as a produce call

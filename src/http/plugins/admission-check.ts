@@ -6,6 +6,7 @@
  */
 import type { FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
+import { MIN_RECORD_BODY_BYTES } from '../admission.js';
 import { tooBusy } from '../publish.js';
 
 const admissionCheck: FastifyPluginCallback = (app, _opts, done) => {
@@ -13,8 +14,13 @@ const admissionCheck: FastifyPluginCallback = (app, _opts, done) => {
   // every POST of this server produces (the produce, typed-event and gateway routes)
   app.addHook('onRequest', (req, _reply, next) => {
     if (req.method !== 'POST') return next();
-    const length = Number(req.headers['content-length'] ?? 0);
-    const refusal = s.admission.roomFor(length > 0 ? length : 0);
+    const length = Number(req.headers['content-length'] ?? 0) || 0;
+    // the most records a body this long can hold: a flood of 1,000-record bodies was parsed
+    // whole, only to be refused, and took the server's CPU from the clients it could serve
+    const records = Math.min(s.batchLimit, Math.max(1, Math.floor(length / MIN_RECORD_BODY_BYTES)));
+    const query = req.query as { async?: string } | undefined;
+    const who = query?.async === 'true' || query?.async === '' ? 'async' : 'waits';
+    const refusal = s.admission.roomFor(length, records, who);
     if (refusal) return next(tooBusy(s, refusal));
     next();
   });

@@ -136,7 +136,7 @@ async function produceV2(s: ProducerServices, req: FastifyRequest, reply: Fastif
     // publishMany takes the admission budget before it returns (429 when full, answered here);
     // the outcome is counted and logged by it, and what failed also as an async failure, since
     // no client will hear of it
-    const sending = publishMany(s, sendable);
+    const sending = publishMany(s, sendable, 'async');
     void sending.then(
       (outcomes) => countAsyncFailures(s, topic, outcomes),
       (err: unknown) => s.logger.error('async produce failed', { error: String(err) }),

@@ -80,17 +80,24 @@ describe('one admission budget on every produce route', () => {
     expect(metrics).toMatch(/^producer_pending_records 0$/m);
   });
 
-  it('an async=true flood is bounded: 204 while the budget holds, then 429; nothing more is ever held', async () => {
-    const { app, publisher } = await build({ admission: { records: 2000, bytes: 64 << 20 }, batchLimit: 1000 });
+  it('an async=true flood is bounded to a quarter of the budget: 204, then 429; clients that wait still get in', async () => {
+    const { app, publisher } = await build({ admission: { records: 8000, bytes: 64 << 20 }, batchLimit: 1000 });
     const release = holding(publisher);
     const body = JSON.stringify({ records: Array.from({ length: 1000 }, () => ({ value: 0 })) });
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) statuses.push((await raw(app, '/topics/orders?async=true', body, JSON_V2)).statusCode);
     expect(statuses).toEqual([204, 204, 429, 429, 429, 429, 429, 429, 429, 429]);
     expect(publisher.held).toBe(2000);
+    const refused = await raw(app, '/topics/orders?async=true', body, JSON_V2);
+    expect(refused.json().message).toMatch(/as many \?async=true records as it takes/);
+    // a client that waits for its answer finds the rest
+    const waiting = raw(app, '/topics/orders', body, JSON_V2);
+    for (let i = 0; i < 100 && publisher.held < 3000; i++) await new Promise((r) => setImmediate(r));
+    expect(publisher.held).toBe(3000);
     release();
+    expect((await waiting).statusCode).toBe(200);
     await new Promise((r) => setTimeout(r, 10));
-    expect(publisher.sent).toHaveLength(2000);
+    expect(publisher.sent).toHaveLength(3000);
   });
 
   it('a body whose Content-Length cannot fit is refused before it is read', async () => {
