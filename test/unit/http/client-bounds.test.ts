@@ -6,7 +6,9 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
+import { serveProducerSettings } from '../../../src/commands/serve-producer.js';
 import { serverTimeouts } from '../../../src/http/app.js';
+import { PRODUCE_TIMEOUT_GRACE_MS } from '../../../src/kafka/client-props.js';
 import { shutdownPlan } from '../../../src/http/server.js';
 import { buildTestApp as build, closeTestApps, post } from '../../support/producer-app.js';
 
@@ -257,6 +259,11 @@ describe('timeouts and shutdown as documented', () => {
     expect(app.server.keepAliveTimeout).toBe(7000);
     expect(app.server.headersTimeout).toBe(15_000);
     expect(app.server.requestTimeout).toBe(15_000);
+  });
+
+  it("--produce-timeout's help names the grace before the 504 (up to 1.06 s after it was measured)", () => {
+    expect(serveProducerSettings.produceTimeout.description).toMatch(/the answer comes at most 1 s later/);
+    expect(PRODUCE_TIMEOUT_GRACE_MS).toBe(1000);
   });
 
   it('the shutdown timeout leaves the flush its share: requests are cut off before it', () => {
