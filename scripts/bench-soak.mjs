@@ -184,6 +184,8 @@ function hostile() {
     if (!running) return;
     const s = connect(port, '127.0.0.1');
     s.on('error', () => undefined);
+    // read the answer: an unread socket never sees the server's FIN, nor closes
+    s.resume();
     s.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
     s.on('close', () => {
       count('idle keep-alive', 'closed by the server');
