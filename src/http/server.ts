@@ -162,6 +162,7 @@ export async function runProducerServer(
           logger.warn('connections still open at the shutdown deadline were closed', { requests_cut_off: cutOff, after_ms: plan.drainMs });
         }
         logger.debug('HTTP server closed');
+        app.services.failureLog.flush();
         await metricsServer?.close();
         // a last bound, in case librdkafka's flush ignores its own timeout
         const hardStop = setTimeout(() => {

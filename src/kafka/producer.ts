@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import Kafka from 'node-rdkafka';
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import { KafkaError } from '../errors.js';
+import { LogThrottle } from '../observability/log-throttle.js';
 import type { Logger } from '../observability/logger.js';
 import {
   connectionProps,
@@ -111,6 +112,8 @@ function settle(batch: Batch, index: number, result: Delivery | KafkaError): voi
 export class KafkaProducer implements PartitionSource {
   readonly #client: Kafka.Producer;
   readonly #logger: Logger;
+  /** per-message lines (deadline passed, late report): a few per minute, then a count */
+  readonly #perMessageLog: LogThrottle;
   readonly #pending = new Map<number, Pending>();
   #nextId = 0;
   #closed = false;
@@ -137,6 +140,7 @@ export class KafkaProducer implements PartitionSource {
   private constructor(client: Kafka.Producer, logger: Logger, identity: () => Promise<ClusterIdentity>) {
     this.#client = client;
     this.#logger = logger;
+    this.#perMessageLog = new LogThrottle({ logger, burst: 10, intervalMs: 60_000, now: () => performance.now() });
     this.#identity = identity;
     client.on('delivery-report', (err, report) => this.#onDelivery(err, report));
     client.on('event.error', (err) => {
@@ -377,7 +381,10 @@ export class KafkaProducer implements PartitionSource {
       // librdkafka still holds it and may yet deliver it: its report, if it comes, is counted late
       this.#expired.set(id, pending.topic);
       this.#tally.unknown++;
-      this.#logger.warn('no acknowledgement before the deadline: outcome unknown', { topic: pending.topic, deadline_ms: this.#deadlineMs });
+      this.#perMessageLog.log('warn', 'no acknowledgement before the deadline: outcome unknown', {
+        topic: pending.topic,
+        deadline_ms: this.#deadlineMs,
+      });
       settle(
         pending.batch,
         pending.index,
@@ -410,7 +417,7 @@ export class KafkaProducer implements PartitionSource {
     if (err) late.failed++;
     else late.acknowledged++;
     this.#tally.late.set(topic, late);
-    this.#logger.warn('a message answered "outcome unknown" was delivered late', {
+    this.#perMessageLog.log('warn', 'a message answered "outcome unknown" was delivered late', {
       topic,
       result: err ? 'failed' : 'acknowledged',
       ...(err ? { error: err.message } : {}),
@@ -467,6 +474,7 @@ export class KafkaProducer implements PartitionSource {
     this.#tally.unknown += unknown;
     this.#pending.clear();
     this.#expired.clear();
+    this.#perMessageLog.flush();
     this.#logger.log(this.#reportOnClose ? 'info' : 'debug', 'producer closed', {
       acknowledged_at_shutdown: this.#tally.acknowledged - before.acknowledged,
       failed_at_shutdown: this.#tally.failed - before.failed,

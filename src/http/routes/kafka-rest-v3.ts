@@ -2,8 +2,9 @@
  * The Confluent REST Proxy v3 produce API: POST /v3/clusters/{cluster_id}/topics/{topic}/records
  * (one record, or a stream of them in one body, each reported as Kafka acknowledges it) and
  * .../records:batch (207, successes and failures). Any cluster id is taken in the path, as a
- * self-managed REST Proxy does (--strict-cluster-id: only the cluster's own, GET /v3/clusters). Where the REST Proxy answers 200 with the error inside (HTTP-GATEWAYS.md,
- * 4 and 7), a body of one record gets that record's own status: 404 for an unknown topic,
+ * self-managed REST Proxy does (--strict-cluster-id: only the cluster's own, GET /v3/clusters).
+ * Where the REST Proxy answers 200 with the error inside (its users' first complaint), a body of
+ * one record gets that record's own status: 404 for an unknown topic,
  * 400 for bad data, 503 with Retry-After when nothing was written, 504 when the outcome is
  * unknown. A stream is answered 200 once its first report is ready, and then report by report.
  */
