@@ -183,7 +183,17 @@ const produceSchema = (summary: string, withPartition: boolean) => ({
       ...(withPartition ? { partition: { type: 'integer', minimum: 0, maximum: 2147483647 } } : {}),
     },
   },
-  querystring: { type: 'object', properties: { async: { type: 'boolean', description: 'answer 204 at once, without waiting for Kafka' } } },
+  querystring: {
+    type: 'object',
+    properties: {
+      // as served: `?async` alone (an empty value) means true, as the flag it reads like
+      async: {
+        type: 'string',
+        enum: ['true', 'false', ''],
+        description: 'answer 204 at once, without waiting for Kafka (`?async` alone: true)',
+      },
+    },
+  },
   body: {
     content: {
       'application/vnd.kafka.json.v2+json': { schema: ref('kafka-v2-produce-request') },
