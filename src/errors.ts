@@ -1,6 +1,6 @@
 /**
  * Every error a user can meet, in one place: a string code to grep for, a message that says
- * what and why, a hint that says what to do, and the process exit code from PROTOCOL.md.
+ * what and why, a hint that says what to do, and the process exit code (README, "Exit codes").
  */
 
 export const ExitCode = {

@@ -1,6 +1,6 @@
 /** The server's Prometheus metrics, with the Go service's names so its dashboards keep working. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { AdmissionBudget } from './admission.js';
+import type { AdmissionBudget, AdmissionRefusal } from './admission.js';
 import type { Publisher } from './publisher.js';
 
 export interface HttpMetrics {
@@ -13,7 +13,7 @@ export interface HttpMetrics {
   outcomeUnknown(topic: string): void;
   batch(size: number): void;
   /** a request refused with 429: the admission budget's `bound` was reached */
-  refused(bound: 'records' | 'bytes' | 'async-share'): void;
+  refused(bound: AdmissionRefusal['bound']): void;
   /** `count` records accepted with ?async=true (answered 204) that Kafka then did not acknowledge */
   asyncFailed(topic: string, outcome: 'not_written' | 'unknown', count: number): void;
   /** an /api/v1/events/{kind} request's outcome: what /api/v1/events/stats reports */

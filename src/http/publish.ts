@@ -49,7 +49,7 @@ const byteLength = (v: Buffer | string | null | undefined): number =>
   v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length;
 
 /** The bytes a record holds while it waits for Kafka: key, value and headers. */
-export function recordBytes(msg: OutgoingMessage): number {
+export function heldBytes(msg: OutgoingMessage): number {
   let n = byteLength(msg.value) + byteLength(msg.key);
   if (msg.headers) for (const h of msg.headers) for (const k in h) n += k.length + byteLength(h[k]);
   return n;
@@ -123,7 +123,7 @@ function failure(opts: PublishServices, err: unknown, topic: string): HttpError 
 export async function publish(opts: PublishServices, msg: OutgoingMessage): Promise<Delivery> {
   const problem = recordProblem(msg);
   if (problem) throw problem;
-  const bytes = recordBytes(msg);
+  const bytes = heldBytes(msg);
   const refusal = opts.admission.take(1, bytes);
   if (refusal) throw tooBusy(opts, refusal);
   const t0 = performance.now();
@@ -152,7 +152,7 @@ export function publishMany(
   const refusedKeys = msgs.map(recordProblem);
   const sendable = refusedKeys.some(Boolean) ? msgs.filter((_, i) => !refusedKeys[i]) : msgs;
   let bytes = 0;
-  for (const m of sendable) bytes += recordBytes(m);
+  for (const m of sendable) bytes += heldBytes(m);
   const refusal = opts.admission.take(sendable.length, bytes, who);
   if (refusal) throw tooBusy(opts, refusal);
   return sendAdmitted(opts, sendable, bytes, who).then((outcomes) => {

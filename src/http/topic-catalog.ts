@@ -2,7 +2,7 @@
  * Which topics and partitions exist, from the cluster's metadata, so that the gateway routes
  * answer an unknown topic or partition with a 404 at once. The Bridge and the Confluent REST
  * Proxy hand such a record to the producer, which waits for it to appear in metadata for
- * max.block.ms (60 s) before failing it (HTTP-GATEWAYS.md, 7). One metadata request serves
+ * max.block.ms (60 s) before failing it, their users' first complaint. One metadata request serves
  * many lookups: a known topic is trusted for `maxAgeMs`; a name not found asks the cluster
  * again, unless that name was asked for within `missRefreshMs`: a topic created a moment ago is
  * found on its first request, and a flood of requests for one missing name costs one metadata

@@ -1,6 +1,6 @@
 /**
  * Errors in the gateways' dialect: `{"error_code", "message"}`, the shape the Confluent REST
- * Proxy, Karapace and the Strimzi Bridge all answer (HTTP-GATEWAYS.md, 5). error_code is
+ * Proxy, Karapace and the Strimzi Bridge all answer. error_code is
  * Confluent's finer code where it has one, else the HTTP status. Our hint goes into the message:
  * the shape has no field for it, and a client that shows the message shows what to do.
  */
