@@ -1,6 +1,6 @@
 // What the benchmarks share: the local broker, free ports, Kafka's Java tools, memory readings.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -120,4 +120,14 @@ export function latencySummary(times, elapsedSeconds) {
     max: times.at(-1),
     answered: times.length,
   };
+}
+
+/**
+ * One ratio for bench:check (scripts/bench-check.mjs): ours against the yardstick measured in
+ * the same run, oriented so that higher is better (a speed over the yardstick's, the yardstick's
+ * time or memory over ours). Written only when bench:check asks (BENCH_RESULTS names the file).
+ */
+export function reportRatio(name, ratio, detail) {
+  const file = process.env.BENCH_RESULTS;
+  if (file) appendFileSync(file, `${JSON.stringify({ name, ratio: Number(ratio.toFixed(3)), detail })}\n`);
 }

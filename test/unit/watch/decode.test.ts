@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ReceivedMessage } from '../../../src/kafka/reader.js';
 import { toIncoming } from '../../../src/watch/decode.js';
-import { jsonLine } from '../../../src/watch/run-json.js';
+import { jsonLine } from '../../../src/watch/json-lines.js';
 
 const record = (topic: string, text: string): ReceivedMessage => ({
   topic,

@@ -1,7 +1,7 @@
 /** watch --json's line format: one JSON line per record whatever the record holds. */
 import { describe, expect, it } from '@jest/globals';
 import type { ReceivedMessage } from '../../../src/kafka/reader.js';
-import { jsonLine } from '../../../src/watch/run-json.js';
+import { JsonLineBuffer, jsonLine, readRecord } from '../../../src/watch/json-lines.js';
 
 const record = (value: Buffer | null, key: string | null = 'q1'): ReceivedMessage => ({
   topic: 'queue-events',
@@ -56,5 +56,60 @@ describe('jsonLine', () => {
     const empty = parsedLine(null).out;
     expect(empty.payload).toBeNull();
     expect(empty.warning).toBe('empty message');
+  });
+});
+
+describe('JsonLineBuffer', () => {
+  const valid = (i: number, text: string) => ({ event: 'loading', queue_id: `q-${i}`, message: text, records_written: i });
+  const alphabet = ['a', ' ', '"', '\\', '\u00e9', '\u2028', '\u{1f600}', '\t', '/', '\u0000', '\u007f', '}'];
+  const pick = (n: number, seed: number) => Array.from({ length: n }, (_, k) => alphabet[(seed * 31 + k * 17) % alphabet.length]).join('');
+
+  it('writes the lines of a batch that JSON.parse reads back as the records, key bytes of any kind included', () => {
+    const lines = new JsonLineBuffer(16);
+    const records: ReceivedMessage[] = [];
+    let events = 0;
+    for (let i = 0; i < 300; i++) {
+      const key =
+        i % 5 === 0
+          ? null
+          : i % 5 === 1
+            ? Buffer.from([0xff, 0x22, i % 256])
+            : Buffer.from(i % 5 === 2 ? pick(i % 9, i) : `plain-key-${i}`);
+      const value = Buffer.from(
+        i % 7 === 0 ? JSON.stringify(valid(i, pick(i % 13, i)), null, 1) : JSON.stringify(valid(i, pick(i % 13, i))),
+      );
+      const msg: ReceivedMessage = {
+        topic: i % 2 ? 'queue-events' : 'événements "q"',
+        partition: i % 3,
+        offset: i,
+        key,
+        value,
+        timestamp: i,
+      };
+      records.push(msg);
+      const rec = readRecord(msg);
+      if (rec.event.ok) events++;
+      lines.append(msg, rec);
+    }
+    const out = lines.take().toString('utf8').split('\n');
+    expect(out.pop()).toBe('');
+    expect(out.map((l) => JSON.parse(l) as unknown)).toEqual(
+      records.map((m) => ({
+        topic: m.topic,
+        partition: m.partition,
+        offset: m.offset,
+        ts: m.timestamp,
+        key: m.key ? m.key.toString('utf8') : null,
+        payload: JSON.parse(m.value!.toString('utf8')) as unknown,
+      })),
+    );
+    expect(lines.take().length).toBe(0);
+    // valid events take the copying path (the others are pretty-printed, or hold a NUL)
+    expect(events).toBeGreaterThan(200);
+  });
+
+  it('does not copy a payload behind a byte-order mark as it is (the mark would sit inside the line)', () => {
+    const { out } = parsedLine(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(started))]));
+    expect(out.payload).toEqual(started);
   });
 });
