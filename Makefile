@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build test lint fmt demo kafka-up kafka-down bench docker-build clean
+.PHONY: help setup build test lint fmt demo kafka-up kafka-down bench bench-check docker-build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ kafka-down: ## stop the local broker
 
 bench: build ## benchmarks against the local broker, side by side with Kafka's own tools
 	@node scripts/bench-ping.mjs && node scripts/bench-producer.mjs && node scripts/bench-produce-gateway.mjs && node scripts/bench-watch.mjs && node scripts/bench-startup.mjs && node scripts/bench-monitor.mjs && node scripts/bench-soak.mjs
+
+bench-check: build ## a short run of every benchmark, each ratio against scripts/bench-baselines.json (FAIL 25% below)
+	@node scripts/bench-check.mjs
 
 docker-build: ## build the container image with buildah (base from debootstrap + this Node)
 	@command -v buildah >/dev/null && command -v debootstrap >/dev/null || { sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; $$sudo apt-get install -y -qq buildah debootstrap >/dev/null; }

@@ -10,7 +10,18 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Kafka from 'node-rdkafka';
-import { brokerDown, brokerUp, childEnvFor, createTopic, deleteTopics, freePort, log, plaintextEnv, root } from './bench-common.mjs';
+import {
+  brokerDown,
+  brokerUp,
+  childEnvFor,
+  createTopic,
+  deleteTopics,
+  freePort,
+  log,
+  plaintextEnv,
+  reportRatio,
+  root,
+} from './bench-common.mjs';
 
 const bin = process.env.BENCH_DUMMY_BIN ?? `${root}/bin/streamforge`;
 const COUNT = Number(process.env.BENCH_GARBAGE ?? 10_000);
@@ -122,6 +133,11 @@ try {
   for (const r of rows)
     console.log(`| ${r.label} | ${mb(r.startMb)} MB | ${mb(r.peakMb)} MB | ${mb(r.endMb)} MB | ${r.skipped} | ${r.seconds.toFixed(1)} |`);
   const g = rows[1];
+  reportRatio(
+    "dummy under garbage: the idle dummy's peak RSS / its peak RSS",
+    rows[0].peakMb / g.peakMb,
+    `${mb(rows[0].peakMb)} vs ${mb(g.peakMb)} MB`,
+  );
   console.log(`peak under garbage: ${mb(g.peakMb)} MB (limit ${LIMIT_MB} MB), ${mb(g.peakMb - rows[0].peakMb)} MB above the idle dummy`);
   if (g.skipped !== COUNT) console.log(`WARNING: skipped ${g.skipped} of ${COUNT}`);
   process.exitCode = g.peakMb < LIMIT_MB && g.skipped === COUNT ? 0 : 1;

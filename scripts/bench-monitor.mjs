@@ -5,7 +5,19 @@
 // dummies against `streamforge ping`'s to the same dummies, in the same run on the same broker.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { brokerDown, brokerUp, childEnvFor, createTopic, deleteTopics, freePort, log, plaintextEnv, root, rssMb } from './bench-common.mjs';
+import {
+  brokerDown,
+  brokerUp,
+  childEnvFor,
+  createTopic,
+  deleteTopics,
+  freePort,
+  log,
+  plaintextEnv,
+  reportRatio,
+  root,
+  rssMb,
+} from './bench-common.mjs';
 
 const bin = `${root}/bin/streamforge`;
 const QUEUES = Number(process.env.BENCH_QUEUES ?? 1000);
@@ -179,6 +191,11 @@ async function main() {
         .filter((l) => l.startsWith(name))
         .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
     const answered = sum('streamforge_probes_total{') - 0;
+    reportRatio(
+      'monitor: ping p50 / its probe p50 to the same dummies',
+      pingP50 / probeP50,
+      `${pingP50.toFixed(2)} vs ${probeP50.toFixed(2)} ms`,
+    );
     const rows = [
       `| measure | value | yardstick | target |`,
       `|---|---|---|---|`,

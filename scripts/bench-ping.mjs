@@ -4,7 +4,19 @@
 // `streamforge --help` start-up against `node -e 0`, and the dummy's resident memory.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { brokerDown, brokerUp, childEnvFor, createTopic, freePort, kafkaTool, log, plaintextEnv, root, rssMb } from './bench-common.mjs';
+import {
+  brokerDown,
+  brokerUp,
+  childEnvFor,
+  createTopic,
+  freePort,
+  kafkaTool,
+  log,
+  plaintextEnv,
+  reportRatio,
+  root,
+  rssMb,
+} from './bench-common.mjs';
 
 const bin = `${root}/bin/streamforge`;
 const PINGS = Number(process.env.BENCH_PINGS ?? 1000);
@@ -87,6 +99,12 @@ async function main() {
     const lo = q.rtt_ms.p50 / (e2e.p50 + 1);
     const hi = q.rtt_ms.p50 / e2e.p50;
     const p50Verdict = hi <= 2.5 ? 'PASS' : lo <= 2.5 ? "PASS at the upper end of the tool's ms bucket, FAIL at its lower end" : 'FAIL';
+    reportRatio(
+      'ping: EndToEndLatency avg (one way) / ping round trip avg',
+      e2e.avg / q.rtt_ms.avg,
+      `${e2e.avg.toFixed(2)} vs ${q.rtt_ms.avg.toFixed(2)} ms`,
+    );
+    reportRatio('start-up: node -e 0 / streamforge --help (time)', bare / help, `${bare.toFixed(1)} vs ${help.toFixed(1)} ms`);
     const rows = [
       [
         'ping round trip p50 (ms)',

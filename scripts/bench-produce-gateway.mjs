@@ -9,7 +9,7 @@
 // and the median of those ratios is the verdict: within 10% (>= 0.90). Every run is printed.
 import { randomBytes } from 'node:crypto';
 import { autocannon, startProducer } from './bench-serve-producer.mjs';
-import { brokerDown, brokerUp, createTopic, deleteTopics, log, plaintextEnv, root } from './bench-common.mjs';
+import { brokerDown, brokerUp, createTopic, deleteTopics, log, plaintextEnv, reportRatio, root } from './bench-common.mjs';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
@@ -65,6 +65,11 @@ async function main() {
       if (!against) return [label, result, 'yardstick'];
       const ratios = rounds.map((r) => r[name].requests.average / r[against].requests.average);
       const ratio = median(ratios);
+      reportRatio(
+        `${label} / ${against === 'produce' ? 'POST /produce' : 'POST /produce/batch'} (records/s)`,
+        ratio,
+        `median of ${rounds.length} rounds`,
+      );
       const spread = `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
       return [label, result, `${ratio >= 0.9 ? 'PASS' : 'FAIL'} (>= 0.90x: median of the rounds' ratios ${ratio.toFixed(2)}x, ${spread})`];
     };

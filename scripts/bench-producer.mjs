@@ -20,6 +20,7 @@ import {
   kafkaTool,
   log,
   plaintextEnv,
+  reportRatio,
   root,
 } from './bench-common.mjs';
 
@@ -27,6 +28,12 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const DIRECT_MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200000);
 // another build to measure with the same yardsticks (a before/after comparison)
 const BIN = process.env.BENCH_PRODUCER_BIN ?? `${root}/bin/streamforge`;
+/**
+ * bench:check's short run: one round of each, only what its ratios need (the HTTP ceiling,
+ * /produce, /produce/batch, the Kafka floor at the fixed rate, node-rdkafka directly), no table
+ */
+const QUICK = process.env.BENCH_QUICK === '1';
+const ROUNDS = QUICK ? 1 : 2;
 
 /** A yardstick server of bench-http-ceiling.mjs ('noop' or 'app'), listening. */
 async function startYardstick(mode) {
@@ -72,14 +79,14 @@ async function main() {
     // (a) and its ceilings alternate, twice, each warmed up for 3 s first (not counted), and
     // every run is kept: single requests are where the machine's noise shows most.
     const singleRuns = [];
-    for (let round = 1; round <= 2; round++) {
+    for (let round = 1; round <= ROUNDS; round++) {
       const run = {};
       for (const [name, start] of [
         ['ceiling', () => startYardstick('noop')],
-        ['app', () => startYardstick('app')],
+        ...(QUICK ? [] : [['app', () => startYardstick('app')]]),
         ['produce', async () => ({ url: server.url, stop: async () => undefined })],
       ]) {
-        log(`(a) POST /produce, 64 connections, ${DURATION} s: ${name} (round ${round} of 2)`);
+        log(`(a) POST /produce, 64 connections, ${DURATION} s: ${name} (round ${round} of ${ROUNDS})`);
         const target = await start();
         const args = [...common, '-c', '64', '-b', one, `${target.url}/produce`];
         await autocannon(args, 3);
@@ -99,8 +106,12 @@ async function main() {
       );
     const fixedRuns = {};
     for (const [name, start] of [
-      ['ceiling', () => startYardstick('noop')],
-      ['app', () => startYardstick('app')],
+      ...(QUICK
+        ? []
+        : [
+            ['ceiling', () => startYardstick('noop')],
+            ['app', () => startYardstick('app')],
+          ]),
       ['produce', async () => ({ url: server.url, pid: server.pid, stop: async () => undefined })],
     ]) {
       log(`(a') POST /produce at a fixed 2000 requests/s, open loop, 64 connections: ${name}`);
@@ -145,24 +156,41 @@ async function main() {
     let direct;
     let peakRss2 = 0;
     let peakRssTuned = 0;
-    for (let round = 1; round <= 2; round++) {
+    for (let round = 1; round <= ROUNDS; round++) {
       if (round > 1) server = await startServer(env, []);
-      log(`(b) POST /produce/batch, 100 messages per request (round ${round} of 2)`);
+      log(`(b) POST /produce/batch, 100 messages per request (round ${round} of ${ROUNDS})`);
       batch = better(batch, await peakBatch(server.url));
       peakRss = Math.max(peakRss, server.peakRss());
       await server.stop();
-      log(`(b'') the same with the Deployment's NODE_OPTIONS (${DEPLOYED_NODE_OPTIONS}) (round ${round} of 2)`);
+      if (QUICK) {
+        server = undefined;
+        direct = JSON.parse(
+          execFileSync(
+            process.execPath,
+            [
+              `${root}/scripts/bench-direct-produce.mjs`,
+              env.KAFKA_BOOTSTRAP_SERVERS,
+              `${topic}-direct`,
+              String(DIRECT_MESSAGES),
+              String(Buffer.byteLength(one) - 40),
+            ],
+            { encoding: 'utf8' },
+          ),
+        );
+        break;
+      }
+      log(`(b'') the same with the Deployment's NODE_OPTIONS (${DEPLOYED_NODE_OPTIONS}) (round ${round} of ${ROUNDS})`);
       server = await startServer({ ...env, NODE_OPTIONS: DEPLOYED_NODE_OPTIONS }, []);
       batchTuned = better(batchTuned, await peakBatch(server.url));
       peakRssTuned = Math.max(peakRssTuned, server.peakRss());
       await server.stop();
-      log(`(b') POST /produce/batch, 100 messages per request, serve-producer --workers 2 (round ${round} of 2)`);
+      log(`(b') POST /produce/batch, 100 messages per request, serve-producer --workers 2 (round ${round} of ${ROUNDS})`);
       server = await startServer(env, ['--workers', '2']);
       batch2 = better(batch2, await peakBatch(server.url));
       peakRss2 = Math.max(peakRss2, server.peakRss());
       await server.stop();
       server = undefined;
-      log(`(c) node-rdkafka directly, ${DIRECT_MESSAGES} messages (round ${round} of 2)`);
+      log(`(c) node-rdkafka directly, ${DIRECT_MESSAGES} messages (round ${round} of ${ROUNDS})`);
       const run = JSON.parse(
         execFileSync(
           process.execPath,
@@ -178,6 +206,20 @@ async function main() {
       );
       if (!direct || run.per_second > direct.per_second) direct = run;
     }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const singleRatio = median(singleRuns.map((r) => r.produce.requests.average / r.ceiling.requests.average));
+    reportRatio('/produce single requests / the HTTP ceiling (req/s)', singleRatio, `${singleRuns.length} round(s)`);
+    reportRatio(
+      '/produce/batch / node-rdkafka directly (messages/s)',
+      (batch.requests.average * 100) / direct.per_second,
+      `${(batch.requests.average * 100).toFixed(0)} vs ${direct.per_second.toFixed(0)} messages/s`,
+    );
+    reportRatio(
+      "/produce at 2000 req/s: the producer alone's p50 / /produce's p50",
+      kafkaAlone.p50 / fixed.p50,
+      `${kafkaAlone.p50.toFixed(2)} vs ${fixed.p50.toFixed(2)} ms`,
+    );
+    if (QUICK) return;
     log(`(c) Kafka ProducerPerformance, ${DIRECT_MESSAGES} records`);
     const perf = kafkaTool('ProducerPerformance', [
       '--topic',

@@ -24,6 +24,7 @@ import {
   plaintextEnv,
   root,
   rssMb,
+  reportRatio,
 } from './bench-common.mjs';
 
 const SOAK_S = Number(process.argv[2] ?? process.env.SOAK_SECONDS ?? 600);
@@ -272,6 +273,12 @@ const exit = await new Promise((r) => server.on('close', (code) => r(code)));
 deleteTopics(brokers, Object.values(topics));
 brokerDown(started);
 
+reportRatio('soak: RSS at the start / the peak', memory.start / memory.peak, `${memory.start?.toFixed(0)} vs ${memory.peak.toFixed(0)} MB`);
+reportRatio(
+  'soak: /health probes answered / sent',
+  (memory.probes - memory.misses) / memory.probes,
+  `${memory.probes - memory.misses} of ${memory.probes}`,
+);
 const f = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
 console.log(`soak ${SOAK_S} s, ${new Date().toISOString().slice(0, 10)}`);
 console.log(

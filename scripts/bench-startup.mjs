@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import Kafka from 'node-rdkafka';
-import { brokerDown, brokerUp, childEnvFor, log, plaintextEnv, root } from './bench-common.mjs';
+import { brokerDown, brokerUp, childEnvFor, log, plaintextEnv, reportRatio, root } from './bench-common.mjs';
 
 const bin = process.env.BENCH_STARTUP_BIN ?? `${root}/bin/streamforge`;
 const STARTS = Number(process.env.BENCH_STARTS ?? 15);
@@ -108,6 +108,19 @@ async function main() {
       runs.noop.push(await startOnce(['--queue-id', `${id}-noop`, '--noop'], childEnv));
       runs.join.push(await joinOnce(env, childEnv.QUEUE_CONTROL_TOPIC));
     }
+    const spawnMedian = (xs) => median(xs.map((x) => x.spawnMs));
+    reportRatio(
+      'dummy start-up: --noop / a later life, spawn to started (time)',
+      spawnMedian(runs.noop) / spawnMedian(runs.resumed),
+      `${STARTS} starts each`,
+    );
+    reportRatio(
+      'dummy start-up: --noop / a first life, spawn to started (time)',
+      spawnMedian(runs.noop) / spawnMedian(runs.first),
+      `${STARTS} starts each`,
+    );
+    // bench:check leaves out the join after a kill: it waits out a 45 s session timeout
+    if (process.env.BENCH_QUICK === '1') return;
     log('a group join after its last member was killed (once: it waits out the session timeout)');
     const joinKilledMs = await joinAfterKill(env, childEnv.QUEUE_CONTROL_TOPIC);
     const row = (name, xs) => ({
