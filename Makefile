@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build test lint fmt demo kafka-up kafka-down bench bench-check docker-build clean
+.PHONY: help setup build dist pack test lint fmt demo kafka-up kafka-down bench bench-check docker-build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -13,13 +13,19 @@ setup: ## install Debian packages and npm dependencies (only what is missing)
 build: setup ## compile TypeScript to dist/
 	@npm run --silent build
 
+dist: build ## one executable that needs no Node: dist/streamforge-linux-x64 (+ .sha256)
+	@node scripts/build-binary.mjs
+
+pack: build ## the npm package: streamforge-<version>.tgz (what runs, nothing else)
+	@npm pack --silent
+
 lint: setup ## ESLint, Prettier and the type check of tests
 	@npm run --silent lint && npm run --silent typecheck
 
 fmt: setup ## format the code
 	@npm run --silent fmt
 
-test: build lint ## the whole suite: unit + integration against a real local broker
+test: build lint dist ## the whole suite: unit + integration against a real local broker
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=test-results.json
 
 demo: build ## end to end: local Kafka up, a dummy, pings answered, a summary, all stopped
@@ -43,4 +49,4 @@ docker-build: ## build the container image with buildah (base from debootstrap +
 
 clean: ## remove build output and the local broker's data (keeps its jars)
 	@scripts/kafka-local.sh down || true
-	rm -rf dist coverage test-results.json .kafka/data .kafka/certs .kafka/*.env .kafka/sasl.password
+	rm -rf dist build coverage test-results.json streamforge-*.tgz .kafka/data .kafka/certs .kafka/*.env .kafka/sasl.password

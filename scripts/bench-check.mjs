@@ -27,6 +27,7 @@ const BENCHMARKS = {
   'dummy-garbage': { script: 'bench-dummy-garbage.mjs', env: { BENCH_GARBAGE: '2000' } },
   monitor: { script: 'bench-monitor.mjs', env: { BENCH_QUEUES: '300', BENCH_SECONDS: '35' } },
   soak: { script: 'bench-soak.mjs', env: { SOAK_SECONDS: '30' } },
+  binary: { script: 'bench-binary.mjs', env: { BENCH_RUNS: '11' } },
 };
 /** how far below its baseline a ratio may fall before it fails */
 const TOLERANCE = 0.25;

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Builds the streamforge image for real without a Docker engine or a registry:
-#   1. a base image from Debian packages (debootstrap bookworm, minbase) plus this machine's
-#      Node 20, laid out in /usr/local like the official node:20 images;
-#   2. the project's Dockerfile on that base, with buildah (--isolation chroot; overlay storage where the kernel allows it, else vfs).
+#   1. a base image from Debian packages (debootstrap bookworm, minbase): no Node, the image
+#      runs the single executable;
+#   2. the executable (make dist: node scripts/build-binary.mjs), unless dist/ has one newer
+#      than every source file;
+#   3. the project's Dockerfile on that base, with buildah (--isolation chroot; overlay storage where the kernel allows it, else vfs).
 #
 #   scripts/container-image.sh build     both steps (the base is reused once made)
 #   scripts/container-image.sh run ARGS  run the image on the host network, e.g. `run dummy --noop`
 #   scripts/container-image.sh inspect   the image's configuration (JSON), from the store it was built in
+#   scripts/container-image.sh run-shell COMMAND   a shell command inside the image
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # outside the clone, so that a fresh clone (CI) reuses the debootstrap base and the layers
 cache=${CONTAINER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/streamforge/container}
-rootfs=$cache/rootfs
-base=localhost/streamforge-base:bookworm-node20
+rootfs=$cache/rootfs-minbase
+base=localhost/streamforge-base:bookworm
 version=$(node -p "require('$root/package.json').version")
 image=localhost/streamforge:$version
 # overlay where the kernel allows it (a step's layer is its diff), else vfs (every step copies
@@ -46,20 +49,11 @@ make_base() {
     debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1 \
       || { tail -n 20 "$cache/debootstrap.log" >&2; exit 1; }
   fi
-  say "adding Node $(node --version) and npm $(npm --version) from this machine"
-  install -D -m 0755 "$(command -v node)" "$rootfs/usr/local/bin/node"
-  mkdir -p "$rootfs/usr/local/lib/node_modules" "$rootfs/usr/local/include"
-  rm -rf "$rootfs/usr/local/lib/node_modules/npm" "$rootfs/usr/local/include/node"
-  cp -a "$(dirname "$(readlink -f "$(command -v npm)")")/.." "$rootfs/usr/local/lib/node_modules/npm"
-  cp -a /usr/include/node "$rootfs/usr/local/include/node"
-  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
-  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
-  chroot "$rootfs" sh -c 'id node >/dev/null 2>&1 || useradd --uid 1000 --create-home --shell /bin/bash node'
   rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"*
   local ctr
   ctr=$(bah from scratch)
   bah copy "$ctr" "$rootfs" / >/dev/null
-  bah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd node "$ctr"
+  bah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd bash "$ctr"
   bah commit --rm "$ctr" "$base" >/dev/null
   say "base image $base"
 }
@@ -67,18 +61,25 @@ make_base() {
 build() {
   need buildah buildah
   make_base
-  say "building $image from the Dockerfile (node-rdkafka compiles: a few minutes)"
-  local extra=()
-  # Behind a TLS-intercepting proxy (as on these machines) npm inside the build must trust the
-  # same extra CA as the host. It is mounted for the build only, never copied into a layer.
-  if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
-    extra=(--volume "$NODE_EXTRA_CA_CERTS:/etc/ssl/build-extra-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/etc/ssl/build-extra-ca.crt)
+  local binary=$root/dist/streamforge-linux-x64
+  if [ ! -f "$binary" ] || [ -n "$(find "$root/src" "$root/schemas" "$root/package.json" -newer "$binary" -print -quit)" ]; then
+    say "making the executable (make dist)"
+    (cd "$root" && npm run --silent build && node scripts/build-binary.mjs)
   fi
+  say "building $image from the Dockerfile and $(basename "$binary")"
   local t0=$SECONDS
-  # --layers: an unchanged package-lock.json reuses the npm ci layer (librdkafka's compile);
-  # the layers live in buildah's storage, outside the clone
-  bah bud --isolation chroot --network host --layers --build-arg "BASE_IMAGE=$base" "${extra[@]}" -t "$image" -f "$root/Dockerfile" "$root"
-  say "built $image in $((SECONDS - t0)) s"
+  # --layers: the packages' layer is reused while the Dockerfile keeps it; the layers live in
+  # buildah's storage, outside the clone
+  bah bud --isolation chroot --network host --layers --build-arg "BASE_IMAGE=$base" -t "$image" -f "$root/Dockerfile" "$root"
+  say "built $image in $((SECONDS - t0)) s, $(bah images --format '{{.Size}}' "$image" | head -1)"
+}
+
+# a shell command inside the image, as its user (the tests look for what is not in it)
+shell() {
+  local ctr
+  ctr=$(bah from "$image")
+  trap "bah rm '$ctr' >/dev/null 2>&1 || true" EXIT
+  bah run --isolation chroot --network host --user streamforge "$ctr" -- sh -c "$1"
 }
 
 run() {
@@ -91,7 +92,7 @@ run() {
     envs+=(--env "$v=${!v}")
   done
   # The image's own entrypoint and user, on the host network.
-  bah run --isolation chroot --network host --user node "${envs[@]}" "$ctr" -- streamforge "$@"
+  bah run --isolation chroot --network host --user streamforge "${envs[@]}" "$ctr" -- streamforge "$@"
 }
 
 case "${1:-}" in
@@ -99,6 +100,7 @@ case "${1:-}" in
   exists) bah inspect --type image "$image" >/dev/null 2>&1 ;;
   inspect) bah inspect --type image "$image" ;;
   run) shift; run "$@" ;;
+  run-shell) shell "$2" ;;
   base) make_base ;;
-  *) printf 'usage: %s build | exists | inspect | run ARGS...\n' "$0" >&2; exit 2 ;;
+  *) printf 'usage: %s build | exists | inspect | run ARGS... | run-shell COMMAND\n' "$0" >&2; exit 2 ;;
 esac

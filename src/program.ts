@@ -3,7 +3,7 @@
  * Built apart from the process (cli.ts owns process.env, signals and the exit), so tests run
  * help, completion and bad usage in-process.
  */
-import { readFileSync } from 'node:fs';
+import { readPackageFile } from './resources.js';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandSpec, RunContext } from './commands/command-spec.js';
 import { commands } from './commands/index.js';
@@ -13,7 +13,8 @@ import { showValue, type Setting } from './config/setting.js';
 import { completionScript, shells, type Shell } from './completion.js';
 import { ConfigError, describeError, ExitCode, StreamforgeError } from './errors.js';
 
-export const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** package.json's version: read when asked, not when this module loads (the executable's snapshot) */
+export const packageVersion = (): string => (JSON.parse(readPackageFile('package.json')) as { version: string }).version;
 
 function helpText(setting: Setting<unknown>): string {
   const notes: string[] = [];
@@ -73,7 +74,7 @@ export function buildProgram(ctx: RunContext, setExit: (code: number) => void, o
     .description(
       'The StreamForge control plane from one executable: a dummy service, ping and stop over Kafka, HTTP ingestion into Kafka, and a live terminal view of the queues.',
     )
-    .version(version, '-V, --version')
+    .version(ctx.version, '-V, --version')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({

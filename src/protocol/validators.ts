@@ -2,12 +2,11 @@
  * ajv validators compiled from the JSON Schema files in schemas/, the same files the HTTP
  * layer serves: one source of truth for what a valid message is.
  */
-import { readFileSync } from 'node:fs';
+import { readPackageFile } from '../resources.js';
 import { jsonFormats } from './json-safety.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Command, KafkaV2ProduceRequest, KafkaV3Record, ProduceRequest, ReceivedEvent } from './types.js';
 
-const schemaDir = new URL('../../schemas/', import.meta.url);
 const schemaFiles = [
   'json-value',
   'command',
@@ -36,7 +35,7 @@ export type SchemaName =
   | 'kafka-v3-batch-response';
 
 export function loadSchema(name: SchemaName): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`${name}.schema.json`, schemaDir), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readPackageFile(`schemas/${name}.schema.json`)) as Record<string, unknown>;
 }
 
 export interface Validators {

@@ -12,6 +12,7 @@ import type { Logger } from '../observability/logger.js';
 import { makeCommand } from '../protocol/commands.js';
 import { openControlPlane } from './control-plane.js';
 import type { WatchFilter } from './decode.js';
+import { layoutEngineReady } from './layout-engine.js';
 import type { WatchSource } from './source.js';
 
 export interface WatchTuiOptions {
@@ -82,7 +83,7 @@ export async function runWatchTui(opts: WatchTuiOptions): Promise<number> {
   // setting it at run time works (132 MB in bench:watch) without a node flag for every subcommand.
   setFlagsFromString('--optimize-for-size');
   const { source, ready, close } = openWatchSource(opts);
-  const [{ render }, React, { App }] = await Promise.all([import('ink'), import('react'), import('./ui/App.js')]);
+  const [{ render }, React, { App }] = await Promise.all([import('ink'), import('react'), import('./ui/App.js'), layoutEngineReady()]);
   const app = render(React.createElement(App, { source, maxEvents: opts.maxEvents, staleMs: opts.staleMs }), {
     stdin: opts.stdin as NodeJS.ReadStream,
     stdout: opts.stdout as NodeJS.WriteStream,

@@ -1,6 +1,7 @@
 /**
  * The container image, built and run for real: `streamforge dummy` inside it (buildah, host
- * network) answers `streamforge ping` from outside, against the local broker. Built here every
+ * network) answers `streamforge ping` from outside, against the local broker. The image holds
+ * the single executable (dist/streamforge-linux-x64) and no Node. Built here every
  * time with scripts/container-image.sh (make docker-build): buildah's layer cache and the
  * debootstrap base in ~/.cache/streamforge make an unchanged build take seconds, and a changed
  * one cannot be tested stale. make setup installs buildah and debootstrap; skipped, with a
@@ -65,8 +66,11 @@ afterEach(() => {
     };
     expect(inspected.FromImage).toBe(`localhost/streamforge:${version}`);
     const config = inspected.OCIv1.config;
-    expect(config.User).toBe('node');
+    expect(config.User).toBe('streamforge');
     expect(config.Entrypoint).toEqual(['streamforge']);
     expect(config.Cmd).toEqual(['dummy', '--simulate-loading', '--exit-after', '30']);
+    // the executable alone: no Node in the image
+    const ctr = execFileSync(script, ['run-shell', 'command -v node || echo no-node'], { encoding: 'utf8' });
+    expect(ctr.trim()).toBe('no-node');
   });
 });

@@ -36,6 +36,20 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** How streamforge is started: by default `node bin/streamforge` with this PATH and HOME. */
+export interface Launcher {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** the environment besides the test's own variables */
+  readonly baseEnv: Readonly<Record<string, string>>;
+}
+
+export const nodeLauncher = (): Launcher => ({
+  command: process.execPath,
+  args: [join(projectRoot, 'bin/streamforge')],
+  baseEnv: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+});
+
 export class CliProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<CliResult>;
@@ -43,11 +57,11 @@ export class CliProcess {
   #stderr = '';
   readonly #waiters = new Set<() => void>();
 
-  constructor(args: readonly string[], env: BrokerEnv & Record<string, string>, cwd = cleanDir()) {
+  constructor(args: readonly string[], env: BrokerEnv & Record<string, string>, cwd = cleanDir(), launcher = nodeLauncher()) {
     const started = Date.now();
-    this.child = spawn(process.execPath, [join(projectRoot, 'bin/streamforge'), ...args], {
+    this.child = spawn(launcher.command, [...launcher.args, ...args], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      env: { ...launcher.baseEnv, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (d: Buffer) => {
@@ -126,13 +140,22 @@ export class CliProcess {
   }
 }
 
-export function runCli(args: readonly string[], env: BrokerEnv & Record<string, string>, cwd?: string): Promise<CliResult> {
-  return new CliProcess(args, env, cwd).exited;
+export function runCli(
+  args: readonly string[],
+  env: BrokerEnv & Record<string, string>,
+  cwd?: string,
+  launcher?: Launcher,
+): Promise<CliResult> {
+  return new CliProcess(args, env, cwd, launcher).exited;
 }
 
 /** A dummy, started and ready: its `started` event is delivered. */
-export async function startDummy(args: readonly string[], env: BrokerEnv & Record<string, string>): Promise<CliProcess> {
-  const dummy = new CliProcess(['dummy', '--metrics-port', '0', ...args], env);
+export async function startDummy(
+  args: readonly string[],
+  env: BrokerEnv & Record<string, string>,
+  launcher?: Launcher,
+): Promise<CliProcess> {
+  const dummy = new CliProcess(['dummy', '--metrics-port', '0', ...args], env, undefined, launcher);
   await dummy.waitForJson((o) => o.msg === 'event sent' && o.event === 'started');
   return dummy;
 }

@@ -1,15 +1,19 @@
 /** serve-producer as a subprocess on a free port, ready when /ready answers 200. */
 import type { BrokerEnv } from './broker.js';
-import { CliProcess, freePort } from './cli-process.js';
+import { CliProcess, freePort, type Launcher } from './cli-process.js';
 
 export interface RunningServer {
   readonly url: string;
   readonly process: CliProcess;
 }
 
-export async function startProducerServer(args: readonly string[], env: BrokerEnv & Record<string, string>): Promise<RunningServer> {
+export async function startProducerServer(
+  args: readonly string[],
+  env: BrokerEnv & Record<string, string>,
+  launcher?: Launcher,
+): Promise<RunningServer> {
   const port = await freePort();
-  const proc = new CliProcess(['serve-producer', '--host', '127.0.0.1', '--port', String(port), ...args], env);
+  const proc = new CliProcess(['serve-producer', '--host', '127.0.0.1', '--port', String(port), ...args], env, undefined, launcher);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     const ok = await fetch(`${url}/ready`).then(

@@ -12,7 +12,7 @@ import { describe, expect, it } from '@jest/globals';
 import { completionScript, shells } from '../../src/completion.js';
 import { commands } from '../../src/commands/index.js';
 import { ExitCode } from '../../src/errors.js';
-import { main, version } from '../../src/program.js';
+import { main, packageVersion } from '../../src/program.js';
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string; started: boolean }> {
   const stdout = new PassThrough();
@@ -32,7 +32,7 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
       stdin: new PassThrough(),
       interactive: false,
       onSignal: () => undefined,
-      version,
+      version: packageVersion(),
     },
     () => (started = true),
   );
@@ -74,7 +74,7 @@ describe('help and version', () => {
   it('-V prints the version', async () => {
     const r = await run('-V');
     expect(r.code).toBe(ExitCode.ok);
-    expect(r.out.trim()).toBe(version);
+    expect(r.out.trim()).toBe(packageVersion());
   });
 });
 

@@ -3,9 +3,20 @@
  * /openapi.json and as pages at /docs. Registered before the routes, which it collects as they
  * are added.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { unpack } from '../../binary/packed-files.js';
+import { inBinary } from '../../resources.js';
 import { MAX_JSON_DEPTH } from '../json-body.js';
+
+/** Swagger UI's pages: in node_modules, or unpacked from the single executable to its cache. */
+function swaggerUiFiles(): { baseDir?: string; logo?: { type: string; content: Buffer } } {
+  if (!inBinary()) return {};
+  const baseDir = join(unpack('swaggerUi'), 'swagger-ui');
+  return { baseDir, logo: { type: 'image/svg+xml', content: readFileSync(join(baseDir, 'logo.svg')) } };
+}
 
 const docs: FastifyPluginAsync<{ readonly version: string; readonly bearer: boolean; readonly https: boolean }> = async (app, opts) => {
   await app.register((await import('@fastify/swagger')).default, {
@@ -23,6 +34,7 @@ const docs: FastifyPluginAsync<{ readonly version: string; readonly bearer: bool
   });
   await app.register((await import('@fastify/swagger-ui')).default, {
     routePrefix: '/docs',
+    ...swaggerUiFiles(),
     staticCSP: true,
     // over plain HTTP, upgrade-insecure-requests makes a browser that reached the server by a
     // name other than localhost fetch the page's assets over HTTPS, which nobody serves there

@@ -1,0 +1,51 @@
+/**
+ * What the single executable carries besides its code, as the build recorded it
+ * (scripts/build-binary.mjs writes the `binary.json` asset): node-rdkafka's addon with
+ * librdkafka, and Swagger UI's pages. Each group is unpacked to the cache on first use.
+ */
+import { getAsset } from 'node:sea';
+import { join } from 'node:path';
+import { cacheDir, ensureCached, type CachedFile } from './asset-cache.js';
+
+export interface PackedManifest {
+  /** `<version>-<first 12 hex of the files' hashes>`: the cache directory's name */
+  readonly build: string;
+  readonly addon: readonly CachedFile[];
+  readonly swaggerUi: readonly CachedFile[];
+}
+
+/** where node-rdkafka's addon lies among the addon group's files */
+export const ADDON_PATH = 'addon/build/Release/node-librdkafka.node';
+
+const manifest = (): PackedManifest => JSON.parse(getAsset('binary.json', 'utf8')) as PackedManifest;
+
+interface Setup {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly warn: (line: string) => void;
+}
+let setup: Setup = { env: {}, warn: () => undefined };
+
+/**
+ * Where the cache is (XDG_CACHE_HOME, HOME) and where to say that a cached file was damaged:
+ * given once by cli.ts, the only module that reads the environment, before any command runs.
+ */
+export function configurePackedFiles(env: Setup['env'], warn: Setup['warn']): void {
+  setup = { env, warn };
+}
+
+/** Writes a group's files to the cache where needed and returns the cache directory. */
+export function unpack(group: 'addon' | 'swaggerUi'): string {
+  const m = manifest();
+  const report = ensureCached(cacheDir(setup.env, m.build), m[group], (path) => new Uint8Array(getAsset(path)));
+  for (const path of report.repaired)
+    setup.warn(`streamforge: ${join(report.dir, path)} did not match its SHA-256 and was written again\n`);
+  return report.dir;
+}
+
+/** node-rdkafka's addon, opened from the cache: what `require('bindings')('node-librdkafka')` returns. */
+export function loadAddon(): unknown {
+  const addon = { exports: {} };
+  // librdkafka is found beside it: the addon's RUNPATH is $ORIGIN/../deps
+  process.dlopen(addon, join(unpack('addon'), ADDON_PATH));
+  return addon.exports;
+}
