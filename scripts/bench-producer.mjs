@@ -150,6 +150,21 @@ async function main() {
       for (const c of [32, 64]) best = better(best, { ...(await autocannon(args(c))), connections: c });
       return best;
     };
+    // (c): the same messages produced with node-rdkafka directly, in one process
+    const produceDirectly = () =>
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          [
+            `${root}/scripts/bench-direct-produce.mjs`,
+            env.KAFKA_BOOTSTRAP_SERVERS,
+            `${topic}-direct`,
+            String(DIRECT_MESSAGES),
+            String(Buffer.byteLength(one) - 40),
+          ],
+          { encoding: 'utf8' },
+        ),
+      );
     let batch;
     let batchTuned;
     let batch2;
@@ -164,19 +179,7 @@ async function main() {
       await server.stop();
       if (QUICK) {
         server = undefined;
-        direct = JSON.parse(
-          execFileSync(
-            process.execPath,
-            [
-              `${root}/scripts/bench-direct-produce.mjs`,
-              env.KAFKA_BOOTSTRAP_SERVERS,
-              `${topic}-direct`,
-              String(DIRECT_MESSAGES),
-              String(Buffer.byteLength(one) - 40),
-            ],
-            { encoding: 'utf8' },
-          ),
-        );
+        direct = produceDirectly();
         break;
       }
       log(`(b'') the same with the Deployment's NODE_OPTIONS (${DEPLOYED_NODE_OPTIONS}) (round ${round} of ${ROUNDS})`);
@@ -191,19 +194,7 @@ async function main() {
       await server.stop();
       server = undefined;
       log(`(c) node-rdkafka directly, ${DIRECT_MESSAGES} messages (round ${round} of ${ROUNDS})`);
-      const run = JSON.parse(
-        execFileSync(
-          process.execPath,
-          [
-            `${root}/scripts/bench-direct-produce.mjs`,
-            env.KAFKA_BOOTSTRAP_SERVERS,
-            `${topic}-direct`,
-            String(DIRECT_MESSAGES),
-            String(Buffer.byteLength(one) - 40),
-          ],
-          { encoding: 'utf8' },
-        ),
-      );
+      const run = produceDirectly();
       if (!direct || run.per_second > direct.per_second) direct = run;
     }
     const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

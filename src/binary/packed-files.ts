@@ -5,7 +5,8 @@
  */
 import { getAsset } from 'node:sea';
 import { join } from 'node:path';
-import { cacheDir, ensureCached, type CachedFile } from './asset-cache.js';
+import { ConfigError } from '../errors.js';
+import { cacheDir, ensureCached, type CacheReport, type CachedFile } from './asset-cache.js';
 
 export interface PackedManifest {
   /** `<version>-<first 12 hex of the files' hashes>`: the cache directory's name */
@@ -36,7 +37,16 @@ export function configurePackedFiles(env: Setup['env'], warn: Setup['warn']): vo
 /** Writes a group's files to the cache where needed and returns the cache directory. */
 export function unpack(group: 'addon' | 'swaggerUi'): string {
   const m = manifest();
-  const report = ensureCached(cacheDir(setup.env, m.build), m[group], (path) => new Uint8Array(getAsset(path)));
+  const dir = cacheDir(setup.env, m.build);
+  let report: CacheReport;
+  try {
+    report = ensureCached(dir, m[group], (path) => new Uint8Array(getAsset(path)));
+  } catch (err) {
+    throw new ConfigError(
+      `cannot write the executable's native files to ${dir}: ${(err as Error).message}`,
+      'set XDG_CACHE_HOME to a writable directory (on a read-only root file system, an emptyDir)',
+    );
+  }
   for (const path of report.repaired)
     setup.warn(`streamforge: ${join(report.dir, path)} did not match its SHA-256 and was written again\n`);
   return report.dir;

@@ -99,6 +99,16 @@ describe('the single executable, where no Node is installed', () => {
     expect(sha256(addon)).toBe(good);
   });
 
+  it('says where it could not write its native files, and exits 2', async () => {
+    const notADirectory = join(scratch, 'a-file');
+    writeFileSync(notADirectory, '');
+    const env = { ...sasl, ...uniqueTopics('bin-nocache'), XDG_CACHE_HOME: join(notADirectory, 'cache') };
+    const ping = await runCli(['ping', '--queue-id', 'nobody-here', '--timeout', '1'], env, scratch, launcher);
+    expect(ping.stderr).toMatch(/cannot write the executable's native files to .*a-file\/cache\/streamforge/);
+    expect(ping.stderr).toMatch(/hint: set XDG_CACHE_HOME to a writable directory/);
+    expect(ping.code).toBe(2);
+  });
+
   it('serve-producer (two workers: node:cluster forks the executable) answers /produce with the offset where kcat finds the record', async () => {
     const topic = `bin-produce-${Date.now()}`;
     await createTopic(plaintext, topic, 3);
