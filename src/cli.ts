@@ -25,7 +25,8 @@ function isSelf(word: string | undefined): boolean {
 export function runCli(): void {
   // React's development build keeps bookkeeping for every render: under watch's 5,000 events/s
   // its heap grew past 1.5 GB in 10 s (150-180 MB in production mode). Default to production
-  // before anything imports React; an explicit NODE_ENV still wins.
+  // before anything imports React; an explicit NODE_ENV still wins (except in the single
+  // executable, which carries React's production build only).
   process.env.NODE_ENV ??= 'production';
   if (inBinary()) configurePackedFiles(process.env, (line) => process.stderr.write(line));
 
