@@ -37,10 +37,10 @@ kafka-up: ## start the local broker (PLAINTEXT + SASL_SSL/SCRAM) and print its e
 kafka-down: ## stop the local broker
 	@scripts/kafka-local.sh down
 
-bench: build ## benchmarks against the local broker, side by side with Kafka's own tools
-	@node scripts/bench-ping.mjs && node scripts/bench-producer.mjs && node scripts/bench-produce-gateway.mjs && node scripts/bench-watch.mjs && node scripts/bench-startup.mjs && node scripts/bench-monitor.mjs && node scripts/bench-soak.mjs
+bench: dist ## benchmarks against the local broker, side by side with Kafka's own tools
+	@node scripts/bench-binary.mjs && node scripts/bench-ping.mjs && node scripts/bench-producer.mjs && node scripts/bench-produce-gateway.mjs && node scripts/bench-watch.mjs && node scripts/bench-startup.mjs && node scripts/bench-monitor.mjs && node scripts/bench-soak.mjs
 
-bench-check: build ## a short run of every benchmark, each ratio against scripts/bench-baselines.json (FAIL 25% below)
+bench-check: dist ## a short run of every benchmark, each ratio against scripts/bench-baselines.json (FAIL 25% below)
 	@node scripts/bench-check.mjs
 
 docker-build: ## build the container image with buildah (base from debootstrap + this Node)
