@@ -150,18 +150,19 @@ format_storage() {
 
 write_env() {
   local plain=$1 sasl=$2 password=$3
-  # dotenv format: usable as a streamforge .env file, or with `set -a; . file; set +a`
+  # `export KEY=value` lines: a shell that sources the file passes them to the commands it
+  # starts, and dotenv readers (streamforge's .env, the tests) take the prefix as well
   cat > "$dir/plaintext.env" <<EOF
-KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$plain
-KAFKA_SECURITY_PROTOCOL=PLAINTEXT
+export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$plain
+export KAFKA_SECURITY_PROTOCOL=PLAINTEXT
 EOF
   cat > "$dir/sasl.env" <<EOF
-KAFKA_BOOTSTRAP_SERVERS=localhost:$sasl
-KAFKA_SECURITY_PROTOCOL=SASL_SSL
-KAFKA_SASL_MECHANISM=SCRAM-SHA-512
-KAFKA_USER=$user
-KAFKA_PASSWORD=$password
-KAFKA_CA_PATH=$certs/ca.pem
+export KAFKA_BOOTSTRAP_SERVERS=localhost:$sasl
+export KAFKA_SECURITY_PROTOCOL=SASL_SSL
+export KAFKA_SASL_MECHANISM=SCRAM-SHA-512
+export KAFKA_USER=$user
+export KAFKA_PASSWORD=$password
+export KAFKA_CA_PATH=$certs/ca.pem
 EOF
   chmod 600 "$dir/sasl.env"
 }
@@ -169,9 +170,9 @@ EOF
 print_env() {
   [ -f "$dir/plaintext.env" ] || die "no broker environment yet: run '$0 up'"
   printf '# PLAINTEXT listener (%s/plaintext.env)\n' "$dir"
-  sed 's/^/export /' "$dir/plaintext.env"
+  cat "$dir/plaintext.env"
   printf '\n# SASL_SSL + SCRAM-SHA-512 listener (%s/sasl.env)\n' "$dir"
-  sed 's/^/export /' "$dir/sasl.env"
+  cat "$dir/sasl.env"
 }
 
 wait_ready() {
@@ -294,7 +295,7 @@ num.io.threads=2
 log.cleaner.dedupe.buffer.size=2097152
 EOF
   done < "$dir/ports"
-  printf 'KAFKA_BOOTSTRAP_SERVERS=%s\nKAFKA_SECURITY_PROTOCOL=PLAINTEXT\n' "$bootstrap" > "$dir/plaintext.env"
+  printf 'export KAFKA_BOOTSTRAP_SERVERS=%s\nexport KAFKA_SECURITY_PROTOCOL=PLAINTEXT\n' "$bootstrap" > "$dir/plaintext.env"
   write_log_config
 }
 
@@ -335,7 +336,7 @@ cluster_up() {
   for i in $(seq 1 "$brokers"); do start_node "$i"; done
   for i in $(seq 1 "$brokers"); do wait_node "$i"; done
   say "ready"
-  sed 's/^/export /' "$dir/plaintext.env"
+  cat "$dir/plaintext.env"
 }
 
 cluster_down() {
@@ -358,7 +359,7 @@ if [ "$brokers" -gt 1 ]; then
   case "${1:-}" in
     up) cluster_up ;;
     down) cluster_down ;;
-    env) sed 's/^/export /' "$dir/plaintext.env" ;;
+    env) cat "$dir/plaintext.env" ;;
     status) node_running 1 || { say "not running"; exit 1; } ;;
     kill-node) if node_running "${2:?node}"; then kill -9 "$(cat "$(node_dir "$2")/broker.pid")"; fi; say "killed node $2" ;;
     start-node) start_node "${2:?node}"; wait_node "$2"; say "node $2 is back" ;;

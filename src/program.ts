@@ -114,6 +114,7 @@ Examples:
   $ streamforge stop --queue-id q1 --wait
   $ streamforge serve-producer --port 8001 --topics 'orders|events'
   $ streamforge watch --since 10m
+  $ streamforge monitor --metrics-port 9108 --probe-interval 15s
 `,
   );
   return program;

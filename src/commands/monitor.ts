@@ -26,7 +26,8 @@ const settings = {
   probeTimeout: {
     flags: '--probe-timeout <duration>',
     env: 'MONITOR_PROBE_TIMEOUT',
-    description: 'a probe not answered within this long fails (a pong after it counts as late)',
+    description:
+      'a probe not answered within this long fails (a pong after it counts as late); by default 5s, or half of --probe-interval when that is shorter',
     default: 5000,
     parse: parse.duration({ minMs: 10 }),
   } satisfies Setting<number>,
@@ -51,6 +52,15 @@ const settings = {
   ...logSettings,
 };
 
+/**
+ * The probe timeout in use: the default gives way to half of a short --probe-interval (a probe
+ * must end before the next one to the same queue); a value the user gave is kept, and refused
+ * by run() when it is too long.
+ */
+export function probeTimeoutMs(intervalMs: number, timeoutMs: number, given: boolean): number {
+  return given ? timeoutMs : Math.min(timeoutMs, Math.floor(intervalMs / 2));
+}
+
 export const monitorCommand = defineCommand({
   name: 'monitor',
   summary: 'the control plane as Prometheus metrics: per-queue status, event ages, probes',
@@ -65,9 +75,10 @@ export const monitorCommand = defineCommand({
   settings,
   async run(v, sources, ctx) {
     const logger = await loggerFrom(v, ctx.stdout);
-    if (v.probe && v.probeTimeout >= v.probeInterval)
+    const probeTimeout = probeTimeoutMs(v.probeInterval, v.probeTimeout, sources.probeTimeout.kind !== 'default');
+    if (v.probe && probeTimeout >= v.probeInterval)
       throw new ConfigError(
-        `--probe-timeout (${formatDuration(v.probeTimeout)}) must be shorter than --probe-interval (${formatDuration(v.probeInterval)})`,
+        `--probe-timeout (${formatDuration(probeTimeout)}) must be shorter than --probe-interval (${formatDuration(v.probeInterval)})`,
         'a probe must end before the next one to the same queue is sent',
       );
     let stop: () => void = () => undefined;
@@ -90,7 +101,7 @@ export const monitorCommand = defineCommand({
           start: v.since !== undefined ? { kind: 'time', ms: Date.now() - v.since } : { kind: 'end' },
           staleMs: v.stale,
           forgetAfterMs: v.forgetAfter,
-          probe: v.probe ? { intervalMs: v.probeInterval, timeoutMs: v.probeTimeout } : undefined,
+          probe: v.probe ? { intervalMs: v.probeInterval, timeoutMs: probeTimeout } : undefined,
           metricsPort: v.metricsPort,
           metricsHost: v.metricsHost,
         },

@@ -283,7 +283,8 @@ export { settings as serveProducerSettings };
 
 export const serveProducerCommand = defineCommand({
   name: 'serve-producer',
-  summary: 'HTTP ingestion: JSON in, Kafka records out, with the offsets Kafka assigned',
+  summary:
+    'HTTP ingestion: JSON in, Kafka records out, with the offsets Kafka assigned; also the Strimzi Bridge and Confluent REST Proxy (v2, v3) produce routes',
   description:
     'Serves POST /produce, /produce/batch and /api/v1/events/{user,order,payment}, and the produce APIs of the Strimzi Kafka Bridge and the Confluent REST Proxy (POST /topics/{topic}, /v3/clusters/{id}/topics/{topic}/records and records:batch). Every success answers once Kafka has acknowledged the message (acks=all, idempotent) with its real partition and offset. More records waiting for Kafka than --max-pending-records / --max-pending-bytes: 429 with Retry-After, nothing written. Kafka unavailable: 503 with Retry-After within --produce-timeout. /docs and /openapi.json describe the API. On SIGTERM: stops accepting, finishes requests, flushes Kafka, exits 0.',
   examples: [

@@ -155,5 +155,11 @@ describe('monitor', () => {
     const bad = await runCli(['monitor', '--probe-interval', '5s', '--probe-timeout', '5s'], { KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--probe-timeout \(5s\) must be shorter than --probe-interval \(5s\)/);
+    // a short interval alone: the default timeout gives way (half of it), and the monitor goes on to Kafka
+    const short = await runCli(['monitor', '--probe-interval', '2s', '--connect-timeout', '2', '--metrics-port', '0'], {
+      KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1',
+    });
+    expect(short.stderr).not.toMatch(/--probe-timeout/);
+    expect(short.code).toBe(3);
   });
 });
