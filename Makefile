@@ -31,7 +31,7 @@ test: build lint dist ## the whole suite: unit + integration against a real loca
 demo: build ## end to end: local Kafka up, a dummy, pings answered, a summary, all stopped
 	@scripts/demo.sh
 
-kafka-up: ## start the local broker (PLAINTEXT + SASL_SSL/SCRAM) and print its environment
+kafka-up: ## start the local broker (PLAINTEXT + SASL_SSL/SCRAM), create the default topics, print its environment
 	@scripts/kafka-local.sh up
 
 kafka-down: ## stop the local broker

@@ -8,6 +8,8 @@
 #   scripts/kafka-local.sh down    stop the broker by its pid
 #   scripts/kafka-local.sh env     print the environment of the running broker
 #   scripts/kafka-local.sh status  exit 0 when the broker runs
+#   scripts/kafka-local.sh topic NAME [PARTITIONS]   create a topic (3 partitions); `up` creates
+#                                  queue-control, queue-events, events, test-topic and orders
 #
 # With KAFKA_LOCAL_BROKERS=3: three combined broker/controller nodes (PLAINTEXT only),
 # replication factor 3, min.insync.replicas=2, for failover tests; in .kafka/cluster by default.
@@ -221,8 +223,20 @@ up() {
   wait_ready "$plain" "$sasl" "$pid"
   write_env "$plain" "$sasl" "$password"
   say "ready (pid $pid)"
+  default_topics "$plain"
   print_env
 }
+
+# The topics the defaults and the README's examples name: auto-creation is off here, as on a
+# Strimzi cluster, so a first `streamforge serve-producer` example would otherwise answer 404.
+DEFAULT_TOPICS=(queue-control queue-events events test-topic orders)
+topics() {
+  local plain=$1
+  shift
+  [ -d "$root/node_modules/node-rdkafka" ] || { say "topics not created: run 'make setup' first (npm dependencies)"; return 0; }
+  node "$root/scripts/kafka-topics.mjs" "127.0.0.1:$plain" "$@"
+}
+default_topics() { topics "$1" "${DEFAULT_TOPICS[@]}"; }
 
 down() {
   if ! running; then
@@ -372,6 +386,10 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   env) print_env ;;
+  topic)
+    running || die "the broker is not running: run '$0 up' first"
+    topics "$(sed -n 's/^export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1://p' "$dir/plaintext.env")" "${2:?usage: $0 topic NAME [PARTITIONS]}:${3:-3}"
+    ;;
   status) running && say "running (pid $(cat "$pidfile"))" || { say "not running"; exit 1; } ;;
-  *) printf 'usage: %s up|down|env|status\n' "$0" >&2; exit 2 ;;
+  *) printf 'usage: %s up|down|env|status|topic NAME [PARTITIONS]\n' "$0" >&2; exit 2 ;;
 esac

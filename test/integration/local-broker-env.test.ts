@@ -32,6 +32,19 @@ const usingOwnBroker = process.env.STREAMFORGE_TEST_SASL_ENV === undefined;
     expect(run.status).toBe(1);
   });
 
+  it('creates a topic on request (`kafka-local.sh topic NAME PARTITIONS`), and again leaves it as it is', () => {
+    const topic = `made-by-hand-${Date.now()}`;
+    for (let i = 0; i < 2; i++) {
+      const made = spawnSync(join(projectRoot, 'scripts', 'kafka-local.sh'), ['topic', topic, '2'], { encoding: 'utf8' });
+      expect(made.status).toBe(0);
+    }
+    const brokers = parse(readFileSync(files[0]!, 'utf8')).KAFKA_BOOTSTRAP_SERVERS ?? '';
+    const listed = JSON.parse(spawnSync('kcat', ['-b', brokers, '-L', '-J', '-t', topic], { encoding: 'utf8' }).stdout) as {
+      topics: Array<{ topic: string; partitions: unknown[] }>;
+    };
+    expect(listed.topics.find((t) => t.topic === topic)?.partitions).toHaveLength(2);
+  });
+
   it.each(files)('%s reads as dotenv, KAFKA_BOOTSTRAP_SERVERS included', (file) => {
     expect(parse(readFileSync(file, 'utf8')).KAFKA_BOOTSTRAP_SERVERS).toMatch(/^(127\.0\.0\.1|localhost):\d+$/);
   });
