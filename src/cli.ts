@@ -4,7 +4,7 @@
  * their `run`, so `streamforge --help` stays fast.
  */
 import { realpathSync } from 'node:fs';
-import { configurePackedFiles } from './binary/packed-files.js';
+import { configurePackedFiles } from './binary/cache-setup.js';
 import { ExitCode } from './errors.js';
 import { main, packageVersion } from './program.js';
 import { inBinary } from './resources.js';

@@ -7,6 +7,7 @@ import { getAsset } from 'node:sea';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { cacheDir, ensureCached, type CacheReport, type CachedFile } from './asset-cache.js';
+import { cacheSetup } from './cache-setup.js';
 
 export interface PackedManifest {
   /** `<version>-<first 12 hex of the files' hashes>`: the cache directory's name */
@@ -20,23 +21,10 @@ export const ADDON_PATH = 'addon/build/Release/node-librdkafka.node';
 
 const manifest = (): PackedManifest => JSON.parse(getAsset('binary.json', 'utf8')) as PackedManifest;
 
-interface Setup {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly warn: (line: string) => void;
-}
-let setup: Setup = { env: {}, warn: () => undefined };
-
-/**
- * Where the cache is (XDG_CACHE_HOME, HOME) and where to say that a cached file was damaged:
- * given once by cli.ts, the only module that reads the environment, before any command runs.
- */
-export function configurePackedFiles(env: Setup['env'], warn: Setup['warn']): void {
-  setup = { env, warn };
-}
-
 /** Writes a group's files to the cache where needed and returns the cache directory. */
 export function unpack(group: 'addon' | 'swaggerUi'): string {
   const m = manifest();
+  const setup = cacheSetup();
   const dir = cacheDir(setup.env, m.build);
   let report: CacheReport;
   try {
