@@ -2,13 +2,16 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build dist pack test lint fmt demo kafka-up kafka-down bench bench-check docker-build clean
+.PHONY: help setup setup-test build dist pack test lint fmt demo kafka-up kafka-down bench bench-check docker-build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: ## install Debian packages and npm dependencies (only what is missing)
+setup: ## install what building and the demo need: Debian packages and npm dependencies (only what is missing)
 	@scripts/setup.sh
+
+setup-test: ## also install what only the tests use (kcat, buildah, stress-ng, prometheus, chromium, ...)
+	@scripts/setup.sh --test
 
 build: setup ## compile TypeScript to dist/
 	@npm run --silent build
@@ -25,7 +28,7 @@ lint: setup ## ESLint, Prettier and the type check of tests
 fmt: setup ## format the code
 	@npm run --silent fmt
 
-test: build lint dist ## the whole suite: unit + integration against a real local broker
+test: setup-test build lint dist ## the whole suite: unit + integration against a real local broker
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=test-results.json
 
 demo: build ## end to end: local Kafka up, a dummy, pings answered, a summary, all stopped
@@ -37,10 +40,10 @@ kafka-up: ## start the local broker (PLAINTEXT + SASL_SSL/SCRAM), create the def
 kafka-down: ## stop the local broker
 	@scripts/kafka-local.sh down
 
-bench: dist ## benchmarks against the local broker, side by side with Kafka's own tools
+bench: setup-test dist ## benchmarks against the local broker, side by side with Kafka's own tools
 	@node scripts/bench-binary.mjs && node scripts/bench-ping.mjs && node scripts/bench-producer.mjs && node scripts/bench-produce-gateway.mjs && node scripts/bench-watch.mjs && node scripts/bench-startup.mjs && node scripts/bench-monitor.mjs && node scripts/bench-soak.mjs
 
-bench-check: dist ## a short run of every benchmark, each ratio against scripts/bench-baselines.json (FAIL 25% below)
+bench-check: setup-test dist ## a short run of every benchmark, each ratio against scripts/bench-baselines.json (FAIL 25% below)
 	@node scripts/bench-check.mjs
 
 docker-build: ## build the container image with buildah (base from debootstrap + this Node)

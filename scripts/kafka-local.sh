@@ -57,8 +57,16 @@ resolve_jars() {
   need java "the broker runs on Java 17"
   say "resolving Apache Kafka jars from Maven Central into $libs"
   rm -rf "$libs"
-  mvn -B -q -f "$root/scripts/kafka/pom.xml" dependency:copy-dependencies -DoutputDirectory="$libs" >&2 \
-    || die "Maven could not resolve the Kafka jars (is Maven Central reachable?)"
+  # Debian's Maven 3.8 writes colour resets even with -B -q: its output is kept in a log and
+  # shown, without escapes, only when it fails.
+  local log
+  log=$(mktemp)
+  if ! mvn -B -q -f "$root/scripts/kafka/pom.xml" dependency:copy-dependencies -DoutputDirectory="$libs" >"$log" 2>&1; then
+    sed 's/\x1b\[[0-9;]*m//g' "$log" >&2
+    rm -f "$log"
+    die "Maven could not resolve the Kafka jars (is Maven Central reachable?)"
+  fi
+  rm -f "$log"
   cp "$root/scripts/kafka/pom.xml" "$libs/.complete"
 }
 

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Everything a fresh machine needs, and nothing twice: the Debian packages node-rdkafka
-# compiles against (SSL, SASL/SCRAM, every compression codec) plus kcat for the tests, then
-# npm dependencies when package-lock.json changed since the last install.
+# Everything a fresh machine needs, and nothing twice. `setup.sh` alone: what building and the
+# demo need (the Debian packages node-rdkafka compiles against, for SSL, SASL/SCRAM and every
+# compression codec; openssl for the local broker's CA) and the npm dependencies when
+# package-lock.json changed since the last install. `setup.sh --test` adds what only the test
+# suite uses: kcat, buildah and debootstrap (the image), stress-ng, prometheus (the alert
+# rules), python3-venv (schemathesis), groff (the man page), chromium (/docs in a browser).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-packages=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev kcat openssl tmux buildah debootstrap python3-venv stress-ng prometheus)
+packages=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev openssl)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(kcat tmux buildah debootstrap python3-venv stress-ng prometheus groff-base man-db chromium)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -15,8 +21,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}" >&2
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  # sudo resets the environment, so the frontend goes through env; apt's and debconf's chatter
+  # is kept in a log and shown only when the install fails.
+  log=$(mktemp)
+  if ! { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "setup: apt-get could not install ${missing[*]}" >&2
+    exit 1
+  fi
+  rm -f "$log"
 fi
 for tool in java mvn node npm; do
   command -v "$tool" >/dev/null || { echo "setup: $tool is required (Java 17, Maven, Node 20)" >&2; exit 1; }

@@ -19,6 +19,22 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** What each exit code means, short (the --help line) and long (the reference pages). */
+export const exitCodeMeanings: ReadonlyArray<{ readonly code: ExitCode; readonly short: string; readonly long: string }> = [
+  { code: ExitCode.ok, short: 'done', long: 'done: the command did what was asked' },
+  {
+    code: ExitCode.failed,
+    short: 'an answer missing or bad',
+    long: 'ran, but an answer was missing or bad (no pong, a failed delivery, a queue that did not stop)',
+  },
+  {
+    code: ExitCode.usage,
+    short: 'usage or configuration error',
+    long: 'usage or configuration error: a wrong flag or value, a port in use, a file that cannot be read',
+  },
+  { code: ExitCode.kafka, short: 'Kafka unreachable or authentication failed', long: 'Kafka unreachable, or authentication failed' },
+];
+
 export type ErrorCode =
   | 'SF_CONFIG_INVALID'
   | 'SF_PORT_IN_USE'

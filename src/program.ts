@@ -9,9 +9,9 @@ import type { CommandSpec, RunContext } from './commands/command-spec.js';
 import { commands } from './commands/index.js';
 import { readDotenv } from './config/dotenv.js';
 import { resolveSettings, type SettingMap } from './config/resolve.js';
-import { showValue, type Setting } from './config/setting.js';
+import { defaultText, type Setting } from './config/setting.js';
 import { completionScript, shells, type Shell } from './completion.js';
-import { ConfigError, describeError, ExitCode, StreamforgeError } from './errors.js';
+import { ConfigError, describeError, ExitCode, exitCodeMeanings, StreamforgeError } from './errors.js';
 
 /** package.json's version: read when asked, not when this module loads (the executable's snapshot) */
 export const packageVersion = (): string => (JSON.parse(readPackageFile('package.json')) as { version: string }).version;
@@ -20,8 +20,7 @@ function helpText(setting: Setting<unknown>): string {
   const notes: string[] = [];
   const env = setting.env ? [setting.env, ...(setting.envAliases ?? [])].join(' or ') : setting.envLabel;
   if (env) notes.push(`env ${env}`);
-  const def =
-    setting.defaultLabel ?? (setting.default === undefined || setting.default === false ? undefined : showValue(setting, setting.default));
+  const def = defaultText(setting);
   if (def !== undefined) notes.push(`default ${def}`);
   return notes.length ? `${setting.description} [${notes.join('; ')}]` : setting.description;
 }
@@ -106,7 +105,7 @@ Examples:
   program.addHelpText(
     'after',
     `
-Exit codes: 0 done, 1 an answer missing or bad, 2 usage or configuration error, 3 Kafka unreachable or authentication failed.
+Exit codes: ${exitCodeMeanings.map((m) => `${m.code} ${m.short}`).join(', ')}.
 
 Examples:
   $ streamforge dummy --queue-id q1 --simulate-loading --exit-after 30

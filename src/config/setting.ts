@@ -166,6 +166,12 @@ export function showValue(setting: Setting<unknown>, value: unknown): string {
   return show ? show(value as never) : String(value);
 }
 
+/** How the default reads in --help and the reference pages; undefined when there is none to show. */
+export function defaultText(setting: Setting<unknown>): string | undefined {
+  if (setting.defaultLabel !== undefined) return setting.defaultLabel;
+  return setting.default === undefined || setting.default === false ? undefined : showValue(setting, setting.default);
+}
+
 /** Wraps a parser failure into the user-facing error that names the source. */
 export function configErrorFor(setting: Setting<unknown>, source: Source, failure: unknown): ConfigError {
   const what = describeSource(source);

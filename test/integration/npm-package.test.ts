@@ -27,11 +27,22 @@ describe('the npm package', () => {
     const [{ filename, files }] = packed as [(typeof packed)[number]];
     const paths = files.map((f) => f.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'npm-shrinkwrap.json', 'bin/streamforge', 'dist/cli.js']),
+      expect.arrayContaining([
+        'LICENSE',
+        'README.md',
+        'package.json',
+        'npm-shrinkwrap.json',
+        'bin/streamforge',
+        'dist/cli.js',
+        'docs/streamforge.1',
+      ]),
     );
     expect(
       paths.filter(
-        (p) => !/^(LICENSE|README\.md|package\.json|npm-shrinkwrap\.json|bin\/streamforge|dist\/.+\.js|schemas\/.+\.json)$/.test(p),
+        (p) =>
+          !/^(LICENSE|README\.md|package\.json|npm-shrinkwrap\.json|bin\/streamforge|docs\/streamforge\.1|dist\/.+\.js|schemas\/.+\.json)$/.test(
+            p,
+          ),
       ),
     ).toEqual([]);
 
@@ -49,6 +60,13 @@ describe('the npm package', () => {
       args: [],
       baseEnv: { PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '' },
     };
+    // `man streamforge` after a global install: npm links package.json's "man" into share/man
+    const manPath = execFileSync('man', ['-w', 'streamforge'], {
+      env: { ...process.env, MANPATH: join(prefix, 'share', 'man') },
+      encoding: 'utf8',
+    });
+    expect(manPath.trim()).toBe(join(prefix, 'share', 'man', 'man1', 'streamforge.1'));
+
     const version = await runCli(['--version'], {}, scratch, installed);
     expect(version.code).toBe(0);
     // no dummy answers: the ping reaches Kafka and reports its loss (1), not a broken install
