@@ -141,6 +141,14 @@ export type KafkaErrorKind =
 /** Kinds where trying the same thing again later can succeed without writing anything twice. */
 const retriableKinds: ReadonlySet<KafkaErrorKind> = new Set(['unreachable', 'backpressure', 'not-written']);
 
+/**
+ * One wording for a topic Kafka does not have, whoever finds out: the topic catalog before
+ * producing, or librdkafka after (whose words vary: "Unknown topic or partition" from the
+ * broker, "Local: Unknown topic" from its own cache on the next try). Confluent's REST Proxy's
+ * wording, which its clients may match on.
+ */
+export const unknownTopicMessage = (topic: string): string => `Topic ${topic} not found`;
+
 /** Kafka-side failures; the kafka layer maps librdkafka's codes onto a code and a kind. */
 export class KafkaError extends StreamforgeError {
   readonly kind: KafkaErrorKind;

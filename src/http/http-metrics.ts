@@ -2,13 +2,14 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { AdmissionBudget, AdmissionRefusal } from './admission.js';
 import type { Publisher } from './publisher.js';
+import type { RouteFamily } from './services.js';
 
 export interface HttpMetrics {
   request(method: string, route: string, status: number, seconds: number): void;
   /** `count` messages to `topic`, each acknowledged after `seconds` */
   published(topic: string, seconds: number, count?: number): void;
-  /** a message certainly not in Kafka */
-  failed(topic: string, reason: string): void;
+  /** `count` records (default 1) certainly not in Kafka, asked for through a route of the family `route` */
+  failed(route: RouteFamily, topic: string, reason: string, count?: number): void;
   /** a message answered 504: handed to Kafka, no acknowledgement in time */
   outcomeUnknown(topic: string): void;
   batch(size: number): void;
@@ -45,8 +46,8 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher, admi
   });
   const failed = new Counter({
     name: 'producer_events_failed_total',
-    help: 'Messages not acknowledged, by reason',
-    labelNames: ['topic', 'reason'],
+    help: 'Records not written, by route family (produce, events, kafka-rest-v2, kafka-rest-v3), topic and reason: refused by Kafka, refused on their own (an invalid item, an unknown partition, a key too long), or refused with their whole request (an unknown or forbidden topic, Kafka unavailable)',
+    labelNames: ['route', 'topic', 'reason'],
     registers,
   });
   const unknown = new Counter({
@@ -158,7 +159,7 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher, admi
       child.inc(count);
       for (let i = 0; i < count; i++) publishDuration.observe(seconds);
     },
-    failed: (topic, reason) => failed.inc({ topic, reason }),
+    failed: (route, topic, reason, count = 1) => failed.inc({ route, topic, reason }, count),
     outcomeUnknown: (topic) => unknown.inc({ topic }),
     batch: (size) => batch.observe(size),
     refused: (bound) => refused.inc({ limit: bound }),

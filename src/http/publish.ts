@@ -9,10 +9,10 @@ import type { Delivery, OutgoingMessage } from '../kafka/producer.js';
 import type { Admitted, AdmissionRefusal } from './admission.js';
 import { produceFailure } from './kafka-http-errors.js';
 import { isWellFormed } from './utf8.js';
-import type { ProducerServices } from './services.js';
+import type { ProducerServices, RouteServices } from './services.js';
 
 /** What publishing needs from the app's services. */
-type PublishServices = Pick<ProducerServices, 'publisher' | 'metrics' | 'failureLog' | 'admission'>;
+type PublishServices = Pick<RouteServices, 'publisher' | 'metrics' | 'failureLog' | 'admission' | 'route'>;
 
 /** The longest key on every route, in bytes (the JSON Schema of /produce says the same in characters). */
 export const MAX_KEY_BYTES = 65_536;
@@ -108,7 +108,7 @@ export function tooBusy(opts: Pick<ProducerServices, 'admission' | 'metrics'>, r
 function failure(opts: PublishServices, err: unknown, topic: string): HttpError {
   const f = produceFailure(err);
   if (f.outcome === 'unknown') opts.metrics.outcomeUnknown(topic);
-  else opts.metrics.failed(topic, f.code);
+  else opts.metrics.failed(opts.route, topic, f.code);
   // the first few per minute, then a count: one request once wrote 87,000 of these lines
   opts.failureLog.log('warn', f.outcome === 'unknown' ? 'produce outcome unknown' : 'produce failed', {
     topic,
@@ -122,7 +122,10 @@ function failure(opts: PublishServices, err: unknown, topic: string): HttpError 
 
 export async function publish(opts: PublishServices, msg: OutgoingMessage): Promise<Delivery> {
   const problem = recordProblem(msg);
-  if (problem) throw problem;
+  if (problem) {
+    opts.metrics.failed(opts.route, msg.topic, problem.code);
+    throw problem;
+  }
   const bytes = heldBytes(msg);
   const refusal = opts.admission.take(1, bytes);
   if (refusal) throw tooBusy(opts, refusal);
@@ -150,6 +153,7 @@ export function publishMany(
 ): Promise<Array<Delivery | HttpError>> {
   if (msgs.length === 0) return Promise.resolve([]);
   const refusedKeys = msgs.map(recordProblem);
+  refusedKeys.forEach((p, i) => p && opts.metrics.failed(opts.route, (msgs[i] as OutgoingMessage).topic, p.code));
   const sendable = refusedKeys.some(Boolean) ? msgs.filter((_, i) => !refusedKeys[i]) : msgs;
   let bytes = 0;
   for (const m of sendable) bytes += heldBytes(m);

@@ -43,6 +43,16 @@ export interface ProducerServices {
   readonly catalog: TopicCatalog;
 }
 
+/** The produce routes, as producer_events_failed_total's `route` label names them. */
+export type RouteFamily = 'produce' | 'events' | 'kafka-rest-v2' | 'kafka-rest-v3';
+
+/** The services as one family of produce routes sees them: its failures are counted under its name. */
+export interface RouteServices extends ProducerServices {
+  readonly route: RouteFamily;
+}
+
+export const servicesFor = (services: ProducerServices, route: RouteFamily): RouteServices => ({ ...services, route });
+
 declare module 'fastify' {
   interface FastifyInstance {
     readonly services: ProducerServices;

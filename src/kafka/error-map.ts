@@ -5,7 +5,7 @@
  * carry it either).
  */
 import Kafka from 'node-rdkafka';
-import { ConfigError, KafkaError, type KafkaErrorKind } from '../errors.js';
+import { ConfigError, KafkaError, unknownTopicMessage, type KafkaErrorKind } from '../errors.js';
 import { isSecretProperty } from './client-props.js';
 
 const E = Kafka.CODES.ERRORS;
@@ -208,7 +208,7 @@ const produceWords: Record<ProduceKind, Words> = {
     message: `topic ${t} has no such partition: ${why}`,
     hint: 'omit the partition, or use one the topic has',
   }),
-  'no-such-topic': (t, why) => ({ message: `topic ${t} does not exist: ${why}`, hint: 'create the topic first' }),
+  'no-such-topic': (t) => ({ message: unknownTopicMessage(t), hint: 'create the topic first' }),
   forbidden: (t, why) => ({ message: `not allowed to write to topic ${t}: ${why}`, hint: 'the user needs a Write ACL on this topic' }),
   'invalid-record': (t, why) => ({
     message: `Kafka refused the record for topic ${t}: ${why}`,

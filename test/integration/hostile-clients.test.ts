@@ -196,7 +196,9 @@ describe('serve-producer survives its clients (real broker, real sockets)', () =
     expect(failedLines.length).toBeLessThanOrEqual(10);
     expect(failedLines.length).toBeGreaterThan(0);
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(new RegExp(`^producer_events_failed_total\\{topic="${topic}",reason="SF_HTTP_TOO_LARGE"\\} 300$`, 'm'));
+    expect(metrics).toMatch(
+      new RegExp(`^producer_events_failed_total\\{route="kafka-rest-v2",topic="${topic}",reason="SF_HTTP_TOO_LARGE"\\} 300$`, 'm'),
+    );
   });
 
   it('/produce names an unknown topic 404 from the topic catalog; in a batch it fails only its own items', async () => {
@@ -218,5 +220,48 @@ describe('serve-producer survives its clients (real broker, real sockets)', () =
     expect(await readTopic(broker, topic)).toHaveLength(2);
     const internal = await postJson(`${url}/produce`, { topic: '__consumer_offsets', message: 1 });
     expect(internal.status).toBe(403);
+  });
+
+  it('an unknown topic reads the same on every route family, the first time and the next, and each family counts its records', async () => {
+    const missing = topicName('nowhere');
+    const { url } = await server(['--topic', missing]);
+    const said = async (): Promise<string[]> => {
+      const one = await postJson(`${url}/produce`, { topic: missing, message: 1 });
+      const batch = await postJson(`${url}/produce/batch`, [{ topic: missing, message: 1 }]);
+      const event = await postJson(`${url}/api/v1/events/user`, { data: { user_id: 'u1' } });
+      const v2 = await fetch(`${url}/topics/${missing}`, {
+        method: 'POST',
+        headers: { 'content-type': JSON_V2 },
+        body: JSON.stringify({ records: [{ value: 1 }, { value: 2 }] }),
+      });
+      const v3 = await postJson(`${url}/v3/clusters/any/topics/${missing}/records`, { value: { type: 'JSON', data: 1 } });
+      expect([one.status, event.status, v2.status, v3.status]).toEqual([404, 404, 404, 404]);
+      const first = (batch.body.results as Array<{ error: { message: string } }>)[0] as { error: { message: string } };
+      return [
+        (one.body.error as { message: string }).message,
+        first.error.message,
+        (event.body.error as { message: string }).message,
+        String(((await v2.json()) as { message: string }).message),
+        String(v3.body.message),
+      ];
+    };
+    const firstTime = await said();
+    const nextTime = await said();
+    for (const message of [...firstTime, ...nextTime]) expect(message).toMatch(new RegExp(`^Topic ${missing} not found`));
+    expect(nextTime).toEqual(firstTime);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const count = (route: string) =>
+      Number(
+        new RegExp(`^producer_events_failed_total\\{route="${route}",topic="${missing}",reason="SF_HTTP_NOT_FOUND"\\} (\\d+)$`, 'm').exec(
+          metrics,
+        )?.[1],
+      );
+    // per record: /produce and /produce/batch one each, twice; v2's two records, twice
+    expect({ produce: count('produce'), events: count('events'), v2: count('kafka-rest-v2'), v3: count('kafka-rest-v3') }).toEqual({
+      produce: 4,
+      events: 2,
+      v2: 4,
+      v3: 2,
+    });
   });
 });

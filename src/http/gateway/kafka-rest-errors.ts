@@ -4,7 +4,7 @@
  * Confluent's finer code where it has one, else the HTTP status. Our hint goes into the message:
  * the shape has no field for it, and a client that shows the message shows what to do.
  */
-import { HttpError } from '../../errors.js';
+import { HttpError, unknownTopicMessage } from '../../errors.js';
 
 /** Which routes answer in which dialect: set as a route's `config.errorFormat`. */
 export type ErrorFormat = 'streamforge' | 'kafka-rest-v2' | 'kafka-rest-v3';
@@ -48,7 +48,7 @@ export function v2EntryCode(err: HttpError): number {
 }
 
 export function noSuchTopic(topic: string): HttpError {
-  return new HttpError(404, 'SF_HTTP_NOT_FOUND', `Topic ${topic} not found`, 'create the topic (a Strimzi KafkaTopic) first', {
+  return new HttpError(404, 'SF_HTTP_NOT_FOUND', unknownTopicMessage(topic), 'create the topic (a Strimzi KafkaTopic) first', {
     kafkaRestCode: 40401,
   });
 }

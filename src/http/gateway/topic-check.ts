@@ -8,7 +8,7 @@ import type { ClusterIdentity } from '../../kafka/cluster-id.js';
 import type { TopicInfo } from '../../kafka/topics.js';
 import { produceFailure } from '../kafka-http-errors.js';
 import { checkTopicAllowed } from '../publish.js';
-import type { ProducerServices } from '../services.js';
+import type { ProducerServices, RouteServices } from '../services.js';
 import { noSuchPartition, noSuchTopic } from './kafka-rest-errors.js';
 
 type CheckServices = Pick<ProducerServices, 'catalog' | 'topicAllow'>;
@@ -71,6 +71,37 @@ async function lookup(s: CheckServices, topic: string, partition: number | undef
 /** The topic's metadata; throws the 403, 404 or 503 that says why not. */
 export async function checkedTopic(s: CheckServices, topic: string, partition?: number): Promise<TopicInfo> {
   return knownTopic(s, topic, partition) ?? lookedUp(s, topic, partition);
+}
+
+type CountingServices = CheckServices & Pick<RouteServices, 'metrics' | 'route'>;
+
+/** The failure counter's share of a request refused for its topic: each of its `records` is not written. */
+function counted(s: CountingServices, topic: string, records: number, err: unknown): unknown {
+  if (err instanceof HttpError && records > 0) s.metrics.failed(s.route, topic, err.code, records);
+  return err;
+}
+
+/** knownTopic for a request of `records` records: a refusal (403) is counted for each. */
+export function knownTopicFor(s: CountingServices, topic: string, partition: number | undefined, records: number): TopicInfo | undefined {
+  try {
+    return knownTopic(s, topic, partition);
+  } catch (err) {
+    throw counted(s, topic, records, err);
+  }
+}
+
+/** checkedTopic for a request of `records` records: a refusal (403, 404, 503) is counted for each. */
+export async function checkedTopicFor(
+  s: CountingServices,
+  topic: string,
+  partition: number | undefined,
+  records: number,
+): Promise<TopicInfo> {
+  try {
+    return await checkedTopic(s, topic, partition);
+  } catch (err) {
+    throw counted(s, topic, records, err);
+  }
 }
 
 /** Allowed, and known to the catalog without asking (the usual case): no promise at all. */

@@ -21,12 +21,12 @@ import {
   unsupportedMediaType,
   v2EntryCode,
 } from '../gateway/kafka-rest-errors.js';
-import { checkedTopic, knownTopic, NONE, partitionProblems, partitionsKnown, pathPartition } from '../gateway/topic-check.js';
+import { checkedTopicFor, knownTopicFor, NONE, partitionProblems, partitionsKnown, pathPartition } from '../gateway/topic-check.js';
 import { v2Records, type V2Format } from '../gateway/v2-records.js';
 import { parseJsonBytes } from '../json-body.js';
 import { publish, publishMany } from '../publish.js';
 import { ref } from '../schema-refs.js';
-import type { ProducerServices } from '../services.js';
+import { servicesFor, type RouteServices } from '../services.js';
 
 const formats: Record<string, V2Format> = {
   'application/vnd.kafka.json.v2+json': 'json',
@@ -96,7 +96,7 @@ const failedEntry = (err: HttpError): Entry => {
   return { partition: null, offset: null, error_code: v2EntryCode(err), error: text, message: text };
 };
 
-function countAsyncFailures(s: ProducerServices, topic: string, outcomes: ReadonlyArray<unknown>): void {
+function countAsyncFailures(s: RouteServices, topic: string, outcomes: ReadonlyArray<unknown>): void {
   let notWritten = 0;
   let unknown = 0;
   for (const o of outcomes) {
@@ -108,13 +108,14 @@ function countAsyncFailures(s: ProducerServices, topic: string, outcomes: Readon
   if (unknown > 0) s.metrics.asyncFailed(topic, 'unknown', unknown);
 }
 
-async function produceV2(s: ProducerServices, req: FastifyRequest, reply: FastifyReply, partitionText: string | undefined) {
+async function produceV2(s: RouteServices, req: FastifyRequest, reply: FastifyReply, partitionText: string | undefined) {
   reply.type(KAFKA_V2_JSON);
   const { topic } = req.params as { topic: string };
   const partition = partitionText === undefined ? undefined : pathPartition(partitionText);
   const fireAndForget = asyncFlag(req.query);
   const body = validated(req.body, s.batchLimit);
-  const info = knownTopic(s, topic, partition) ?? (await checkedTopic(s, topic, partition));
+  const records = body.records.length;
+  const info = knownTopicFor(s, topic, partition, records) ?? (await checkedTopicFor(s, topic, partition, records));
   const messages = v2Records(topic, partition, formatOf(req.headers['content-type']), body);
   if (messages.length > 1) s.metrics.batch(messages.length);
   const partitions = messages.map((m) => m.partition);
@@ -125,7 +126,7 @@ async function produceV2(s: ProducerServices, req: FastifyRequest, reply: Fastif
   messages.forEach((m, i) => {
     const problem = problems[i];
     if (problem) {
-      s.metrics.failed(topic, problem.code);
+      s.metrics.failed(s.route, topic, problem.code);
       entries[i] = failedEntry(problem);
     } else {
       sendable.push(m);
@@ -223,7 +224,7 @@ function registerParsers(app: Parameters<FastifyPluginCallback>[0]): void {
 const noValidation = () => () => true;
 
 const kafkaRestV2Routes: FastifyPluginCallback = (app, _opts, done) => {
-  const s = app.services;
+  const s = servicesFor(app.services, 'kafka-rest-v2');
   registerParsers(app);
   // application/json stays JSON-parsed, and is refused here with the dialect's 415
   // (before the body is read: a synchronous hook, as it runs on every request)

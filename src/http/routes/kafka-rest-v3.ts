@@ -18,13 +18,13 @@ import type { KafkaV3Record } from '../../protocol/types.js';
 import { describeSchemaErrors, inspectedValidators } from '../../protocol/validators.js';
 import { JsonObjectSplitter } from '../gateway/json-object-stream.js';
 import { kafkaRestBody, kafkaRestCode, kafkaRestMessage, unprocessable } from '../gateway/kafka-rest-errors.js';
-import { checkedTopic, producingCluster, knownTopic, partitionProblems, partitionsKnown } from '../gateway/topic-check.js';
+import { checkedTopicFor, producingCluster, knownTopicFor, partitionProblems, partitionsKnown } from '../gateway/topic-check.js';
 import { dataProblem, registryProblem, v3Record, v3Report, type V3Prepared } from '../gateway/v3-records.js';
 import { notUtf8, parseJsonBody } from '../json-body.js';
 import { produceFailure } from '../kafka-http-errors.js';
 import { isoTimestamp, publish, publishMany } from '../publish.js';
 import { ref } from '../schema-refs.js';
-import type { ProducerServices } from '../services.js';
+import { servicesFor, type RouteServices } from '../services.js';
 import { invalidUtf8Offset, Utf8Checker } from '../utf8.js';
 
 const config = { errorFormat: 'kafka-rest-v3' as const };
@@ -62,13 +62,26 @@ function prepared(topic: string, text: string): V3Prepared {
   return v3Record(topic, parsed.value as KafkaV3Record);
 }
 
-/** Validated, checked against metadata, sent, and reported; never rejects. */
-async function produceOne(s: ProducerServices, clusterId: string, topic: TopicInfo, text: string): Promise<Outcome> {
+/** A record that does not match the schema is one more record not written. */
+function preparedOrCounted(s: RouteServices, topic: string, text: string): V3Prepared {
   try {
-    const p = prepared(topic.name, text);
+    return prepared(topic, text);
+  } catch (err) {
+    if (err instanceof HttpError) s.metrics.failed(s.route, topic, err.code);
+    throw err;
+  }
+}
+
+/** Validated, checked against metadata, sent, and reported; never rejects. */
+async function produceOne(s: RouteServices, clusterId: string, topic: TopicInfo, text: string): Promise<Outcome> {
+  try {
+    const p = preparedOrCounted(s, topic.name, text);
     if (!partitionsKnown(topic, [p.message.partition])) {
       const [problem] = await partitionProblems(s, topic, [p.message.partition]);
-      if (problem) throw problem;
+      if (problem) {
+        s.metrics.failed(s.route, topic.name, problem.code);
+        throw problem;
+      }
     }
     const now = s.now();
     const delivery = await publish(s, p.message);
@@ -111,7 +124,7 @@ function wholeBody(body: Readable, length: number, limit: number): Promise<strin
  * record order (a body that stops being records ends with that error's report).
  */
 async function produceWhole(
-  s: ProducerServices,
+  s: RouteServices,
   reply: FastifyReply,
   clusterId: string,
   topic: TopicInfo,
@@ -163,7 +176,7 @@ async function produceWhole(
  * which gets its own status. A body that stops being JSON objects ends the stream with its error.
  */
 async function produceStream(
-  s: ProducerServices,
+  s: RouteServices,
   reply: FastifyReply,
   clusterId: string,
   topic: TopicInfo,
@@ -275,10 +288,11 @@ async function produceStream(
   return reply.code(200).type('application/json').send(out);
 }
 
-async function produceRecords(s: ProducerServices, req: FastifyRequest, reply: FastifyReply, maxRecordChars: number) {
+async function produceRecords(s: RouteServices, req: FastifyRequest, reply: FastifyReply, maxRecordChars: number) {
   const { cluster_id, topic: name } = req.params as { cluster_id: string; topic: string };
   const { clusterId } = await producingCluster(s, cluster_id);
-  const topic = knownTopic(s, name) ?? (await checkedTopic(s, name));
+  // refused before its body is read: counted as one record, the least it held
+  const topic = knownTopicFor(s, name, undefined, 1) ?? (await checkedTopicFor(s, name, undefined, 1));
   // no body at all (and so no content type): fastify ran no parser
   const body = req.body as Readable | undefined;
   if (!body) throw unprocessable(EMPTY_BODY, EMPTY_HINT);
@@ -330,11 +344,11 @@ function batchRecord(topic: string, entry: KafkaV3Record & { readonly id: string
   return v3Record(topic, record as KafkaV3Record, where);
 }
 
-async function produceBatch(s: ProducerServices, req: FastifyRequest) {
+async function produceBatch(s: RouteServices, req: FastifyRequest) {
   const { cluster_id, topic: name } = req.params as { cluster_id: string; topic: string };
   const entries = batchEntries(req.body, s.batchLimit);
   const { clusterId } = await producingCluster(s, cluster_id);
-  const topic = await checkedTopic(s, name);
+  const topic = await checkedTopicFor(s, name, undefined, entries.length);
   s.metrics.batch(entries.length);
   const now = s.now();
   const failures: Array<{ id: string; error_code: number; message: string }> = [];
@@ -343,6 +357,7 @@ async function produceBatch(s: ProducerServices, req: FastifyRequest) {
     try {
       ready.push({ id: entry.id, prepared: batchRecord(topic.name, entry, i) });
     } catch (err) {
+      s.metrics.failed(s.route, topic.name, (err as HttpError).code);
       failures.push({ id: entry.id, error_code: kafkaRestCode(err as HttpError), message: kafkaRestMessage(err as HttpError) });
     }
   });
@@ -354,8 +369,10 @@ async function produceBatch(s: ProducerServices, req: FastifyRequest) {
   const sendable: Array<{ id: string; prepared: V3Prepared }> = [];
   ready.forEach((r, i) => {
     const problem = problems[i];
-    if (problem) failures.push({ id: r.id, error_code: kafkaRestCode(problem), message: kafkaRestMessage(problem) });
-    else sendable.push(r);
+    if (problem) {
+      s.metrics.failed(s.route, topic.name, problem.code);
+      failures.push({ id: r.id, error_code: kafkaRestCode(problem), message: kafkaRestMessage(problem) });
+    } else sendable.push(r);
   });
   const outcomes = await publishMany(
     s,
@@ -404,7 +421,7 @@ const noValidation = () => () => true;
 
 /** The streamed route, in a context of its own: its application/json body is read as a stream. */
 const streamedRecords: FastifyPluginCallback = (app, _opts, done) => {
-  const s = app.services;
+  const s = servicesFor(app.services, 'kafka-rest-v3');
   const maxRecordChars = app.initialConfig.bodyLimit ?? 1024 * 1024;
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', (_req, payload, parsed) => parsed(null, payload));
@@ -417,7 +434,7 @@ const streamedRecords: FastifyPluginCallback = (app, _opts, done) => {
 };
 
 const kafkaRestV3Routes: FastifyPluginCallback = (app, _opts, done) => {
-  const s = app.services;
+  const s = servicesFor(app.services, 'kafka-rest-v3');
   app.register(streamedRecords);
   // `::` is a literal colon in find-my-way's paths
   app.post(

@@ -4,9 +4,9 @@ import type { ProduceRequest } from '../../protocol/types.js';
 import { describeSchemaErrors, inspectedValidators } from '../../protocol/validators.js';
 import { ref } from '../schema-refs.js';
 import { enrichment, messageValue, type Enrichment } from '../message-value.js';
-import { checkedTopic, knownTopic } from '../gateway/topic-check.js';
+import { checkedTopic, checkedTopicFor, knownTopic, knownTopicFor } from '../gateway/topic-check.js';
 import { isoTimestamp, publish, publishMany } from '../publish.js';
-import type { ProducerServices } from '../services.js';
+import { servicesFor, type RouteServices } from '../services.js';
 import type { Delivery, OutgoingMessage } from '../../kafka/producer.js';
 
 const errors = {
@@ -58,7 +58,7 @@ const topicKey = (item: ProduceRequest) => (item.partition === undefined ? item.
  * Each distinct topic (and partition) of a batch checked once, all at once: the allowlist, then
  * the catalog. An unknown topic fails its own items (404) and delays no other item.
  */
-async function topicChecks(opts: ProducerServices, items: ReadonlyArray<ProduceRequest | undefined>): Promise<Map<string, HttpError>> {
+async function topicChecks(opts: RouteServices, items: ReadonlyArray<ProduceRequest | undefined>): Promise<Map<string, HttpError>> {
   const distinct = new Map<string, ProduceRequest>();
   for (const item of items) if (item) distinct.set(topicKey(item), item);
   const problems = new Map<string, HttpError>();
@@ -86,7 +86,7 @@ async function topicChecks(opts: ProducerServices, items: ReadonlyArray<ProduceR
 
 /** POST /produce and /produce/batch: JSON in, Kafka records out, answered with real offsets. */
 const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
-  const opts = app.services;
+  const opts = servicesFor(app.services, 'produce');
   app.post(
     '/produce',
     {
@@ -107,7 +107,7 @@ const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
       const item = req.body as ProduceRequest;
       // the allowlist, then the topic catalog: an unknown topic or partition is a 404 at once,
       // where librdkafka would hold the message until its metadata wait ran out (1.7-5.3 s)
-      if (!knownTopic(opts, item.topic, item.partition)) await checkedTopic(opts, item.topic, item.partition);
+      if (!knownTopicFor(opts, item.topic, item.partition, 1)) await checkedTopicFor(opts, item.topic, item.partition, 1);
       const delivery = await publish(opts, toOutgoing(item, added));
       return { success: true, message: 'Message delivered', ...placed(delivery, now) };
     },
@@ -143,7 +143,7 @@ const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
           return;
         }
         const topic = typeof (item as { topic?: unknown })?.topic === 'string' ? (item as { topic: string }).topic : 'invalid';
-        opts.metrics.failed(topic, 'SF_HTTP_VALIDATION');
+        opts.metrics.failed('produce', topic, 'SF_HTTP_VALIDATION');
         results[index] = failed(
           index,
           new HttpError(400, 'SF_HTTP_VALIDATION', `item ${index}: ${describeSchemaErrors(validate.errors)}`, 'see /docs'),
@@ -154,7 +154,7 @@ const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
         if (!item) return;
         const problem = topicProblems.get(topicKey(item));
         if (problem) {
-          opts.metrics.failed(item.topic, problem.code);
+          opts.metrics.failed('produce', item.topic, problem.code);
           results[index] = failed(index, problem);
           return;
         }

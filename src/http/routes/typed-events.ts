@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginCallback } from 'fastify';
 import { TYPED_EVENTS } from '../http-metrics.js';
 import { ref } from '../schema-refs.js';
-import { checkTopicAllowed, isoTimestamp, publish } from '../publish.js';
+import { checkedTopicFor, knownTopicFor } from '../gateway/topic-check.js';
+import { servicesFor } from '../services.js';
+import { isoTimestamp, publish } from '../publish.js';
 
 export const eventKinds = ['user', 'order', 'payment'] as const;
 export type EventKind = (typeof eventKinds)[number];
@@ -41,7 +43,7 @@ const eventResponse = {
 };
 
 const typedEventRoutes: FastifyPluginCallback = (app, _opts, done) => {
-  const opts = app.services;
+  const opts = servicesFor(app.services, 'events');
   const startedAt = opts.now();
 
   for (const kind of eventKinds) {
@@ -68,7 +70,6 @@ const typedEventRoutes: FastifyPluginCallback = (app, _opts, done) => {
       },
       async (req) => {
         const data = parseData((req.body as { data: string | Record<string, unknown> }).data);
-        checkTopicAllowed(opts, opts.eventsTopic);
         const now = opts.now();
         const event_type = `${kind}_created`;
         const event_id = eventId(kind, now);
@@ -80,6 +81,9 @@ const typedEventRoutes: FastifyPluginCallback = (app, _opts, done) => {
           ...(opts.enrich ? { source: opts.info.name, server_time: now.getTime() / 1000 } : {}),
         };
         try {
+          // the allowlist, then the topic catalog, as /produce: a missing events topic is the
+          // same 404 at once, not librdkafka's wait and then its own words
+          if (!knownTopicFor(opts, opts.eventsTopic, undefined, 1)) await checkedTopicFor(opts, opts.eventsTopic, undefined, 1);
           const d = await publish(opts, { topic: opts.eventsTopic, key: event_id, value: JSON.stringify(value) });
           opts.metrics.typedEvent(kind, 'published');
           opts.logger.info('event published', { event_id, event_type, partition: d.partition, offset: d.offset });

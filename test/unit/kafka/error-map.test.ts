@@ -41,14 +41,24 @@ describe('mapping to our errors', () => {
     const err = mapProduceError(raw, 't');
     expect(err).toMatchObject({ kind, retriable, librdkafkaCode: code });
     expect(err.cause).toBe(raw);
-    expect(err.message).toContain(`librdkafka says ${code}`);
+    // an unknown topic has one wording (below); every other kind keeps librdkafka's words
+    expect(err.message).toContain(kind === 'no-such-topic' ? 'Topic t not found' : `librdkafka says ${code}`);
+  });
+
+  it("words an unknown topic one way, whether the broker said so or librdkafka's cache on the next try", () => {
+    const said = [
+      mapProduceError({ code: E.ERR_UNKNOWN_TOPIC_OR_PART, message: 'Broker: Unknown topic or partition' }, 'orders'),
+      mapProduceError({ code: E.ERR__UNKNOWN_TOPIC, message: 'Local: Unknown topic' }, 'orders'),
+      mapProduceError({ code: -1, message: 'unknown topic or partition' }, 'orders'),
+    ].map((e) => e.message);
+    expect(said).toEqual(['Topic orders not found', 'Topic orders not found', 'Topic orders not found']);
   });
 
   it('reads the kind of a failure that came as text only', () => {
     expect(mapProduceError({ code: -1, message: 'unknown topic or partition' }, 't')).toMatchObject({
       kind: 'no-such-topic',
       code: 'SF_KAFKA_TOPIC',
-      message: 'topic t does not exist: unknown topic or partition',
+      message: 'Topic t not found',
     });
   });
 
