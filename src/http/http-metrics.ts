@@ -2,7 +2,9 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { AdmissionBudget, AdmissionRefusal } from './admission.js';
 import type { Publisher } from './publisher.js';
-import type { RouteFamily } from './services.js';
+
+/** The produce routes, as producer_events_failed_total's `route` label names them. */
+export type RouteFamily = 'produce' | 'events' | 'kafka-rest-v2' | 'kafka-rest-v3';
 
 export interface HttpMetrics {
   request(method: string, route: string, status: number, seconds: number): void;

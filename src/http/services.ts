@@ -7,7 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { LogThrottle } from '../observability/log-throttle.js';
 import type { MetricsSource } from '../observability/metrics.js';
 import type { AdmissionBudget } from './admission.js';
-import type { HttpMetrics } from './http-metrics.js';
+import type { HttpMetrics, RouteFamily } from './http-metrics.js';
 import type { Publisher } from './publisher.js';
 import type { TopicCatalog } from './topic-catalog.js';
 
@@ -42,9 +42,6 @@ export interface ProducerServices {
   /** which topics and partitions exist, for the gateway routes' immediate 404s */
   readonly catalog: TopicCatalog;
 }
-
-/** The produce routes, as producer_events_failed_total's `route` label names them. */
-export type RouteFamily = 'produce' | 'events' | 'kafka-rest-v2' | 'kafka-rest-v3';
 
 /** The services as one family of produce routes sees them: its failures are counted under its name. */
 export interface RouteServices extends ProducerServices {
