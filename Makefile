@@ -29,7 +29,7 @@ fmt: setup ## format the code
 	@npm run --silent fmt
 
 test: setup-test build lint dist ## the whole suite: unit + integration against a real local broker
-	@node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=test-results.json
+	@node --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js --json --outputFile=test-results.json
 
 demo: build ## end to end: local Kafka up, a dummy, pings answered, a summary, all stopped
 	@scripts/demo.sh
@@ -52,4 +52,4 @@ docker-build: ## build the container image with buildah (base from debootstrap +
 
 clean: ## remove build output and the local broker's data (keeps its jars)
 	@scripts/kafka-local.sh down || true
-	rm -rf dist build coverage test-results.json streamforge-*.tgz .kafka/data .kafka/certs .kafka/*.env .kafka/sasl.password
+	rm -rf dist build coverage test-results.json streamforge-*.tgz .kafka/test .kafka/data .kafka/certs .kafka/*.env .kafka/sasl.password

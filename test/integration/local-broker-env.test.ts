@@ -1,6 +1,6 @@
 /**
- * The local broker's env files (scripts/kafka-local.sh writes .kafka/plaintext.env and
- * sasl.env) work both ways a user takes them: sourced in a shell, which must pass them on to the
+ * The local broker's env files (scripts/kafka-local.sh writes plaintext.env and sasl.env in its
+ * directory: .kafka/ for a user, .kafka/test/ for the tests) work both ways a user takes them: sourced in a shell, which must pass them on to the
  * commands it starts, and read as dotenv (the tests, a copy as .env).
  */
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,9 @@ import { projectRoot } from '../support/broker.js';
 import { uniqueTopics } from '../support/cli-process.js';
 
 jest.setTimeout(60_000);
-const files = ['plaintext', 'sasl'].map((name) => join(projectRoot, '.kafka', `${name}.env`));
+// the tests' own broker (global-setup.mjs), written by the same script as a user's
+const brokerDir = join(projectRoot, '.kafka', 'test');
+const files = ['plaintext', 'sasl'].map((name) => join(brokerDir, `${name}.env`));
 const usingOwnBroker = process.env.STREAMFORGE_TEST_SASL_ENV === undefined;
 
 (usingOwnBroker ? describe : describe.skip)("the local broker's env files", () => {
@@ -35,7 +37,10 @@ const usingOwnBroker = process.env.STREAMFORGE_TEST_SASL_ENV === undefined;
   it('creates a topic on request (`kafka-local.sh topic NAME PARTITIONS`), and again leaves it as it is', () => {
     const topic = `made-by-hand-${Date.now()}`;
     for (let i = 0; i < 2; i++) {
-      const made = spawnSync(join(projectRoot, 'scripts', 'kafka-local.sh'), ['topic', topic, '2'], { encoding: 'utf8' });
+      const made = spawnSync(join(projectRoot, 'scripts', 'kafka-local.sh'), ['topic', topic, '2'], {
+        encoding: 'utf8',
+        env: { ...process.env, KAFKA_LOCAL_DIR: brokerDir },
+      });
       expect(made.status).toBe(0);
     }
     const brokers = parse(readFileSync(files[0]!, 'utf8')).KAFKA_BOOTSTRAP_SERVERS ?? '';

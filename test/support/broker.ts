@@ -34,7 +34,8 @@ export function brokerEnv(listener: Listener): BrokerEnv | undefined {
     const file = process.env.STREAMFORGE_TEST_SASL_ENV;
     return file ? pick(parse(readFileSync(file, 'utf8'))) : undefined;
   }
-  return pick(parse(readFileSync(`${projectRoot}/.kafka/${listener === 'plaintext' ? 'plaintext' : 'sasl'}.env`, 'utf8')));
+  // the broker of the tests' own that global-setup.mjs starts, apart from a user's (.kafka/)
+  return pick(parse(readFileSync(`${projectRoot}/.kafka/test/${listener === 'plaintext' ? 'plaintext' : 'sasl'}.env`, 'utf8')));
 }
 
 export function requireBroker(listener: Listener): BrokerEnv {

@@ -1,25 +1,27 @@
-// Integration tests need a real broker. With KAFKA_BOOTSTRAP_SERVERS set, that broker is used;
-// otherwise the project's own script starts one (and the teardown stops it again).
+// Integration tests need a real broker. With KAFKA_BOOTSTRAP_SERVERS set, that broker is used.
+// Otherwise the project's own script starts one of the tests' own, in .kafka/test (its data,
+// certificates and ports apart from a broker `make kafka-up` runs for a person): the hundred
+// topics the suite creates never show up in a user's broker. The teardown stops it and removes
+// its data.
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const marker = `${root}/.kafka/started-by-tests`;
+export const testBrokerDir = `${root}.kafka/test`;
+
+export function testBroker(command) {
+  execFileSync(`${root}scripts/kafka-local.sh`, [command], {
+    stdio: ['ignore', 'ignore', command === 'status' ? 'ignore' : 'inherit'],
+    env: { ...process.env, KAFKA_LOCAL_DIR: testBrokerDir },
+  });
+}
 
 export default function globalSetup() {
   if (process.env.KAFKA_BOOTSTRAP_SERVERS) return;
-  let running = true;
   try {
-    execFileSync(`${root}/scripts/kafka-local.sh`, ['status'], { stdio: 'ignore' });
+    testBroker('status'); // left running by an interrupted run or by KEEP_KAFKA=1
   } catch {
-    running = false;
-  }
-  if (!running) {
-    process.stderr.write('\nstarting the local Kafka broker for the integration tests (scripts/kafka-local.sh up)\n');
-    execFileSync(`${root}/scripts/kafka-local.sh`, ['up'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    writeFileSync(marker, String(Date.now()));
-  } else if (existsSync(marker)) {
-    // left over by an interrupted run: it is ours to stop
+    process.stderr.write("\nstarting the tests' own Kafka broker in .kafka/test (scripts/kafka-local.sh up)\n");
+    testBroker('up');
   }
 }

@@ -1,13 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
+import { testBroker, testBrokerDir } from './global-setup.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const marker = `${root}/.kafka/started-by-tests`;
-
-// Stop the broker only when the tests started it: a developer's own broker keeps running.
+// The tests' own broker stops, and its topics go with its data; KEEP_KAFKA=1 keeps it running
+// for the next run (a developer running one file after another).
 export default function globalTeardown() {
-  if (process.env.KAFKA_BOOTSTRAP_SERVERS || !existsSync(marker) || process.env.KEEP_KAFKA) return;
-  rmSync(marker);
-  execFileSync(`${root}/scripts/kafka-local.sh`, ['down'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (process.env.KAFKA_BOOTSTRAP_SERVERS || process.env.KEEP_KAFKA) return;
+  testBroker('down');
+  rmSync(`${testBrokerDir}/data`, { recursive: true, force: true });
 }
