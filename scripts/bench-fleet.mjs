@@ -3,7 +3,7 @@
 // topic (started, loading every ~10 s with growing records_written, then finished, error or
 // interrupted after 1-4 minutes, or silence: a killed pod), each ended queue replaced by a new
 // one, and pongs for every ping addressed to a queue that is still alive. The events have the
-// fleet's shape (PROTOCOL.md), half of the pongs the legacy one (no command_id).
+// fleet's shape (docs/protocol.md), half of the pongs the legacy one (no command_id).
 // Usage: bench-fleet.mjs <brokers> <control-topic> <events-topic> <queues> <seconds>
 // Prints {"events", "pongs", "queues_started"} at the end.
 import Kafka from 'node-rdkafka';
@@ -36,7 +36,7 @@ const types = ['api', 'ws', 'dummy'];
 /** queue id -> { records, alive, nextLoading, endsAt, end } */
 const queues = new Map();
 let generation = 0;
-/** The envelope every event carries (PROTOCOL.md). */
+/** The envelope every event carries (docs/protocol.md). */
 function envelope(q, event) {
   const t = now();
   return { event, queue_id: q.id, symbol: q.symbol, type: q.type, producer: `loader-${q.type}`, sent_at: t, timestamp: t };

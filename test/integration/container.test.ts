@@ -72,8 +72,11 @@ function buildImage(): Promise<{ status: number | null; stderr: string }> {
     expect(out).toMatch(/"msg":"event sent".*"event":"started"/);
 
     const ping = await runCli(['ping', '--queue-id', 'in-image', '--expect-pong'], env);
-    expect(ping.stdout).toMatch(/pong from in-image: seq=1/);
-    expect(ping.code).toBe(0);
+    // stderr in the verdict: a failure says why the ping did not get its pong
+    expect({ stdout: ping.stdout, stderr: ping.stderr, code: ping.code }).toMatchObject({
+      stdout: expect.stringMatching(/pong from in-image: seq=1/),
+      code: 0,
+    });
     const stop = await runCli(['stop', '--queue-id', 'in-image', '--wait'], env);
     expect(stop.code).toBe(0);
     expect(await exited).toBe(0);

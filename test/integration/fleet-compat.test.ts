@@ -1,6 +1,6 @@
 /**
  * The fleet's own messages, not ours: commands produced raw onto the control topic by kcat in
- * every shape PROTOCOL.md lists (the loaders' tests send neither sent_at nor command_id), and a
+ * every shape docs/protocol.md lists (the loaders' tests send neither sent_at nor command_id), and a
  * stop sent while a service is down, which its next life must handle. Raw records go in without
  * a key, as the legacy producers send them, so they land on any partition.
  */
@@ -33,7 +33,7 @@ const listeners: Array<[string, BrokerEnv | undefined]> = [
   ['SASL_SSL', sasl],
 ];
 
-describe.each(listeners)('every command shape of PROTOCOL.md, produced raw (%s)', (_name, env) => {
+describe.each(listeners)('every command shape of docs/protocol.md, produced raw (%s)', (_name, env) => {
   const maybe = env ? it : it.skip;
   maybe('is acted on: pongs carry what the command had, and the bare stop ends the service', async () => {
     const topics = uniqueTopics('fleet');

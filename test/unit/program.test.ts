@@ -1,6 +1,6 @@
 /**
  * The program in-process, without a broker: help, version, completion and bad usage, with the
- * exit codes of PROTOCOL.md. (The built executable's own start-up is covered by the
+ * exit codes of docs/protocol.md. (The built executable's own start-up is covered by the
  * integration tests.)
  */
 import { execFileSync } from 'node:child_process';

@@ -23,7 +23,7 @@ describe('commands', () => {
     expect(decodeCommand(json({ queue_id: '*', command: 'stop', sent_at: 1, command_id: 'x', extra: [1] })).ok).toBe(true);
   });
 
-  // PROTOCOL.md: the fleet sends every one of these, and a service must act on each.
+  // docs/protocol.md: the fleet sends every one of these, and a service must act on each.
   it.each([
     ["the loaders' tests: no sent_at, no command_id", '{"command": "stop", "queue_id": "test-queue-id"}'],
     [
