@@ -40,8 +40,8 @@ kafka-up: ## start the local broker (PLAINTEXT + SASL_SSL/SCRAM), create the def
 kafka-down: ## stop the local broker
 	@scripts/kafka-local.sh down
 
-bench: setup-test dist ## benchmarks against the local broker, side by side with Kafka's own tools
-	@node scripts/bench-binary.mjs && node scripts/bench-ping.mjs && node scripts/bench-producer.mjs && node scripts/bench-produce-gateway.mjs && node scripts/bench-watch.mjs && node scripts/bench-startup.mjs && node scripts/bench-monitor.mjs && node scripts/bench-soak.mjs
+bench: setup-test dist ## every benchmark beside its yardstick, then PASS or FAIL per target (docs/benchmarks.md)
+	@node scripts/bench-all.mjs
 
 bench-check: setup-test dist ## a short run of every benchmark, each ratio against scripts/bench-baselines.json (FAIL 25% below)
 	@node scripts/bench-check.mjs

@@ -197,7 +197,8 @@ async function main() {
       [
         'kcat -C -e -J, same topic',
         `${kRate.toFixed(0)} events/s (${all('kcat')})`,
-        `watch >= 0.7x of kcat: ${vsKcat.toFixed(2)}x (median of the rounds' ratios) ${vsKcat >= 0.7 ? 'PASS' : 'FAIL'}`,
+        // no verdict: kcat is the yardstick read beside it; the accepted target is the floor's (docs/benchmarks.md)
+        `watch / kcat: ${vsKcat.toFixed(2)}x (median of the rounds' ratios; shown, not judged)`,
       ],
     ];
     const live = `${id}-live`;

@@ -1,6 +1,6 @@
 /**
  * The bookkeeping of a ping run, free of I/O and timers so that it can be tested on its own:
- * which pings were sent, which pong answers which ping (the wire contract, README "Protocol notes": by command_id, or for a
+ * which pings were sent, which pong answers which ping (the wire contract, docs/protocol.md: by command_id, or for a
  * legacy pong by queue_id and ping_ts == sent_at), what was late or duplicated, and the
  * figures per queue at the end.
  */

@@ -1,7 +1,7 @@
 /**
  * A reader that never misses a reply: it is assigned every partition of its topics at the
  * high watermark *before* `open` resolves, so whatever is produced afterwards is read. Readers
- * for ping and watch join no shared group and commit nothing (README, "Protocol notes"). A service's command
+ * for ping and watch join no shared group and commit nothing (docs/protocol.md). A service's command
  * reader keeps its place in a named group instead (`resumeGroup`): it starts after the group's
  * committed offsets and commits what it handled, yet it still assigns its partitions itself and
  * never joins the group: a join waits 3 s on a broker with Kafka's default initial rebalance

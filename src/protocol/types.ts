@@ -1,5 +1,5 @@
 /**
- * The control-plane messages (schemas/, README "Protocol notes") as TypeScript types. What we send is complete
+ * The control-plane messages (schemas/, docs/protocol.md) as TypeScript types. What we send is complete
  * (`ServiceEvent`); what we receive may be legacy and partial (`ReceivedEvent`), so the two
  * differ on purpose. The JSON Schemas in schemas/ describe what is received.
  */

@@ -2,7 +2,7 @@
  * The v2 produce routes of the Confluent REST Proxy and the Strimzi Kafka Bridge:
  * POST /topics/{topic} and /topics/{topic}/partitions/{partition}, so that their clients
  * switch by changing the URL. Answered in Confluent's dialect, which is a superset of the
- * Bridge's (README, "Coming from the Strimzi Bridge..."), with what those gateways lack: an unknown topic or partition
+ * Bridge's (docs/gateways.md), with what those gateways lack: an unknown topic or partition
  * is a 404 at once, not after a 60 s wait; every offset is Kafka's own after acks=all; and a
  * request of which nothing was written is a 503 with Retry-After (504 when the outcome is
  * unknown; the record's own 4xx when the broker refused it), not a 200 with errors inside. When
