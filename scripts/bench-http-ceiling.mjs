@@ -2,12 +2,13 @@
 // The HTTP yardsticks of bench:producer, each a server in its own process on 127.0.0.1:<port>:
 //   noop <port>  the same fastify, a POST /produce that parses the JSON body and answers at once:
 //                the HTTP ceiling of this machine for the same body and connections;
-//   app <port>   serve-producer's own app (every plugin, schema and metric) over a publisher that
-//                answers at once with a made-up offset: what our HTTP layer costs without Kafka.
+//   app <port> <topic>  serve-producer's own app (every plugin, schema and metric) over a publisher
+//                that answers at once with a made-up offset, and whose cluster holds <topic> (the
+//                topic catalog asks it): what our HTTP layer costs without Kafka.
 // Prints "listening" once it accepts connections; SIGTERM ends it.
 import Fastify from 'fastify';
 
-const [mode, port] = process.argv.slice(2);
+const [mode, port, topic = 'bench'] = process.argv.slice(2);
 
 async function noop() {
   const app = Fastify({ logger: false });
@@ -28,6 +29,9 @@ async function ourApp() {
     queueDepth: () => 0,
     inFlight: () => 0,
     tally: () => ({ acknowledged: offset, failed: 0, unknown: 0, late: new Map() }),
+    // without these the topic catalog could not know the topic, and every answer was a 503
+    topics: async () => [{ name: topic, partitions: [{ id: 0, leader: 1, replicas: [1], isrs: [1] }] }],
+    clusterIdentity: async () => ({ clusterId: 'bench-cluster', controllerId: 1 }),
   };
   return buildProducerApp({
     publisher,

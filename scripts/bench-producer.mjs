@@ -36,9 +36,9 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = QUICK ? 1 : 2;
 
 /** A yardstick server of bench-http-ceiling.mjs ('noop' or 'app'), listening. */
-async function startYardstick(mode) {
+async function startYardstick(mode, topic) {
   const port = await freePort();
-  const child = spawn(process.execPath, [`${root}/scripts/bench-http-ceiling.mjs`, mode, String(port)], {
+  const child = spawn(process.execPath, [`${root}/scripts/bench-http-ceiling.mjs`, mode, String(port), topic], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const closed = new Promise((r) => child.on('close', r));
@@ -82,8 +82,8 @@ async function main() {
     for (let round = 1; round <= ROUNDS; round++) {
       const run = {};
       for (const [name, start] of [
-        ['ceiling', () => startYardstick('noop')],
-        ...(QUICK ? [] : [['app', () => startYardstick('app')]]),
+        ['ceiling', () => startYardstick('noop', topic)],
+        ...(QUICK ? [] : [['app', () => startYardstick('app', topic)]]),
         ['produce', async () => ({ url: server.url, stop: async () => undefined })],
       ]) {
         log(`(a) POST /produce, 64 connections, ${DURATION} s: ${name} (round ${round} of ${ROUNDS})`);
@@ -109,8 +109,8 @@ async function main() {
       ...(QUICK
         ? []
         : [
-            ['ceiling', () => startYardstick('noop')],
-            ['app', () => startYardstick('app')],
+            ['ceiling', () => startYardstick('noop', topic)],
+            ['app', () => startYardstick('app', topic)],
           ]),
       ['produce', async () => ({ url: server.url, pid: server.pid, stop: async () => undefined })],
     ]) {

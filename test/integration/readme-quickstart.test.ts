@@ -24,7 +24,19 @@ function quickstartBlock(readme: string): string {
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'streamforge-quickstart-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let group: number | undefined;
+/** Whatever the block left running (a dummy whose readiness it still waits for, on a timeout). */
+function stopGroup(): void {
+  try {
+    if (group !== undefined) process.kill(-group, 'SIGKILL');
+  } catch {
+    // nothing left running
+  }
+}
+afterAll(() => {
+  stopGroup();
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 (usingOwnBroker ? describe : describe.skip)("the README's quickstart", () => {
   it('runs as written, and each command succeeds', async () => {
@@ -52,12 +64,9 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
     let err = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    group = child.pid;
     const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    try {
-      process.kill(-(child.pid as number), 'SIGKILL');
-    } catch {
-      // nothing left running
-    }
+    stopGroup();
     expect({ status, stderr: status === 0 ? '' : err.slice(-4000) }).toEqual({ status: 0, stderr: '' });
     expect(out).toMatch(/3 sent, 3 received, 0 lost/);
     expect(out).toMatch(/q1: interrupted/);
