@@ -33,7 +33,13 @@ function verdicts(name, out) {
     const judged = cells.findLast((c) => /\b(PASS|FAIL)\b/.test(c));
     if (!judged) continue;
     const verdict = /\b(PASS|FAIL)\b/.exec(judged)?.[1];
-    found.push({ verdict, line: `${verdict}  ${name}: ${cells[0]}: ${judged.replace(/\s*\b(PASS|FAIL)\b\s*/, ' ').trim()}` });
+    // the figures beside the verdict: the row's other cells, the yardstick's included
+    const figures = cells
+      .slice(1)
+      .filter((c) => c && c !== judged && !/^yardstick$/.test(c))
+      .join('; ');
+    const target = judged.replace(/\s*\b(PASS|FAIL)\b\s*/, ' ').trim();
+    found.push({ verdict, line: `${verdict}  ${name}: ${cells[0]}: ${[figures, target].filter(Boolean).join(' | ')}` });
   }
   return found;
 }
