@@ -143,7 +143,7 @@ const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
           return;
         }
         const topic = typeof (item as { topic?: unknown })?.topic === 'string' ? (item as { topic: string }).topic : 'invalid';
-        opts.metrics.failed('produce', topic, 'SF_HTTP_VALIDATION');
+        opts.metrics.failed(opts.route, topic, 'SF_HTTP_VALIDATION');
         results[index] = failed(
           index,
           new HttpError(400, 'SF_HTTP_VALIDATION', `item ${index}: ${describeSchemaErrors(validate.errors)}`, 'see /docs'),
@@ -154,7 +154,7 @@ const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
         if (!item) return;
         const problem = topicProblems.get(topicKey(item));
         if (problem) {
-          opts.metrics.failed('produce', item.topic, problem.code);
+          opts.metrics.failed(opts.route, item.topic, problem.code);
           results[index] = failed(index, problem);
           return;
         }
