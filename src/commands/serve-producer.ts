@@ -3,13 +3,9 @@ import { parse, ParseFailure, type Setting } from '../config/setting.js';
 import { ConfigError, describeError } from '../errors.js';
 import isSafeRegex from 'safe-regex2';
 import { DEFAULT_ADMISSION } from '../http/admission.js';
-import { PRODUCE_TIMEOUT_GRACE_MS } from '../kafka/client-props.js';
+import { compressions, partitioners, PRODUCE_TIMEOUT_GRACE_MS, type Compression, type Partitioner } from '../kafka/client-props.js';
 import { connectionOf, loggerFrom } from './common.js';
 import { defineCommand } from './command-spec.js';
-
-const compressions = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
-/** librdkafka's partitioners; the _random ones spread unkeyed records (Kafka's own behaviour) */
-const partitioners = ['consistent_random', 'murmur2_random', 'murmur2', 'consistent', 'fnv1a_random', 'fnv1a', 'random'] as const;
 
 function regex(raw: string): RegExp {
   let re: RegExp;
@@ -163,7 +159,7 @@ const settings = {
     description: `compression: ${compressions.join(', ')}`,
     default: 'snappy',
     parse: parse.oneOf(compressions, (s) => s.toLowerCase()),
-  } satisfies Setting<(typeof compressions)[number]>,
+  } satisfies Setting<Compression>,
   partitioner: {
     flags: '--partitioner <name>',
     env: 'KAFKA_PARTITIONER',
@@ -171,7 +167,7 @@ const settings = {
       "which partition a keyed record goes to: murmur2_random as Java clients, the Strimzi Bridge and the Confluent REST Proxy place keys (choose it when replacing one of them, or a key's records change partition); consistent_random as librdkafka clients (kcat, confluent-kafka-python) do. Unkeyed records are spread either way",
     default: 'consistent_random',
     parse: parse.oneOf(partitioners, (s) => s.toLowerCase()),
-  } satisfies Setting<(typeof partitioners)[number]>,
+  } satisfies Setting<Partitioner>,
   readTimeout: {
     flags: '--read-timeout <duration>',
     env: 'SERVER_READ_TIMEOUT',

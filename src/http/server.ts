@@ -8,6 +8,7 @@ import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import { PortInUseError } from '../errors.js';
+import type { Compression, Partitioner } from '../kafka/client-props.js';
 import { KafkaProducer } from '../kafka/producer.js';
 import type { Logger } from '../observability/logger.js';
 import { createRegistry, localMetrics, startMetricsServer, type MetricsServer } from '../observability/metrics.js';
@@ -32,9 +33,9 @@ export type ProducerServerOptions = Pick<
   readonly clientId: string;
   readonly kafkaBatchSize: number;
   readonly maxRetries: number;
-  readonly compression: string;
+  readonly compression: Compression;
   /** librdkafka's name: which partition a keyed record goes to */
-  readonly partitioner: string;
+  readonly partitioner: Partitioner;
   readonly readTimeoutMs: number;
   readonly writeTimeoutMs: number;
   readonly shutdownTimeoutMs: number;

@@ -5,6 +5,13 @@
  */
 import type { KafkaConnection } from '../config/kafka-connection.js';
 
+/** librdkafka's compression codecs, as its compression.codec property names them */
+export const compressions = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type Compression = (typeof compressions)[number];
+/** librdkafka's partitioners; the _random ones spread unkeyed records (Kafka's own behaviour) */
+export const partitioners = ['consistent_random', 'murmur2_random', 'murmur2', 'consistent', 'fnv1a_random', 'fnv1a', 'random'] as const;
+export type Partitioner = (typeof partitioners)[number];
+
 export type LibrdkafkaProps = Record<string, string | number | boolean>;
 
 const secretKey = /password|secret|token|\.pem$|key\.password|oauthbearer\.config/i;
@@ -90,9 +97,9 @@ export type ProducerProfile =
   | {
       readonly kind: 'ingest';
       readonly deliveryTimeoutMs: number;
-      readonly compression: string;
+      readonly compression: Compression;
       /** librdkafka's partitioner: murmur2_random places keys as Java clients do */
-      readonly partitioner: string;
+      readonly partitioner: Partitioner;
       readonly batchSize: number;
       readonly maxRetries: number;
       /** librdkafka's queue bounds: the HTTP layer admits no more than this (http/admission.ts) */

@@ -8,7 +8,7 @@
  * first attempts let a refused login exit in about a second, longer later ones let a slow TLS
  * handshake over a real network finish.
  */
-import type Kafka from 'node-rdkafka';
+import Kafka from 'node-rdkafka';
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import type { Logger } from '../observability/logger.js';
 import { isFatalAtConnect, mapConnectError, normaliseEventError, type RdkafkaErrorLike } from './error-map.js';
@@ -21,8 +21,7 @@ interface ConnectableClient {
   removeListener(event: 'event.error', listener: (err: Kafka.LibrdKafkaError) => void): unknown;
 }
 
-const TIMED_OUT = -185;
-const ALL_BROKERS_DOWN = -187;
+const { ERR__TIMED_OUT: TIMED_OUT, ERR__ALL_BROKERS_DOWN: ALL_BROKERS_DOWN } = Kafka.CODES.ERRORS;
 const FIRST_ATTEMPT_MS = 1000;
 
 export async function connectClient(client: ConnectableClient, conn: KafkaConnection, logger: Logger, what: string): Promise<void> {
