@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs, and nothing twice. `setup.sh` alone: what building and the
 # demo need (the Debian packages node-rdkafka compiles against, for SSL, SASL/SCRAM and every
-# compression codec; openssl for the local broker's CA) and the npm dependencies when
+# compression codec; openssl for the local broker's CA; curl for the README's quickstart) and the npm dependencies when
 # package-lock.json changed since the last install. `setup.sh --test` adds what only the test
 # suite uses: kcat, buildah and debootstrap (the image), stress-ng, prometheus (the alert
 # rules), python3-venv (schemathesis), groff (the man page), chromium (/docs in a browser).
@@ -9,7 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-packages=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev openssl)
+packages=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev openssl curl)
 if [ "${1:-}" = "--test" ]; then
   packages+=(kcat tmux buildah debootstrap python3-venv stress-ng prometheus groff-base man-db chromium)
 fi
