@@ -138,9 +138,6 @@ export type KafkaErrorKind =
   /** anything else: a broker error we cannot vouch for, or a bug */
   | 'failed';
 
-/** Kinds where trying the same thing again later can succeed without writing anything twice. */
-const retriableKinds: ReadonlySet<KafkaErrorKind> = new Set(['unreachable', 'backpressure', 'not-written']);
-
 /**
  * One wording for a topic Kafka does not have, whoever finds out: the topic catalog before
  * producing, or librdkafka after (whose words vary: "Unknown topic or partition" from the
@@ -172,12 +169,142 @@ export class KafkaError extends StreamforgeError {
 
   /** Trying again later may succeed, and cannot write the message twice. */
   get retriable(): boolean {
-    return retriableKinds.has(this.kind);
+    return failureMeanings[this.kind].retriable;
   }
 }
 
 /** What a client may do after a failed produce: retry safely (not_written), or check first (unknown). */
 export type ProduceOutcome = 'not_written' | 'unknown';
+
+/** What one kind of failure means to whoever asked for the write: one row of failureMeanings. */
+export interface FailureMeaning {
+  /** the HTTP status of the answer */
+  readonly status: number;
+  readonly code: ErrorCode;
+  /** whether the record is certainly not in Kafka, or may be */
+  readonly outcome: ProduceOutcome;
+  /** trying the same request again later may succeed, and cannot write it twice */
+  readonly retriable: boolean;
+  /** seconds a client should wait before it retries (the Retry-After header), where a retry is the cure */
+  readonly retryAfterS?: number;
+  /** the Confluent REST Proxy's error_code for the whole answer */
+  readonly kafkaRestCode: number;
+  /** its error_code in a v2 entry of one record: 50003 "retriable", 50002 not */
+  readonly kafkaRestEntryCode: 50002 | 50003;
+  /**
+   * When every record of a request failed, the answer is the failure of lowest rank (the first
+   * of equals): an unknown outcome first (a retry may duplicate), then a record the broker
+   * refused, then Kafka too busy or unavailable, then the rest.
+   */
+  readonly rank: 1 | 2 | 3 | 4;
+  /** what a client should do, in the HTTP answer */
+  readonly hint: string;
+}
+
+const unavailable = {
+  status: 503,
+  code: 'SF_KAFKA_UNAVAILABLE',
+  outcome: 'not_written',
+  retriable: true,
+  retryAfterS: 5,
+  kafkaRestCode: 50003,
+  kafkaRestEntryCode: 50003,
+  rank: 3,
+  hint: 'Kafka is unavailable; nothing was written, so retry after the Retry-After delay',
+} as const satisfies FailureMeaning;
+
+const outcomeUnknown = {
+  status: 504,
+  code: 'SF_KAFKA_OUTCOME_UNKNOWN',
+  outcome: 'unknown',
+  retriable: false,
+  kafkaRestCode: 50003,
+  kafkaRestEntryCode: 50003,
+  rank: 1,
+  hint: 'the message may be in Kafka: check before sending it again, or make consumers tolerate duplicates',
+} as const satisfies FailureMeaning;
+
+/**
+ * What each kind of failure means, in one place: the HTTP status of every route family, the
+ * outcome, whether a retry is safe, Retry-After, and the Confluent codes of the gateways' error
+ * shapes. Every answer to a failed write is built from its row (HttpError.of); nothing decides
+ * from a status number. A full local queue (librdkafka's, or serve-producer's own in-flight
+ * budget) is one row: 429 with Retry-After, nothing written.
+ */
+export const failureMeanings: Readonly<Record<KafkaErrorKind, FailureMeaning>> = {
+  backpressure: {
+    status: 429,
+    code: 'SF_HTTP_BUSY',
+    outcome: 'not_written',
+    retriable: true,
+    retryAfterS: 1,
+    kafkaRestCode: 42901,
+    kafkaRestEntryCode: 50003,
+    rank: 3,
+    hint: 'nothing was written: retry after the Retry-After delay, send smaller requests, or run more servers',
+  },
+  'too-large': {
+    status: 413,
+    code: 'SF_HTTP_TOO_LARGE',
+    outcome: 'not_written',
+    retriable: false,
+    kafkaRestCode: 413,
+    kafkaRestEntryCode: 50002,
+    rank: 4,
+    hint: 'send a smaller message, or raise max.message.bytes on the topic',
+  },
+  // a partition that does not exist names a missing resource, as an unknown topic does
+  // (Confluent's REST Proxy: 404, error 40402)
+  'no-such-partition': {
+    status: 404,
+    code: 'SF_HTTP_NOT_FOUND',
+    outcome: 'not_written',
+    retriable: false,
+    kafkaRestCode: 40402,
+    kafkaRestEntryCode: 50002,
+    rank: 4,
+    hint: 'omit partition, or use one the topic has',
+  },
+  'no-such-topic': {
+    status: 404,
+    code: 'SF_HTTP_NOT_FOUND',
+    outcome: 'not_written',
+    retriable: false,
+    kafkaRestCode: 40401,
+    kafkaRestEntryCode: 50002,
+    rank: 4,
+    hint: 'create the topic (a Strimzi KafkaTopic) first',
+  },
+  'invalid-record': {
+    status: 422,
+    code: 'SF_HTTP_VALIDATION',
+    outcome: 'not_written',
+    retriable: false,
+    kafkaRestCode: 422,
+    kafkaRestEntryCode: 50002,
+    rank: 2,
+    hint: "nothing was written; fix the record (a timestamp within the broker's accepted range; a key for a compacted topic)",
+  },
+  forbidden: {
+    status: 403,
+    code: 'SF_HTTP_FORBIDDEN_TOPIC',
+    outcome: 'not_written',
+    retriable: false,
+    kafkaRestCode: 40301,
+    kafkaRestEntryCode: 50002,
+    rank: 4,
+    hint: 'grant the producer user Write on the topic',
+  },
+  'outcome-unknown': outcomeUnknown,
+  // refused before anything was handed over, or the cluster cannot be reached at all
+  'not-written': unavailable,
+  unreachable: unavailable,
+  // a retry cannot cure a refused login or a bad certificate, but nothing was written either
+  auth: { ...unavailable, retriable: false, hint: 'the producer cannot log in to Kafka; nothing was written (see its log)' },
+  tls: { ...unavailable, retriable: false, hint: 'the producer cannot reach Kafka over TLS; nothing was written (see its log)' },
+  // a broker error we cannot vouch for: the message may have been written
+  failed: { ...outcomeUnknown, hint: 'the message may be in Kafka: check before sending it again' },
+};
 
 /** An answer to an HTTP request that went wrong: its status, and headers such as Retry-After. */
 export class HttpError extends StreamforgeError {
@@ -188,13 +315,21 @@ export class HttpError extends StreamforgeError {
   readonly outcome: ProduceOutcome | undefined;
   /** the Confluent REST Proxy's error_code where it is finer than the status (40401, 40402...) */
   readonly kafkaRestCode: number | undefined;
+  /** the kind of failed write this answers, whose row in failureMeanings it was built from */
+  readonly kind: KafkaErrorKind | undefined;
 
   constructor(
     statusCode: number,
     code: ErrorCode,
     message: string,
     hint: string,
-    opts: { headers?: Record<string, string>; details?: unknown; outcome?: ProduceOutcome; kafkaRestCode?: number } = {},
+    opts: {
+      headers?: Record<string, string>;
+      details?: unknown;
+      outcome?: ProduceOutcome;
+      kafkaRestCode?: number;
+      kind?: KafkaErrorKind;
+    } = {},
   ) {
     super(code, message, hint);
     this.statusCode = statusCode;
@@ -202,6 +337,23 @@ export class HttpError extends StreamforgeError {
     this.details = opts.details;
     this.outcome = opts.outcome;
     this.kafkaRestCode = opts.kafkaRestCode;
+    this.kind = opts.kind;
+  }
+
+  /** The answer to a failed write of this kind, from its row in failureMeanings; `hint` where the row's is too general. */
+  static of(kind: KafkaErrorKind, message: string, hint?: string): HttpError {
+    const m = failureMeanings[kind];
+    return new HttpError(m.status, m.code, message, hint ?? m.hint, {
+      headers: m.retryAfterS === undefined ? {} : { 'retry-after': String(m.retryAfterS) },
+      outcome: m.outcome,
+      kafkaRestCode: m.kafkaRestCode,
+      kind,
+    });
+  }
+
+  /** This answer's row, when it answers a failed write. */
+  get meaning(): FailureMeaning | undefined {
+    return this.kind === undefined ? undefined : failureMeanings[this.kind];
   }
 }
 

@@ -1,13 +1,14 @@
 /**
  * The reference pages, docs/configuration.md and the man page docs/streamforge.1, written from
  * the same settings tables as --help and shell completion, so a flag cannot be documented in
- * one and missing from another. `npm run docs` writes them; a unit test fails when the
- * committed files differ from what this renders.
+ * one and missing from another; and the failure table of docs/http-api.md, from the one in
+ * errors.ts. `npm run docs` writes them; a unit test fails when the committed files differ
+ * from what this renders.
  */
 import type { CommandSpec } from './commands/command-spec.js';
 import type { SettingMap } from './config/resolve.js';
 import { choicesOf, defaultText, flagNamesOf, type Setting } from './config/setting.js';
-import { ExitCode, exitCodeMeanings } from './errors.js';
+import { ExitCode, exitCodeMeanings, failureMeanings, type KafkaErrorKind } from './errors.js';
 
 type Spec = CommandSpec<SettingMap>;
 
@@ -185,4 +186,47 @@ export function manPage(commands: readonly Spec[]): string {
     '',
   );
   return out.join('\n');
+}
+
+/** What each kind of failed write is, in a user's words (the table's first column). */
+const failureWhat: Record<KafkaErrorKind, string> = {
+  backpressure: "a queue is full: the server's budget of records awaiting Kafka, or librdkafka's own queue",
+  'too-large': 'the broker finds the message too large',
+  'no-such-partition': 'the partition does not exist',
+  'no-such-topic': 'the topic does not exist',
+  'invalid-record': 'the broker refused the record as it is (a timestamp out of range, no key for a compacted topic)',
+  forbidden: 'an ACL (or the allowlist) forbids the topic',
+  'outcome-unknown': 'handed to Kafka, no acknowledgement within --produce-timeout',
+  'not-written': 'Kafka refused it before appending, or is known to be down',
+  unreachable: 'no broker answers',
+  auth: 'the producer cannot log in to Kafka',
+  tls: 'the TLS handshake with Kafka fails',
+  failed: 'a broker error streamforge cannot vouch for',
+};
+
+const FAILURE_START = '<!-- failure-table: written by `npm run docs` from errors.ts -->';
+const FAILURE_END = '<!-- /failure-table -->';
+
+/** The failure table as Markdown: one row per kind, every column of its row in errors.ts. */
+export function failureTableMarkdown(): string {
+  const rows = (Object.keys(failureMeanings) as KafkaErrorKind[]).map((kind) => {
+    const m = failureMeanings[kind];
+    const outcome = m.outcome === 'unknown' ? '**may be in Kafka**' : 'not written';
+    const retry = m.retriable ? 'yes' : m.outcome === 'unknown' ? 'check first' : 'no';
+    const after = m.retryAfterS === undefined ? '' : `${m.retryAfterS} s`;
+    return `| ${cell(failureWhat[kind])} | ${m.status} | \`${m.code}\` | ${outcome} | ${retry} | ${after} | ${m.kafkaRestCode} | ${m.kafkaRestEntryCode} |`;
+  });
+  return [
+    "| failure | status | code | outcome | retry | Retry-After | gateways' `error_code` | v2 entry `error_code` |",
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+/** `page` with its failure table rewritten between the markers (the page is unchanged when it has none). */
+export function withFailureTable(page: string): string {
+  const start = page.indexOf(FAILURE_START);
+  const end = page.indexOf(FAILURE_END);
+  if (start < 0 || end < start) return page;
+  return `${page.slice(0, start + FAILURE_START.length)}\n${failureTableMarkdown()}\n${page.slice(end)}`;
 }

@@ -28,17 +28,15 @@ export function checkTopicAllowed(opts: Pick<ProducerServices, 'topicAllow'>, to
   // there corrupts consumer groups or transactions, and the broker's answer ("does not exist")
   // would not say why
   if (topic.startsWith('__')) {
-    throw new HttpError(
-      403,
-      'SF_HTTP_FORBIDDEN_TOPIC',
+    throw HttpError.of(
+      'forbidden',
       `topic ${topic} is one of Kafka's internal topics; serve-producer never writes to them`,
       'topics whose names start with __ belong to Kafka itself: use a topic of your own',
     );
   }
   if (opts.topicAllow && !opts.topicAllow.test(topic)) {
-    throw new HttpError(
-      403,
-      'SF_HTTP_FORBIDDEN_TOPIC',
+    throw HttpError.of(
+      'forbidden',
       `topic ${topic} is not in this server's allowlist`,
       'use a topic that matches --topics / PRODUCER_TOPIC_ALLOW',
     );
@@ -96,12 +94,10 @@ export function tooBusy(opts: Pick<ProducerServices, 'admission' | 'metrics'>, r
       : refusal.bound === 'bytes'
         ? `${(refusal.heldBytes / 1048576).toFixed(1)} MiB of records (its limit, --max-pending-bytes, is ${(limits.bytes / 1048576).toFixed(1)} MiB)`
         : `as many ?async=true records as it takes (a quarter of --max-pending-records / --max-pending-bytes: the rest is kept for clients that wait for their answer)`;
-  return new HttpError(
-    429,
-    'SF_HTTP_BUSY',
+  // the row librdkafka's own full queue answers with: one meaning, whichever queue is full
+  return HttpError.of(
+    'backpressure',
     `the server is holding ${which} that Kafka has not yet acknowledged; this request would pass that limit`,
-    'nothing was written: retry after the Retry-After delay, send smaller requests, or run more servers',
-    { headers: { 'retry-after': '1' }, outcome: 'not_written', kafkaRestCode: 42901 },
   );
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { commands } from '../../src/commands/index.js';
 import { flagNamesOf } from '../../src/config/setting.js';
-import { configurationMarkdown, manPage } from '../../src/reference.js';
+import { configurationMarkdown, failureTableMarkdown, manPage, withFailureTable } from '../../src/reference.js';
 
 const root = join(import.meta.dirname, '../..');
 const committed = (file: string): string => readFileSync(join(root, file), 'utf8');
@@ -19,6 +19,12 @@ describe('reference pages', () => {
   it('docs/configuration.md is what the settings tables render', () => {
     const want = configurationMarkdown(commands);
     if (committed('docs/configuration.md') !== want) throw new Error(`docs/configuration.md ${stale}`);
+  });
+
+  it("docs/http-api.md's failure table is what errors.ts's failureMeanings render", () => {
+    const page = committed('docs/http-api.md');
+    expect(page).toContain(failureTableMarkdown());
+    if (withFailureTable(page) !== page) throw new Error(`docs/http-api.md ${stale}`);
   });
 
   it('docs/streamforge.1 is what the settings tables render', () => {

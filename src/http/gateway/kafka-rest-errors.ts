@@ -21,13 +21,9 @@ export function dialectContentType(format: Exclude<ErrorFormat, 'streamforge'>):
   return format === 'kafka-rest-v2' ? KAFKA_V2_JSON : 'application/json';
 }
 
-/** Confluent's error_code for an HttpError: 40401, 40402, 40301, 50003, or the status itself. */
+/** Confluent's error_code for an HttpError: its failure's (40401, 40301, 42901, 50003...), a finer one it carries, or the status. */
 export function kafkaRestCode(err: HttpError): number {
-  if (err.kafkaRestCode !== undefined) return err.kafkaRestCode;
-  if (err.code === 'SF_HTTP_FORBIDDEN_TOPIC') return 40301;
-  // Kafka unavailable (nothing written) or no acknowledgement in time: Confluent's "retriable"
-  if (err.statusCode === 503 || err.statusCode === 504) return 50003;
-  return err.statusCode;
+  return err.kafkaRestCode ?? err.statusCode;
 }
 
 export function kafkaRestMessage(err: HttpError): string {
@@ -39,27 +35,30 @@ export function kafkaRestBody(err: HttpError): { error_code: number; message: st
 }
 
 /**
- * A v2 offsets entry's error_code: 50003 when a retry may succeed (nothing was written, or the
- * outcome is unknown: the message says which), 50002 when it will not, as the REST Proxy's v2
- * answers. The entry's message says what and why.
+ * A v2 offsets entry's error_code, as the REST Proxy's v2 answers: its failure's (50003 when a
+ * retry may succeed: nothing was written, or the outcome is unknown, as the message says), else
+ * 50002 (a record refused as it is). The entry's message says what and why.
  */
 export function v2EntryCode(err: HttpError): number {
-  return err.statusCode === 503 || err.statusCode === 504 ? 50003 : 50002;
+  return err.meaning?.kafkaRestEntryCode ?? 50002;
+}
+
+/** Of a request's failures, the one its answer is when no record was written: the lowest rank, the first of equals. */
+export function mostTelling(failures: readonly HttpError[]): HttpError {
+  let best = failures[0] as HttpError;
+  for (const f of failures) if ((f.meaning?.rank ?? 4) < (best.meaning?.rank ?? 4)) best = f;
+  return best;
 }
 
 export function noSuchTopic(topic: string): HttpError {
-  return new HttpError(404, 'SF_HTTP_NOT_FOUND', unknownTopicMessage(topic), 'create the topic (a Strimzi KafkaTopic) first', {
-    kafkaRestCode: 40401,
-  });
+  return HttpError.of('no-such-topic', unknownTopicMessage(topic));
 }
 
 export function noSuchPartition(topic: string, partition: number, count: number): HttpError {
-  return new HttpError(
-    404,
-    'SF_HTTP_NOT_FOUND',
+  return HttpError.of(
+    'no-such-partition',
     `Partition ${partition} of topic ${topic} not found: it has ${count} partition${count === 1 ? '' : 's'}`,
     count > 0 ? `use a partition from 0 to ${count - 1}, or none` : 'use none',
-    { kafkaRestCode: 40402 },
   );
 }
 

@@ -10,13 +10,13 @@ import type { ClusterIdentity } from '../../kafka/cluster-id.js';
 import type { PartitionInfo, TopicInfo } from '../../kafka/topics.js';
 import { KAFKA_V2_JSON, v2Content } from '../gateway/kafka-rest-errors.js';
 import { checkedCluster, checkedTopic, clusterIdentity, pathPartition } from '../gateway/topic-check.js';
+import { errorResponses, lookupErrorStatuses } from '../error-responses.js';
 import { produceFailure } from '../kafka-http-errors.js';
-import { ref } from '../schema-refs.js';
 
 const v2 = { errorFormat: 'kafka-rest-v2' as const };
 const v3 = { errorFormat: 'kafka-rest-v3' as const };
-const errors = Object.fromEntries([401, 403, 404, 503].map((s) => [s, ref('kafka-rest-error')]));
-const v2Errors = Object.fromEntries([400, 401, 403, 404, 503].map((s) => [s, v2Content(ref('kafka-rest-error'))]));
+const errors = errorResponses('kafka-rest-v3', lookupErrorStatuses);
+const v2Errors = errorResponses('kafka-rest-v2', [400, ...lookupErrorStatuses]);
 
 const replicaSchema = {
   type: 'object',

@@ -20,9 +20,11 @@ import {
   unprocessable,
   unsupportedMediaType,
   v2EntryCode,
+  mostTelling,
 } from '../gateway/kafka-rest-errors.js';
 import { checkedTopicFor, knownTopicFor, NONE, partitionProblems, partitionsKnown, pathPartition } from '../gateway/topic-check.js';
 import { v2Records, type V2Format } from '../gateway/v2-records.js';
+import { errorResponses, produceErrorStatuses } from '../error-responses.js';
 import { parseJsonBytes } from '../json-body.js';
 import { publish, publishMany } from '../publish.js';
 import { ref } from '../schema-refs.js';
@@ -46,7 +48,7 @@ const formatOf = (contentType: string | undefined): V2Format => {
   return format;
 };
 
-const errors = Object.fromEntries([400, 401, 403, 404, 413, 415, 422, 429, 503, 504].map((s) => [s, v2Content(ref('kafka-rest-error'))]));
+const errors = errorResponses('kafka-rest-v2', produceErrorStatuses);
 
 /** `?async=true`: the Bridge's fire-and-forget (204, nothing waited for). */
 export function asyncFlag(query: unknown): boolean {
@@ -160,14 +162,9 @@ async function produceV2(s: RouteServices, req: FastifyRequest, reply: FastifyRe
     }
   });
   // Nothing delivered: the status says so (a client that reads only the status must not take
-  // it for a success, the REST Proxy's 200 that its users complain of): 504 when any record may
-  // have been written (a retry may duplicate it), 422 when the broker refused a record (its
-  // batch-mates are refused with it, "not written"), 503 when Kafka was unavailable (nothing
-  // was written), else the first record's own reason (404 no such partition).
-  if (failures.length === messages.length) {
-    const by = (status: number) => failures.find((e) => e.statusCode === status);
-    throw by(504) ?? by(422) ?? by(503) ?? failures[0];
-  }
+  // it for a success, the REST Proxy's 200 that its users complain of), with the failure that
+  // tells most (FailureMeaning.rank: an unknown outcome first, as a retry may duplicate it).
+  if (failures.length === messages.length) throw mostTelling(failures);
   return { offsets: entries, key_schema_id: null, value_schema_id: null };
 }
 

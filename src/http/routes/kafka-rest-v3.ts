@@ -21,6 +21,7 @@ import { kafkaRestBody, kafkaRestCode, kafkaRestMessage, unprocessable } from '.
 import { checkedTopicFor, producingCluster, knownTopicFor, partitionProblems, partitionsKnown } from '../gateway/topic-check.js';
 import { dataProblem, registryProblem, v3Record, v3Report, type V3Prepared } from '../gateway/v3-records.js';
 import { notUtf8, parseJsonBody } from '../json-body.js';
+import { errorResponses, produceErrorStatuses } from '../error-responses.js';
 import { produceFailure } from '../kafka-http-errors.js';
 import { isoTimestamp, publish, publishMany } from '../publish.js';
 import { ref } from '../schema-refs.js';
@@ -28,7 +29,7 @@ import { servicesFor, type RouteServices } from '../services.js';
 import { invalidUtf8Offset, Utf8Checker } from '../utf8.js';
 
 const config = { errorFormat: 'kafka-rest-v3' as const };
-const errors = Object.fromEntries([400, 401, 403, 404, 413, 415, 422, 429, 503, 504].map((s) => [s, ref('kafka-rest-error')]));
+const errors = errorResponses('kafka-rest-v3', produceErrorStatuses);
 
 const params = {
   type: 'object',

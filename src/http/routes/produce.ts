@@ -2,6 +2,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { HttpError } from '../../errors.js';
 import type { ProduceRequest } from '../../protocol/types.js';
 import { describeSchemaErrors, inspectedValidators } from '../../protocol/validators.js';
+import { errorResponses, produceErrorStatuses } from '../error-responses.js';
 import { ref } from '../schema-refs.js';
 import { enrichment, messageValue, type Enrichment } from '../message-value.js';
 import { checkedTopic, checkedTopicFor, knownTopic, knownTopicFor } from '../gateway/topic-check.js';
@@ -9,17 +10,7 @@ import { isoTimestamp, publish, publishMany } from '../publish.js';
 import { servicesFor, type RouteServices } from '../services.js';
 import type { Delivery, OutgoingMessage } from '../../kafka/producer.js';
 
-const errors = {
-  400: ref('error-response'),
-  401: ref('error-response'),
-  403: ref('error-response'),
-  404: ref('error-response'),
-  413: ref('error-response'),
-  415: ref('error-response'),
-  429: ref('error-response'),
-  503: ref('error-response'),
-  504: ref('error-response'),
-};
+const errors = errorResponses('streamforge', produceErrorStatuses);
 
 // This and placedItem build their objects field by field, not by spreading: they run per item
 // of every batch.

@@ -3,6 +3,7 @@
  * a JSON string or an object. The server names the event (`user_created_20240101120000_abc123`)
  * and keys the record by that id, so retries of one event land in one partition.
  */
+import { errorResponses, produceErrorStatuses } from '../error-responses.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginCallback } from 'fastify';
 import { TYPED_EVENTS } from '../http-metrics.js';
@@ -56,15 +57,7 @@ const typedEventRoutes: FastifyPluginCallback = (app, _opts, done) => {
           body: ref('typed-event-request'),
           response: {
             200: eventResponse,
-            400: ref('error-response'),
-            401: ref('error-response'),
-            403: ref('error-response'),
-            404: ref('error-response'),
-            413: ref('error-response'),
-            415: ref('error-response'),
-            429: ref('error-response'),
-            503: ref('error-response'),
-            504: ref('error-response'),
+            ...errorResponses('streamforge', produceErrorStatuses),
           },
         },
       },

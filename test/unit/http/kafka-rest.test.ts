@@ -185,11 +185,25 @@ describe('v2 POST /topics/{topic}', () => {
 
   it('Kafka unavailable for every record: 503 with Retry-After (nothing written), not a 200 with errors inside', async () => {
     const { app, publisher } = await build();
-    publisher.failWith = () => E.ERR__QUEUE_FULL;
+    publisher.failWith = () => E.ERR__ALL_BROKERS_DOWN;
     const res = await v2(app, '/topics/orders', { records: [{ value: 1 }, { value: 2 }] });
     expect(res.statusCode).toBe(503);
-    expect(res.headers['retry-after']).toBeDefined();
+    expect(res.headers['retry-after']).toBe('5');
     expect(res.json()).toEqual({ error_code: 50003, message: expect.stringMatching(/\S/) });
+  });
+
+  it("librdkafka's queue full for every record: 429 with Retry-After and 42901, as the server's own budget answers", async () => {
+    const { app, publisher } = await build();
+    publisher.failWith = () => E.ERR__QUEUE_FULL;
+    const res = await v2(app, '/topics/orders', { records: [{ value: 1 }, { value: 2 }] });
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.json()).toEqual({ error_code: 42901, message: expect.stringMatching(/queue is full/) });
+    // one record of two: its entry says "retriable", the other is delivered
+    publisher.failWith = (m) => (String(m.value) === '2' ? E.ERR__QUEUE_FULL : undefined);
+    const mixed = await v2(app, '/topics/orders', { records: [{ value: 1 }, { value: 2 }] });
+    expect(mixed.statusCode).toBe(200);
+    expect(mixed.json().offsets[1]).toMatchObject({ partition: null, offset: null, error_code: 50003 });
   });
 
   it('no acknowledgement in time: 504 (the outcome is unknown); one record failing among delivered ones: its entry says 50003', async () => {
@@ -433,13 +447,16 @@ describe('v3', () => {
     expect((await v3(app, RECORDS, 'x', 'text/plain')).statusCode).toBe(415);
   });
 
-  it('one record Kafka could not take: 503 with Retry-After, or 504 for an unknown outcome', async () => {
+  it('one record Kafka could not take: 503 with Retry-After, 429 for a full queue, or 504 for an unknown outcome', async () => {
     const { app, publisher } = await build();
-    publisher.failWith = () => E.ERR__QUEUE_FULL;
+    publisher.failWith = () => E.ERR__ALL_BROKERS_DOWN;
     const res = await v3(app, RECORDS, { value: { type: 'JSON', data: 1 } });
     expect(res.statusCode).toBe(503);
-    expect(res.headers['retry-after']).toBeDefined();
+    expect(res.headers['retry-after']).toBe('5');
     expect(res.json().error_code).toBe(50003);
+    publisher.failWith = () => E.ERR__QUEUE_FULL;
+    const full = await v3(app, RECORDS, { value: { type: 'JSON', data: 1 } });
+    expect([full.statusCode, full.headers['retry-after'], full.json().error_code]).toEqual([429, '1', 42901]);
     publisher.failWith = () => E.ERR__MSG_TIMED_OUT;
     expect((await v3(app, RECORDS, { value: { type: 'JSON', data: 1 } })).statusCode).toBe(504);
   });
