@@ -5,7 +5,9 @@
 //      still two modules that cannot be understood apart);
 //   2. modules that must stay light never load node-rdkafka: the fastify app (tested with inject,
 //      no broker) neither statically nor through import(); the program (--help stays fast) not
-//      at start-up (its subcommands import their heavy modules when they run).
+//      at start-up (its subcommands import their heavy modules when they run);
+//   3. folders that must not know each other import nothing from each other, types included:
+//      watch and monitor are two viewers of the control plane (src/plane/), not of each other.
 // Run by `npm run lint`; exits 1 and names each cycle or each path to the forbidden module.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -19,6 +21,12 @@ const src = join(root, 'src');
 const mustNotReach = [
   ['src/http/app.ts', 'node-rdkafka', 'static and dynamic'],
   ['src/program.ts', 'node-rdkafka', 'static'],
+];
+
+/** [folder, folder it must not import from] */
+const mustNotImport = [
+  ['src/watch/', 'src/monitor/'],
+  ['src/monitor/', 'src/watch/'],
 ];
 
 function sourceFiles(dir) {
@@ -153,7 +161,17 @@ for (const [module, forbidden, through] of mustNotReach) {
     console.error(`${module} must not load ${forbidden}, but does: ${chain.map(show).join(' -> ')}`);
   }
 }
+for (const [from, to] of mustNotImport) {
+  for (const [file, e] of edges) {
+    if (!show(file).startsWith(from)) continue;
+    for (const target of [...e.static, ...e.dynamic, ...e.types]) {
+      if (!show(target).startsWith(to)) continue;
+      failed = true;
+      console.error(`${show(file)} imports ${show(target)}: ${from} must not import from ${to} (share it through src/plane/ or below)`);
+    }
+  }
+}
 if (failed) process.exit(1);
 console.log(
-  `module graph: ${edges.size} modules, no cycle; ${mustNotReach.map(([m, f, t]) => `${m} never loads ${f} (${t} imports)`).join('; ')}`,
+  `module graph: ${edges.size} modules, no cycle; ${mustNotReach.map(([m, f, t]) => `${m} never loads ${f} (${t} imports)`).join('; ')}; ${mustNotImport.map(([f, t]) => `${f} imports nothing from ${t}`).join('; ')}`,
 );

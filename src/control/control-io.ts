@@ -4,7 +4,8 @@
  * (kafka-control-io.ts), tests a fake; the runs stay testable without a broker or wall time.
  */
 import { performance } from 'node:perf_hooks';
-import type { OutgoingCommand, ReceivedEvent } from '../protocol/types.js';
+import type { CommandRecord } from '../protocol/commands.js';
+import type { ReceivedEvent } from '../protocol/types.js';
 
 export type EventListener = (event: ReceivedEvent, arrivalMono: number) => void;
 
@@ -18,7 +19,8 @@ export interface Delivered {
 export interface ControlIo {
   /** resolves once the events reader is positioned; events then flow to the callback */
   listen(onEvent: EventListener): Promise<void>;
-  send(command: OutgoingCommand): Promise<Delivered>;
+  /** one command on the control topic, under the key its record carries (protocol's commandRecord) */
+  send(record: CommandRecord): Promise<Delivered>;
   close(): Promise<void>;
 }
 

@@ -10,7 +10,7 @@ import { ensureTopics } from '../kafka/topics.js';
 import type { Logger } from '../observability/logger.js';
 import { decodeEvent, encode, snippet } from '../protocol/codec.js';
 import { validators } from '../protocol/validators.js';
-import type { OutgoingCommand } from '../protocol/types.js';
+import type { CommandRecord } from '../protocol/commands.js';
 import type { ControlIo, Delivered } from './control-io.js';
 
 export interface ControlTopics {
@@ -28,9 +28,9 @@ export function connectCommandProducer(conn: KafkaConnection, logger: Logger, cl
   });
 }
 
-/** One command on the control topic, keyed by its queue id so a queue's commands stay ordered. */
-export function sendCommand(producer: KafkaProducer, controlTopic: string, command: OutgoingCommand): Promise<Delivered> {
-  return producer.send({ topic: controlTopic, key: command.queue_id, value: encode(command) });
+/** One command on the control topic, under its record's key (protocol/commands.ts says which). */
+export function sendCommand(producer: KafkaProducer, controlTopic: string, record: CommandRecord): Promise<Delivered> {
+  return producer.send({ topic: controlTopic, key: record.key, value: encode(record.command) });
 }
 
 export async function openKafkaControlIo(
@@ -71,7 +71,7 @@ export async function openKafkaControlIo(
         },
       });
     },
-    send: (command) => sendCommand(producer, topics.control, command),
+    send: (record) => sendCommand(producer, topics.control, record),
     async close() {
       await Promise.allSettled([reader?.close(), producer.close(5000)]);
     },

@@ -3,7 +3,7 @@
  * timeouts once, and stop as soon as waiting longer cannot change the result. The Kafka side
  * comes in through `ControlIo`, so the timing logic is testable without a broker.
  */
-import { makeCommand } from '../protocol/commands.js';
+import { commandRecord, makeCommand } from '../protocol/commands.js';
 import { systemClock, type Clock, type ControlIo, type Delivered } from './control-io.js';
 import { PingTracker, type PingSummary, type PongOutcome, type SentPing } from './ping-tracker.js';
 
@@ -46,7 +46,7 @@ export async function runPing(io: ControlIo, opts: PingOptions, reporter: PingRe
     const ping: SentPing = { seq, commandId: command.command_id, sentAt: command.sent_at, sentMono };
     tracker.recordSent(ping);
     sends.push(
-      io.send(command).then(
+      io.send(commandRecord(command)).then(
         (d) => reporter.sent(ping, d),
         (err: unknown) => {
           failure ??= err;

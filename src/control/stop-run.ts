@@ -3,7 +3,7 @@
  * sent, and the run ends at the queue's terminal event (for "*": at the timeout, listing every
  * queue that stopped).
  */
-import { makeCommand } from '../protocol/commands.js';
+import { commandRecord, makeCommand } from '../protocol/commands.js';
 import { ANY_QUEUE, isTerminal, type ReceivedEvent } from '../protocol/types.js';
 import { systemClock, type Clock, type ControlIo, type Delivered } from './control-io.js';
 
@@ -42,7 +42,7 @@ export async function runStop(io: ControlIo, opts: StopOptions, clock: Clock = s
     });
   }
   sentMono = clock.mono();
-  const delivered = await io.send(command);
+  const delivered = await io.send(commandRecord(command));
   if (!opts.wait) return { commandId: command.command_id, delivered, stopped: undefined };
 
   await new Promise<void>((resolve) => {

@@ -15,7 +15,7 @@ import { localMetrics, startMetricsServer, type MetricsServer } from '../observa
 import { decodeCommand, encode, MAX_COMMAND_BYTES, snippet } from '../protocol/codec.js';
 import { droppedBufferCollector } from '../observability/memory.js';
 import { validators } from '../protocol/validators.js';
-import { pongEvent, statusEvent, type ServiceContext } from '../protocol/events.js';
+import { eventKey, pongEvent, statusEvent, type ServiceContext } from '../protocol/events.js';
 import type { ServiceEvent } from '../protocol/types.js';
 import { CommandProgress } from './command-progress.js';
 import { createDummyMetrics, type DummyMetrics } from './metrics.js';
@@ -306,7 +306,7 @@ export class DummyService {
     this.#metrics.event(event.event);
     const fields = { event: event.event, ...(event.event === 'pong' ? { command_id: event.command_id } : { detail: event.message }) };
     const p = producer
-      .send({ topic: this.#opts.topics.events, key: event.queue_id, value: encode(event) })
+      .send({ topic: this.#opts.topics.events, key: eventKey(event), value: encode(event) })
       .then(
         (d) => this.#logger.info('event sent', { ...fields, partition: d.partition, offset: d.offset }),
         (err: Error) => {

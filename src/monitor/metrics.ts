@@ -11,7 +11,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { MetricsSource } from '../observability/metrics.js';
 import { statusNames } from '../protocol/types.js';
-import type { QueueRow } from '../watch/reducer.js';
+import type { QueueRow } from '../plane/reducer.js';
 import type { ProbeResult } from './prober.js';
 
 /** The statuses a queue can have on the status metric: the protocol's, and stale. */

@@ -6,8 +6,8 @@
  */
 import type { Clock } from '../control/control-io.js';
 import { PingTracker } from '../control/ping-tracker.js';
-import { makeCommand } from '../protocol/commands.js';
-import type { OutgoingCommand, ReceivedEvent } from '../protocol/types.js';
+import { commandRecord, makeCommand, type CommandRecord } from '../protocol/commands.js';
+import type { ReceivedEvent } from '../protocol/types.js';
 
 /** How a probe ended: answered in time, answered after its timeout, or never. */
 export type ProbeResult = 'answered' | 'late' | 'lost';
@@ -34,14 +34,14 @@ interface Outstanding {
 
 export class Prober {
   readonly #timeoutMs: number;
-  readonly #send: (command: OutgoingCommand) => Promise<unknown>;
+  readonly #send: (record: CommandRecord) => Promise<unknown>;
   readonly #clock: Clock;
   readonly #listener: ProbeListener;
   readonly #open = new Map<string, Outstanding>();
 
   constructor(opts: {
     readonly timeoutMs: number;
-    readonly send: (command: OutgoingCommand) => Promise<unknown>;
+    readonly send: (record: CommandRecord) => Promise<unknown>;
     readonly clock: Clock;
     readonly listener: ProbeListener;
   }) {
@@ -64,7 +64,7 @@ export class Prober {
     tracker.recordSent({ seq: 1, commandId: command.command_id, sentAt: command.sent_at, sentMono });
     const probe: Outstanding = { tracker, sentMono, timedOut: false };
     this.#open.set(queueId, probe);
-    this.#send(command).catch((err: unknown) => {
+    this.#send(commandRecord(command)).catch((err: unknown) => {
       if (this.#open.get(queueId) !== probe) return;
       this.#open.delete(queueId);
       this.#listener.sendFailed(queueId, err);

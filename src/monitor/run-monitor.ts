@@ -12,16 +12,16 @@ import type { StartPosition } from '../kafka/reader.js';
 import type { Logger } from '../observability/logger.js';
 import { startMetricsServer, type MetricsServer } from '../observability/metrics.js';
 import { describeError } from '../errors.js';
-import { openControlPlane } from '../watch/control-plane.js';
+import { openControlPlane } from '../plane/control-plane.js';
 import {
   forgettable,
-  initialWatchState,
+  initialPlaneState,
   queueHealth,
-  watchReducer,
+  planeReducer,
   type Incoming,
   type QueueRow,
-  type WatchState,
-} from '../watch/reducer.js';
+  type PlaneState,
+} from '../plane/reducer.js';
 import { createMonitorMetrics, monitorStatuses, type MonitorStatus, type QueueView } from './metrics.js';
 import { Prober, ProbeSchedule } from './prober.js';
 
@@ -80,7 +80,7 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
   // screen does the same).
   setFlagsFromString('--optimize-for-size');
   const clock = deps.clock ?? systemClock;
-  let state: WatchState = initialWatchState(0);
+  let state: PlaneState = initialPlaneState(0);
   let positioned = false;
 
   const view = function* (): Iterable<QueueView> {
@@ -137,7 +137,7 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
         warnInvalid(item);
       } else if (item.kind === 'event') metrics.event(item.event.queue_id, item.event.event);
     }
-    state = watchReducer(state, { type: 'records', items, now: clock.wall() });
+    state = planeReducer(state, { type: 'records', items, now: clock.wall() });
   });
 
   const probe = opts.probe;
@@ -203,7 +203,7 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
           prober?.drop(q);
           metrics.forget(q);
         }
-        state = watchReducer(state, { type: 'forget', queueIds: gone });
+        state = planeReducer(state, { type: 'forget', queueIds: gone });
         logger.debug('queues forgotten', { queues: gone.length });
       }
     }

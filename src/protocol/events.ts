@@ -37,6 +37,11 @@ export function statusEvent(
   };
 }
 
+/** An event's record key: the queue it is about, so one queue's events stay in order on one partition. */
+export function eventKey(event: { readonly queue_id: string }): string {
+  return event.queue_id;
+}
+
 export function pongEvent(ctx: ServiceContext, command: Command, wallMs: number): PongEvent {
   const now = unixSeconds(wallMs);
   return {

@@ -8,7 +8,7 @@ import type { KafkaConnection } from '../config/kafka-connection.js';
 import { KafkaReader, type PartitionRange, type StartPosition } from '../kafka/reader.js';
 import type { Logger } from '../observability/logger.js';
 import { validators } from '../protocol/validators.js';
-import { eventPasses, filters, type WatchFilter } from './decode.js';
+import { eventPasses, filters, type EventFilter } from '../plane/decode.js';
 import { JsonLineBuffer, readRecord } from './json-lines.js';
 
 export interface WatchJsonOptions {
@@ -16,7 +16,7 @@ export interface WatchJsonOptions {
   readonly eventsTopic: string;
   readonly start: StartPosition;
   readonly exitAtEnd: boolean;
-  readonly filter: WatchFilter;
+  readonly filter: EventFilter;
   readonly out: Writable;
   readonly logger: Logger;
   readonly onStop: (stop: () => void) => void;

@@ -9,9 +9,9 @@ import { controlIoOver } from '../control/control-io.js';
 import { runPing, type PingReporter } from '../control/ping-run.js';
 import type { StartPosition } from '../kafka/reader.js';
 import type { Logger } from '../observability/logger.js';
-import { makeCommand } from '../protocol/commands.js';
-import { openControlPlane } from './control-plane.js';
-import type { WatchFilter } from './decode.js';
+import { commandRecord, makeCommand } from '../protocol/commands.js';
+import { openControlPlane } from '../plane/control-plane.js';
+import type { EventFilter } from '../plane/decode.js';
 import { layoutEngineReady } from './layout-engine.js';
 import type { WatchSource } from './source.js';
 
@@ -19,7 +19,7 @@ export interface WatchTuiOptions {
   readonly conn: KafkaConnection;
   readonly topics: { readonly control: string; readonly events: string };
   readonly start: StartPosition;
-  readonly filter: WatchFilter;
+  readonly filter: EventFilter;
   readonly maxEvents: number;
   readonly staleMs: number;
   readonly logger: Logger;
@@ -70,7 +70,7 @@ export function openWatchSource(opts: WatchSourceOptions): OpenedWatchSource {
       }
     },
     async stop(queueId) {
-      await plane.send(makeCommand(queueId, 'stop', Date.now()));
+      await plane.send(commandRecord(makeCommand(queueId, 'stop', Date.now())));
     },
   };
   return { source, ready: plane.ready, close: plane.close };

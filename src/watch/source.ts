@@ -1,7 +1,8 @@
 /** What the terminal view needs from Kafka; run-tui.ts provides it, tests fake it. */
-import type { Incoming } from './reducer.js';
+import type { ConnectionState } from '../plane/control-plane.js';
+import type { Incoming } from '../plane/reducer.js';
 
-export type ConnectionState = 'connecting' | 'connected' | 'lost';
+export type { ConnectionState };
 
 export interface WatchSource {
   readonly brokers: string;

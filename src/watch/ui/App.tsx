@@ -10,7 +10,7 @@
 import { Box, useApp, useInput, useStdout } from 'ink';
 import { useMemo } from 'react';
 import { onKey, type Effect } from '../keys.js';
-import { matchesFilter, queueRows } from '../reducer.js';
+import { matchesFilter, queueRows } from '../../plane/reducer.js';
 import type { WatchSource } from '../source.js';
 import { DetailPane } from './DetailPane.js';
 import { EventLog, logSelection } from './EventLog.js';

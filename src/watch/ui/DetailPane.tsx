@@ -1,6 +1,6 @@
 /** The detail pane (Enter): the selected log entry as the JSON it came as. */
 import { Box, Text } from 'ink';
-import type { LogEntry } from '../reducer.js';
+import type { LogEntry } from '../../plane/reducer.js';
 
 const shown = (entry: LogEntry): unknown =>
   entry.item.kind === 'event' ? entry.item.event : entry.item.kind === 'command' ? entry.item.command : entry.item;

@@ -1,7 +1,7 @@
 /** The log pane: the newest events, following the newest until a row is selected with j/k. */
 import { Box, Text, useInput } from 'ink';
 import { onPaneKey } from '../keys.js';
-import type { LogEntry } from '../reducer.js';
+import type { LogEntry } from '../../plane/reducer.js';
 import { eventColor, fit } from './format.js';
 import type { UpdateView } from './use-view-state.js';
 

@@ -1,7 +1,7 @@
 /** The queue pane: one row per queue; when focused, j/k and the arrows move its selection. */
 import { Box, Text, useInput } from 'ink';
 import { onPaneKey } from '../keys.js';
-import { queueHealth, type QueueRow } from '../reducer.js';
+import { queueHealth, type QueueRow } from '../../plane/reducer.js';
 import { age, fit } from './format.js';
 import type { UpdateView } from './use-view-state.js';
 

@@ -1,12 +1,12 @@
 import { useEffect, useReducer, useRef, useState } from 'react';
-import { initialWatchState, watchReducer, type Incoming, type WatchState } from '../reducer.js';
+import { initialPlaneState, planeReducer, type Incoming, type PlaneState } from '../../plane/reducer.js';
 import type { WatchSource } from '../source.js';
 
 /** At most ~15 redraws a second, however fast events arrive: they are applied in batches. */
 export const FRAME_MS = 66;
 
 export interface LiveState {
-  readonly state: WatchState;
+  readonly state: PlaneState;
   readonly eventsPerSecond: number;
   readonly buffered: number;
   readonly now: number;
@@ -15,7 +15,7 @@ export interface LiveState {
 }
 
 export function useWatchState(source: WatchSource, maxEvents: number, paused: boolean): LiveState {
-  const [state, dispatch] = useReducer(watchReducer, maxEvents, initialWatchState);
+  const [state, dispatch] = useReducer(planeReducer, maxEvents, initialPlaneState);
   const buffer = useRef<Incoming[]>([]);
   const arrivals = useRef<number[]>([]);
   const pausedRef = useRef(paused);

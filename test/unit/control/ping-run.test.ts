@@ -3,11 +3,12 @@
  * cadences, timeouts and late replies are asserted exactly and a busy machine cannot move them
  * (the wall-clock version of these tests failed once under load: 34.6 ms >= 35 ms).
  */
+import type { CommandRecord } from '../../../src/protocol/commands.js';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { Clock, ControlIo } from '../../../src/control/control-io.js';
 import { runPing, type PingOptions, type PingReporter } from '../../../src/control/ping-run.js';
 import type { PingSummary } from '../../../src/control/ping-tracker.js';
-import type { OutgoingCommand, ReceivedEvent } from '../../../src/protocol/types.js';
+import type { ReceivedEvent } from '../../../src/protocol/types.js';
 
 // read at call time: the faked globals, not the real perf_hooks export runPing uses by default
 const now = (): number => globalThis.performance.now();
@@ -34,16 +35,18 @@ async function run(io: ControlIo, opts: PingOptions, reporter: PingReporter): Pr
 function fakeIo(opts: {
   delayMs: (n: number) => number | undefined;
   legacy?: boolean;
-}): ControlIo & { sentAt: number[]; listenedBeforeSend: boolean } {
+}): ControlIo & { sentAt: number[]; keys: string[]; listenedBeforeSend: boolean } {
   let onEvent: ((e: ReceivedEvent, t: number) => void) | undefined;
   let n = 0;
   const io = {
     sentAt: [] as number[],
+    keys: [] as string[],
     listenedBeforeSend: true,
     async listen(cb: (e: ReceivedEvent, t: number) => void) {
       onEvent = cb;
     },
-    async send(c: OutgoingCommand) {
+    async send({ key, command: c }: CommandRecord) {
+      io.keys.push(key);
       if (!onEvent) io.listenedBeforeSend = false;
       io.sentAt.push(now());
       const delay = opts.delayMs(++n);
@@ -84,6 +87,8 @@ describe('a ping run', () => {
     const rep = recorder();
     const { summary, tookMs } = await run(io, { target: 'q1', repeat: 3, intervalMs: 30, timeoutMs: 5000 }, rep);
     expect(io.listenedBeforeSend).toBe(true);
+    // each ping's record is keyed by the queue it is for (protocol's commandRecord)
+    expect(io.keys).toEqual(['q1', 'q1', 'q1']);
     expect(summary.queues[0]).toMatchObject({ sent: 3, received: 3, lost: 0 });
     expect(rep.lines).toEqual(['start', 'reply:1', 'reply:2', 'reply:3', 'summary']);
     // the last reply comes at 65 ms: it stops at the next check, not at the 5 s timeout

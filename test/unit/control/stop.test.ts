@@ -2,6 +2,7 @@
  * stop's run and report on a fake clock and a fake other side: which terminal events count,
  * when the wait ends, the exit code, and the lines people and machines read.
  */
+import type { CommandRecord } from '../../../src/protocol/commands.js';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { Clock, ControlIo } from '../../../src/control/control-io.js';
 import { stopJsonLines, stopTextLines } from '../../../src/control/stop-report.js';
@@ -22,17 +23,21 @@ const event = (queueId: string, name: ReceivedEvent['event'], extra: Partial<Rec
   ({ queue_id: queueId, event: name, timestamp: 1, producer: 'dummy', ...extra }) as ReceivedEvent;
 
 /** The other side: after `afterMs` of fake time from the send, these events arrive. */
-function fakeIo(replies: Array<{ afterMs: number; event: ReceivedEvent }>): ControlIo & { sent: OutgoingCommand[]; listened: boolean } {
+function fakeIo(
+  replies: Array<{ afterMs: number; event: ReceivedEvent }>,
+): ControlIo & { sent: OutgoingCommand[]; keys: string[]; listened: boolean } {
   let onEvent: ((e: ReceivedEvent, t: number) => void) | undefined;
   const io = {
     sent: [] as OutgoingCommand[],
+    keys: [] as string[],
     listened: false,
     listen: async (cb: (e: ReceivedEvent, t: number) => void) => {
       onEvent = cb;
       io.listened = true;
     },
-    send: async (command: OutgoingCommand) => {
+    send: async ({ key, command }: CommandRecord) => {
       io.sent.push(command);
+      io.keys.push(key);
       for (const r of replies) setTimeout(() => onEvent?.(r.event, now()), r.afterMs);
       return { partition: 2, offset: 41 };
     },
@@ -55,6 +60,8 @@ describe('runStop', () => {
     const { result } = await finish(runStop(io, { target: 'q1', wait: false, timeoutMs: 30_000 }, clock));
     expect(io.listened).toBe(false);
     expect(io.sent).toEqual([{ queue_id: 'q1', command: 'stop', sent_at: 1_754_202_651.997, command_id: result.commandId }]);
+    // the fleet's rule: a command's record is keyed by the queue it is for
+    expect(io.keys).toEqual(['q1']);
     expect(result.stopped).toBeUndefined();
     expect(stopExitCode(result)).toBe(0);
   });

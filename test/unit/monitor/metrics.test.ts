@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { createMonitorMetrics, type MonitorMetrics, type QueueView } from '../../../src/monitor/metrics.js';
-import type { QueueRow } from '../../../src/watch/reducer.js';
+import type { QueueRow } from '../../../src/plane/reducer.js';
 
 const row = (queueId: string, over: Partial<QueueRow> = {}): QueueRow => ({
   queueId,

@@ -12,6 +12,7 @@ function rig(opts: { sendFails?: boolean } = {}) {
   const wall = 1_754_202_651_997;
   const clock: Clock = { mono: () => mono, wall: () => wall + mono };
   const sent: OutgoingCommand[] = [];
+  const keys: string[] = [];
   const log: string[] = [];
   const listener: ProbeListener = {
     answered: (q, rtt) => log.push(`answered ${q} ${rtt}`),
@@ -24,7 +25,8 @@ function rig(opts: { sendFails?: boolean } = {}) {
     clock,
     listener,
     send: async (c) => {
-      sent.push(c);
+      sent.push(c.command);
+      keys.push(c.key);
       if (opts.sendFails) throw new Error('broker down');
       return { partition: 0, offset: sent.length };
     },
@@ -32,6 +34,7 @@ function rig(opts: { sendFails?: boolean } = {}) {
   return {
     prober,
     sent,
+    keys,
     log,
     advance: (ms: number, tick = true) => {
       mono += ms;
@@ -51,6 +54,7 @@ describe('the prober', () => {
     const r = rig();
     r.prober.probe('q1');
     r.prober.probe('q2');
+    expect(r.keys).toEqual(r.sent.map((c) => c.queue_id));
     expect(r.sent.map((c) => [c.queue_id, c.command])).toEqual([
       ['q1', 'ping'],
       ['q2', 'ping'],

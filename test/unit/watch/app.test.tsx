@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { render } from 'ink-testing-library';
 import type { Command, ReceivedEvent } from '../../../src/protocol/types.js';
-import type { Incoming } from '../../../src/watch/reducer.js';
+import type { Incoming } from '../../../src/plane/reducer.js';
 import type { WatchSource } from '../../../src/watch/source.js';
 import { App } from '../../../src/watch/ui/App.js';
 

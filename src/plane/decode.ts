@@ -1,10 +1,10 @@
-/** Kafka records as watch sees them: events (or warnings for what is not one) and commands. */
+/** Kafka records as the control plane's viewers see them: events (or warnings for what is not one) and commands. */
 import type { ReceivedMessage } from '../kafka/reader.js';
 import { decodeCommand, decodeEvent, snippet } from '../protocol/codec.js';
 import { ANY_QUEUE, type ReceivedEvent } from '../protocol/types.js';
 import type { Incoming, RecordMeta } from './reducer.js';
 
-export interface WatchFilter {
+export interface EventFilter {
   readonly queueId: string | undefined;
   readonly events: readonly string[];
 }
@@ -33,7 +33,7 @@ export function toIncoming(msg: ReceivedMessage, controlTopic: string): Incoming
 }
 
 /** --queue-id and --event: invalid records always pass, so that warnings are never hidden. */
-export function passes(item: Incoming, filter: WatchFilter): boolean {
+export function passes(item: Incoming, filter: EventFilter): boolean {
   if (item.kind === 'invalid') return true;
   if (item.kind === 'event') return eventPasses(item.event, filter);
   const queueId = item.command.queue_id;
@@ -41,9 +41,9 @@ export function passes(item: Incoming, filter: WatchFilter): boolean {
   return filter.events.length === 0 || filter.events.includes(item.command.command);
 }
 
-export function eventPasses(event: ReceivedEvent, filter: WatchFilter): boolean {
+export function eventPasses(event: ReceivedEvent, filter: EventFilter): boolean {
   if (filter.queueId && event.queue_id !== filter.queueId) return false;
   return filter.events.length === 0 || filter.events.includes(event.event);
 }
 
-export const filters = (filter: WatchFilter): boolean => Boolean(filter.queueId) || filter.events.length > 0;
+export const filters = (filter: EventFilter): boolean => Boolean(filter.queueId) || filter.events.length > 0;

@@ -2,14 +2,14 @@ import { describe, expect, it } from '@jest/globals';
 import type { Command, ReceivedEvent } from '../../../src/protocol/types.js';
 import {
   forgettable,
-  initialWatchState,
+  initialPlaneState,
   matchesFilter,
   queueHealth,
   queueRows,
-  watchReducer,
+  planeReducer,
   type Incoming,
-  type WatchState,
-} from '../../../src/watch/reducer.js';
+  type PlaneState,
+} from '../../../src/plane/reducer.js';
 
 let offset = 0;
 const meta = () => ({ topic: 'queue-events', partition: 0, offset: offset++, key: null, timestamp: undefined });
@@ -19,11 +19,11 @@ const ev = (event: Partial<ReceivedEvent> & { event: ReceivedEvent['event']; que
   ...meta(),
 });
 const cmd = (c: Command): Incoming => ({ kind: 'command', command: c, ...meta() });
-const apply = (state: WatchState, items: Incoming[], now = 1_000_000): WatchState => watchReducer(state, { type: 'records', items, now });
+const apply = (state: PlaneState, items: Incoming[], now = 1_000_000): PlaneState => planeReducer(state, { type: 'records', items, now });
 
 describe('the watch reducer', () => {
   it('turns events into one row per queue, with the latest status and growing records_written', () => {
-    const s = apply(initialWatchState(100), [
+    const s = apply(initialPlaneState(100), [
       ev({
         event: 'started',
         queue_id: 'q1',
@@ -44,26 +44,26 @@ describe('the watch reducer', () => {
   });
 
   it('counts pings (to a queue and to "*") and pongs; keeps the last round trip of our own pings', () => {
-    let s = apply(initialWatchState(100), [ev({ event: 'started', queue_id: 'a' }), ev({ event: 'started', queue_id: 'b' })]);
+    let s = apply(initialPlaneState(100), [ev({ event: 'started', queue_id: 'a' }), ev({ event: 'started', queue_id: 'b' })]);
     s = apply(s, [
       cmd({ queue_id: 'a', command: 'ping', sent_at: 1 }),
       cmd({ queue_id: '*', command: 'ping', sent_at: 2 }),
       ev({ event: 'pong', queue_id: 'a', ping_ts: 1 }),
       cmd({ queue_id: 'a', command: 'stop', sent_at: 3 }),
     ]);
-    s = watchReducer(s, { type: 'rtt', queueId: 'a', ms: 4.2 });
+    s = planeReducer(s, { type: 'rtt', queueId: 'a', ms: 4.2 });
     const [a, b] = queueRows(s);
     expect([a?.pings, a?.pongs, a?.lastRttMs, a?.status]).toEqual([2, 1, 4.2, 'started']);
     expect(b?.pings).toBe(1);
   });
 
   it('displays legacy events without timestamp or status', () => {
-    const s = apply(initialWatchState(10), [ev({ event: 'interrupted', queue_id: 'old', kafka_user: 'x' } as never)], 5000);
+    const s = apply(initialPlaneState(10), [ev({ event: 'interrupted', queue_id: 'old', kafka_user: 'x' } as never)], 5000);
     expect(queueRows(s)[0]).toMatchObject({ queueId: 'old', status: 'interrupted', lastEventAt: 5000, terminalEvents: 1 });
   });
 
   it('marks stale, ended and conflicting queues', () => {
-    const s = apply(initialWatchState(10), [
+    const s = apply(initialPlaneState(10), [
       ev({ event: 'started', queue_id: 'quiet', timestamp: 100 }),
       ev({ event: 'finished', queue_id: 'done', timestamp: 100 }),
       ev({ event: 'finished', queue_id: 'twice', timestamp: 100 }),
@@ -81,14 +81,14 @@ describe('the watch reducer', () => {
   });
 
   it('keeps invalid messages as warnings and counts them', () => {
-    const s = apply(initialWatchState(10), [{ kind: 'invalid', reason: 'not JSON', raw: 'garbage', ...meta() }]);
+    const s = apply(initialPlaneState(10), [{ kind: 'invalid', reason: 'not JSON', raw: 'garbage', ...meta() }]);
     expect(s.invalid).toBe(1);
     expect(s.log[0]?.item.kind).toBe('invalid');
     expect(s.queues.size).toBe(0);
   });
 
   it('is a ring buffer of --max-events, oldest dropped first, even within one batch', () => {
-    let s = initialWatchState(3);
+    let s = initialPlaneState(3);
     s = apply(s, [ev({ event: 'pong', queue_id: 'a' }), ev({ event: 'pong', queue_id: 'b' })]);
     s = apply(s, [ev({ event: 'pong', queue_id: 'c' }), ev({ event: 'pong', queue_id: 'd' })]);
     expect(s.log.map((e) => (e.item.kind === 'event' ? e.item.event.queue_id : ''))).toEqual(['b', 'c', 'd']);
@@ -101,22 +101,22 @@ describe('the watch reducer', () => {
   });
 
   it('is pure: the old state is untouched', () => {
-    const before = apply(initialWatchState(10), [ev({ event: 'started', queue_id: 'a' })]);
+    const before = apply(initialPlaneState(10), [ev({ event: 'started', queue_id: 'a' })]);
     const snapshot = JSON.stringify({ log: before.log, queues: [...before.queues] });
     apply(before, [ev({ event: 'finished', queue_id: 'a' })]);
-    watchReducer(before, { type: 'clear' });
+    planeReducer(before, { type: 'clear' });
     expect(JSON.stringify({ log: before.log, queues: [...before.queues] })).toBe(snapshot);
   });
 
   it('keeps no log at all with maxEvents 0 (the monitor), and still counts', () => {
-    const s = apply(initialWatchState(0), [ev({ event: 'started', queue_id: 'a' }), ev({ event: 'pong', queue_id: 'a' })]);
+    const s = apply(initialPlaneState(0), [ev({ event: 'started', queue_id: 'a' }), ev({ event: 'pong', queue_id: 'a' })]);
     expect(s.log).toEqual([]);
     expect(s.total).toBe(2);
     expect(queueRows(s)[0]).toMatchObject({ queueId: 'a', status: 'started', pongs: 1 });
   });
 
   it('forgets ended and stale queues silent for the given time, never live ones', () => {
-    let s = apply(initialWatchState(0), [
+    let s = apply(initialPlaneState(0), [
       ev({ event: 'started', queue_id: 'live', timestamp: 100 }),
       ev({ event: 'started', queue_id: 'killed', timestamp: 90 }),
       ev({ event: 'finished', queue_id: 'done', timestamp: 100 }),
@@ -128,14 +128,14 @@ describe('the watch reducer', () => {
     expect(forgettable(s, 160_000, 50_000, 65_000).sort()).toEqual(['done', 'killed', 'twice']);
     expect(forgettable(s, 160_000, 75_000, 65_000)).toEqual([]);
     const before = s;
-    s = watchReducer(s, { type: 'forget', queueIds: forgettable(s, 160_000, 50_000, 65_000) });
+    s = planeReducer(s, { type: 'forget', queueIds: forgettable(s, 160_000, 50_000, 65_000) });
     expect(queueRows(s).map((r) => r.queueId)).toEqual(['late', 'live']);
     expect(before.queues.size).toBe(5);
-    expect(watchReducer(s, { type: 'forget', queueIds: ['unknown'] })).toBe(s);
+    expect(planeReducer(s, { type: 'forget', queueIds: ['unknown'] })).toBe(s);
   });
 
   it('clear empties the log and keeps the queues', () => {
-    const s = watchReducer(apply(initialWatchState(10), [ev({ event: 'started', queue_id: 'a' })]), { type: 'clear' });
+    const s = planeReducer(apply(initialPlaneState(10), [ev({ event: 'started', queue_id: 'a' })]), { type: 'clear' });
     expect(s.log).toEqual([]);
     expect(s.queues.size).toBe(1);
   });

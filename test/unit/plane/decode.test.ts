@@ -1,7 +1,7 @@
 /** What watch makes of the fleet's own shapes: commands and pongs, never warnings. */
 import { describe, expect, it } from '@jest/globals';
 import type { ReceivedMessage } from '../../../src/kafka/reader.js';
-import { toIncoming } from '../../../src/watch/decode.js';
+import { toIncoming } from '../../../src/plane/decode.js';
 import { jsonLine } from '../../../src/watch/json-lines.js';
 
 const record = (topic: string, text: string): ReceivedMessage => ({

@@ -13,15 +13,17 @@ import type { KafkaProducer } from '../kafka/producer.js';
 import { KafkaReader, type ReceivedMessage, type StartPosition } from '../kafka/reader.js';
 import type { Logger } from '../observability/logger.js';
 import { validators } from '../protocol/validators.js';
-import { passes, toIncoming, type WatchFilter } from './decode.js';
+import { passes, toIncoming, type EventFilter } from './decode.js';
 import type { Incoming } from './reducer.js';
-import type { ConnectionState } from './source.js';
+
+/** Whether the reader is reaching Kafka: shown by watch's header, exported by monitor. */
+export type ConnectionState = 'connecting' | 'connected' | 'lost';
 
 export interface ControlPlaneOptions {
   readonly conn: KafkaConnection;
   readonly topics: { readonly control: string; readonly events: string };
   readonly start: StartPosition;
-  readonly filter: WatchFilter;
+  readonly filter: EventFilter;
   readonly logger: Logger;
   /** names the reader and producer in the broker's logs and quotas */
   readonly clientId: string;
@@ -118,9 +120,9 @@ export function openControlPlane(opts: ControlPlaneOptions): ControlPlane {
 
   let producer: Promise<KafkaProducer> | undefined;
   const connectedProducer = (): Promise<KafkaProducer> => (producer ??= connectCommandProducer(opts.conn, opts.logger, opts.clientId));
-  const send: ControlIo['send'] = async (command) => {
+  const send: ControlIo['send'] = async (record) => {
     await ready;
-    return sendCommand(await connectedProducer(), opts.topics.control, command);
+    return sendCommand(await connectedProducer(), opts.topics.control, record);
   };
 
   let closing: Promise<void> | undefined;

@@ -1,6 +1,6 @@
 /**
- * What watch knows, as a pure function of what it has read: one row per queue and a ring
- * buffer of recent events. Events arrive in batches (the screen redraws at most ~15 times a
+ * The control plane's live model, as a pure function of what was read from it: one row per
+ * queue and a ring buffer of recent events. watch draws it, monitor exports it as metrics. Events arrive in batches (the screen redraws at most ~15 times a
  * second), so the buffer is copied once per batch, not once per event.
  */
 import { ANY_QUEUE, isTerminal, type Command, type ReceivedEvent } from '../protocol/types.js';
@@ -42,7 +42,7 @@ export interface QueueRow {
   readonly terminalEvents: number;
 }
 
-export interface WatchState {
+export interface PlaneState {
   readonly queues: ReadonlyMap<string, QueueRow>;
   readonly log: readonly LogEntry[];
   readonly maxEvents: number;
@@ -51,14 +51,14 @@ export interface WatchState {
   readonly nextSeq: number;
 }
 
-export type WatchAction =
+export type PlaneAction =
   | { readonly type: 'records'; readonly items: readonly Incoming[]; readonly now: number }
   | { readonly type: 'rtt'; readonly queueId: string; readonly ms: number }
   | { readonly type: 'clear' }
   /** drop these queues' rows (monitor: ended queues, so its series do not grow without bound) */
   | { readonly type: 'forget'; readonly queueIds: readonly string[] };
 
-export function initialWatchState(maxEvents: number): WatchState {
+export function initialPlaneState(maxEvents: number): PlaneState {
   return { queues: new Map(), log: [], maxEvents, total: 0, invalid: 0, nextSeq: 1 };
 }
 
@@ -92,7 +92,7 @@ function applyEvent(row: QueueRow, e: ReceivedEvent, at: number): QueueRow {
   return { ...next, status: e.status ?? e.event, terminalEvents: row.terminalEvents + (isTerminal(e.event) ? 1 : 0) };
 }
 
-export function watchReducer(state: WatchState, action: WatchAction): WatchState {
+export function planeReducer(state: PlaneState, action: PlaneAction): PlaneState {
   switch (action.type) {
     case 'clear':
       return { ...state, log: [] };
@@ -155,14 +155,14 @@ export function queueHealth(row: QueueRow, now: number, staleMs: number): Health
  * Queues silent for `forgetAfterMs` that ended, or went stale (a killed service never ends):
  * what a long-running reader drops so that its rows do not grow without bound.
  */
-export function forgettable(state: WatchState, now: number, forgetAfterMs: number, staleMs: number): string[] {
+export function forgettable(state: PlaneState, now: number, forgetAfterMs: number, staleMs: number): string[] {
   const out: string[] = [];
   for (const row of state.queues.values())
     if (queueHealth(row, now, staleMs) !== 'ok' && now - row.lastEventAt >= forgetAfterMs) out.push(row.queueId);
   return out;
 }
 
-export function queueRows(state: WatchState): QueueRow[] {
+export function queueRows(state: PlaneState): QueueRow[] {
   return [...state.queues.values()].sort((a, b) => a.queueId.localeCompare(b.queueId));
 }
 
