@@ -16,7 +16,7 @@ const { createLogger } = await import('../dist/observability/logger.js');
 const { serveProducerSettings: defaults } = await import('../dist/commands/serve-producer.js');
 
 const conn = { brokers, securityProtocol: 'PLAINTEXT', saslMechanism: 'SCRAM-SHA-512', extra: {}, connectTimeoutMs: 10_000 };
-// serve-producer's defaults, and the statistics and metadata probe of src/http/server.ts
+// serve-producer's defaults, and the statistics and metadata probe of src/http/process/server.ts
 const producer = await KafkaProducer.connect(conn, {
   clientId: 'bench-kafka-rate',
   logger: createLogger({ level: 'warn', format: 'json', stream: process.stderr }),

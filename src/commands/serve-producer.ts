@@ -2,7 +2,7 @@ import { kafkaSettings, logSettings, topicName } from '../config/common-settings
 import { parse, ParseFailure, type Setting } from '../config/setting.js';
 import { ConfigError, describeError } from '../errors.js';
 import isSafeRegex from 'safe-regex2';
-import { DEFAULT_ADMISSION } from '../http/admission.js';
+import { DEFAULT_ADMISSION } from '../http/publish/admission.js';
 import { compressions, partitioners, PRODUCE_TIMEOUT_GRACE_MS, type Compression, type Partitioner } from '../kafka/client-props.js';
 import { connectionOf, loggerFrom } from './common.js';
 import { defineCommand } from './command-spec.js';
@@ -294,7 +294,7 @@ export const serveProducerCommand = defineCommand({
   ],
   settings,
   async run(v, sources, ctx) {
-    const { isClusterWorker, workerId } = await import('../http/cluster.js');
+    const { isClusterWorker, workerId } = await import('../http/process/cluster.js');
     const logger = await loggerFrom(v, ctx.stdout, isClusterWorker() ? { worker: workerId() } : undefined);
     try {
       const conn = connectionOf(v, sources);
@@ -334,7 +334,7 @@ export const serveProducerCommand = defineCommand({
       const workers = v.workers;
       if (workers > 1 && !isClusterWorker()) {
         // the workers run this same command line and take the branch below
-        const { runProducerCluster } = await import('../http/cluster.js');
+        const { runProducerCluster } = await import('../http/process/cluster.js');
         return await runProducerCluster({
           workers,
           logger,
@@ -344,7 +344,7 @@ export const serveProducerCommand = defineCommand({
           onSignal: ctx.onSignal,
         });
       }
-      const { runProducerServer } = await import('../http/server.js');
+      const { runProducerServer } = await import('../http/process/server.js');
       return await runProducerServer(
         {
           conn,

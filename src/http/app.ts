@@ -13,7 +13,7 @@ import { localMetrics, type MetricsSource } from '../observability/metrics.js';
 import { LogThrottle } from '../observability/log-throttle.js';
 import { jsonFormats } from '../protocol/json-safety.js';
 import { loadSchema } from '../protocol/validators.js';
-import { AdmissionBudget, DEFAULT_ADMISSION, type AdmissionLimits } from './admission.js';
+import { AdmissionBudget, DEFAULT_ADMISSION, type AdmissionLimits } from './publish/admission.js';
 import { createHttpMetrics } from './http-metrics.js';
 import admissionCheck from './plugins/admission-check.js';
 import bearerAuth from './plugins/bearer-auth.js';
@@ -23,8 +23,8 @@ import gracefulDrain from './plugins/graceful-drain.js';
 import jsonBodies from './plugins/json-bodies.js';
 import requestLog from './plugins/request-log.js';
 import securityHeaders from './plugins/security-headers.js';
-import type { Publisher } from './publisher.js';
-import type { TlsMaterial } from './tls-files.js';
+import type { Publisher } from './publish/publisher.js';
+import type { TlsMaterial } from './process/tls-files.js';
 import kafkaRestDiscoveryRoutes from './routes/kafka-rest-discovery.js';
 import kafkaRestV2Routes from './routes/kafka-rest-v2.js';
 import kafkaRestV3Routes from './routes/kafka-rest-v3.js';
@@ -32,7 +32,7 @@ import produceRoutes from './routes/produce.js';
 import systemRoutes from './routes/system.js';
 import typedEventRoutes from './routes/typed-events.js';
 import { schemaNames } from './schema-refs.js';
-import { TopicCatalog } from './topic-catalog.js';
+import { TopicCatalog } from './publish/topic-catalog.js';
 import type { AppInfo, ProducerServices } from './services.js';
 
 export interface ProducerAppOptions {

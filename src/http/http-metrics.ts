@@ -1,7 +1,7 @@
 /** The server's Prometheus metrics, with the Go service's names so its dashboards keep working. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { AdmissionBudget, AdmissionRefusal } from './admission.js';
-import type { Publisher } from './publisher.js';
+import type { AdmissionBudget, AdmissionRefusal } from './publish/admission.js';
+import type { Publisher } from './publish/publisher.js';
 
 /** The produce routes, as producer_events_failed_total's `route` label names them. */
 export type RouteFamily = 'produce' | 'events' | 'kafka-rest-v2' | 'kafka-rest-v3';

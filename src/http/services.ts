@@ -6,10 +6,10 @@
 import type { Logger } from '../observability/logger.js';
 import type { LogThrottle } from '../observability/log-throttle.js';
 import type { MetricsSource } from '../observability/metrics.js';
-import type { AdmissionBudget } from './admission.js';
+import type { AdmissionBudget } from './publish/admission.js';
 import type { HttpMetrics, RouteFamily } from './http-metrics.js';
-import type { Publisher } from './publisher.js';
-import type { TopicCatalog } from './topic-catalog.js';
+import type { Publisher } from './publish/publisher.js';
+import type { TopicCatalog } from './publish/topic-catalog.js';
 
 export interface AppInfo {
   readonly name: string;

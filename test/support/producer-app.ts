@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildProducerApp, type ProducerAppOptions } from '../../src/http/app.js';
 import { KafkaError } from '../../src/errors.js';
-import type { ClusterIdentity, Publisher, TopicInfo } from '../../src/http/publisher.js';
+import type { ClusterIdentity, Publisher, TopicInfo } from '../../src/http/publish/publisher.js';
 import { mapProduceError } from '../../src/kafka/error-map.js';
 import type { Delivery, OutgoingMessage, ProducerTally } from '../../src/kafka/producer.js';
 import { createLogger } from '../../src/observability/logger.js';

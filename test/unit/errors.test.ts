@@ -1,10 +1,10 @@
 /** The failure table (errors.ts): each row's answer, and the rules the rows keep between them. */
 import { describe, expect, it } from '@jest/globals';
 import { failureMeanings, HttpError, KafkaError, type KafkaErrorKind } from '../../src/errors.js';
-import { produceErrorStatuses } from '../../src/http/error-responses.js';
-import { kafkaRestBody, mostTelling, v2EntryCode } from '../../src/http/gateway/kafka-rest-errors.js';
-import { AdmissionBudget } from '../../src/http/admission.js';
-import { tooBusy } from '../../src/http/publish.js';
+import { produceErrorStatuses } from '../../src/http/errors/documented-responses.js';
+import { kafkaRestBody, mostTelling, v2EntryCode } from '../../src/http/errors/kafka-rest-errors.js';
+import { AdmissionBudget } from '../../src/http/publish/admission.js';
+import { tooBusy } from '../../src/http/publish/publish.js';
 import type { HttpMetrics } from '../../src/http/http-metrics.js';
 
 const kinds = Object.keys(failureMeanings) as KafkaErrorKind[];

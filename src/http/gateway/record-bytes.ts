@@ -6,7 +6,7 @@
  */
 import { HttpError } from '../../errors.js';
 import { isBase64 } from '../../protocol/json-safety.js';
-import { isWellFormed } from '../utf8.js';
+import { isWellFormed } from '../body/utf8.js';
 
 export type EmbeddedFormat = 'JSON' | 'BINARY' | 'STRING';
 

@@ -6,8 +6,8 @@
  */
 import type { FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
-import { MIN_RECORD_BODY_BYTES } from '../admission.js';
-import { tooBusy } from '../publish.js';
+import { MIN_RECORD_BODY_BYTES } from '../publish/admission.js';
+import { tooBusy } from '../publish/publish.js';
 
 const admissionCheck: FastifyPluginCallback = (app, _opts, done) => {
   const s = app.services;

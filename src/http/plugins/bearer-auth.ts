@@ -7,7 +7,7 @@ import bearerAuth from '@fastify/bearer-auth';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from '../../errors.js';
-import { tokenDigest, tokenMatches } from '../bearer-token.js';
+import { tokenDigest, tokenMatches } from './bearer-token.js';
 import { sendError } from './error-answers.js';
 
 /** Paths that stay open when tokens are configured: probes, metrics, and the API's own docs. */

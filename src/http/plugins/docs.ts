@@ -9,7 +9,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { unpack } from '../../binary/packed-files.js';
 import { inBinary } from '../../resources.js';
-import { MAX_JSON_DEPTH } from '../json-body.js';
+import { MAX_JSON_DEPTH } from '../body/json-body.js';
 
 /** Swagger UI's pages: in node_modules, or unpacked from the single executable to its cache. */
 function swaggerUiFiles(): { baseDir?: string; logo?: { type: string; content: Buffer } } {

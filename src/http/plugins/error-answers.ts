@@ -6,7 +6,7 @@
 import type { FastifyError, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from '../../errors.js';
-import { dialectContentType, kafkaRestBody, unsupportedMediaType, type ErrorFormat } from '../gateway/kafka-rest-errors.js';
+import { dialectContentType, kafkaRestBody, unsupportedMediaType, type ErrorFormat } from '../errors/kafka-rest-errors.js';
 
 export function errorBody(err: HttpError): Record<string, unknown> {
   return {

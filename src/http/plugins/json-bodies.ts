@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
-import { parseJsonBytes } from '../json-body.js';
+import { parseJsonBytes } from '../body/json-body.js';
 
 const jsonBodies: FastifyPluginCallback = (app, _opts, done) => {
   app.removeContentTypeParser(['application/json', 'text/plain']);

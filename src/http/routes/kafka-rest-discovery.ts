@@ -8,10 +8,10 @@ import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import { HttpError } from '../../errors.js';
 import type { ClusterIdentity } from '../../kafka/cluster-id.js';
 import type { PartitionInfo, TopicInfo } from '../../kafka/topics.js';
-import { KAFKA_V2_JSON, v2Content } from '../gateway/kafka-rest-errors.js';
-import { checkedCluster, checkedTopic, clusterIdentity, pathPartition } from '../gateway/topic-check.js';
-import { errorResponses, lookupErrorStatuses } from '../error-responses.js';
-import { produceFailure } from '../kafka-http-errors.js';
+import { KAFKA_V2_JSON, v2Content } from '../errors/kafka-rest-errors.js';
+import { checkedCluster, checkedTopic, clusterIdentity, pathPartition } from '../publish/topic-check.js';
+import { errorResponses, lookupErrorStatuses } from '../errors/documented-responses.js';
+import { produceFailure } from '../errors/failure-answer.js';
 
 const v2 = { errorFormat: 'kafka-rest-v2' as const };
 const v3 = { errorFormat: 'kafka-rest-v3' as const };

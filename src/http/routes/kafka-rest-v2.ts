@@ -21,12 +21,12 @@ import {
   unsupportedMediaType,
   v2EntryCode,
   mostTelling,
-} from '../gateway/kafka-rest-errors.js';
-import { checkedTopicFor, knownTopicFor, NONE, partitionProblems, partitionsKnown, pathPartition } from '../gateway/topic-check.js';
+} from '../errors/kafka-rest-errors.js';
+import { checkedTopicFor, knownTopicFor, NONE, partitionProblems, partitionsKnown, pathPartition } from '../publish/topic-check.js';
 import { v2Records, type V2Format } from '../gateway/v2-records.js';
-import { errorResponses, produceErrorStatuses } from '../error-responses.js';
-import { parseJsonBytes } from '../json-body.js';
-import { publish, publishMany } from '../publish.js';
+import { errorResponses, produceErrorStatuses } from '../errors/documented-responses.js';
+import { parseJsonBytes } from '../body/json-body.js';
+import { publish, publishMany } from '../publish/publish.js';
 import { ref } from '../schema-refs.js';
 import { servicesFor, type RouteServices } from '../services.js';
 

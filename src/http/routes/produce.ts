@@ -2,11 +2,11 @@ import type { FastifyPluginCallback } from 'fastify';
 import { HttpError } from '../../errors.js';
 import type { ProduceRequest } from '../../protocol/types.js';
 import { describeSchemaErrors, inspectedValidators } from '../../protocol/validators.js';
-import { errorResponses, produceErrorStatuses } from '../error-responses.js';
+import { errorResponses, produceErrorStatuses } from '../errors/documented-responses.js';
 import { ref } from '../schema-refs.js';
-import { enrichment, messageValue, type Enrichment } from '../message-value.js';
-import { checkedTopic, checkedTopicFor, knownTopic, knownTopicFor } from '../gateway/topic-check.js';
-import { isoTimestamp, publish, publishMany } from '../publish.js';
+import { enrichment, messageValue, type Enrichment } from '../publish/message-value.js';
+import { checkedTopic, checkedTopicFor, knownTopic, knownTopicFor } from '../publish/topic-check.js';
+import { isoTimestamp, publish, publishMany } from '../publish/publish.js';
 import { servicesFor, type RouteServices } from '../services.js';
 import type { Delivery, OutgoingMessage } from '../../kafka/producer.js';
 

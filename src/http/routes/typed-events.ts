@@ -3,14 +3,14 @@
  * a JSON string or an object. The server names the event (`user_created_20240101120000_abc123`)
  * and keys the record by that id, so retries of one event land in one partition.
  */
-import { errorResponses, produceErrorStatuses } from '../error-responses.js';
+import { errorResponses, produceErrorStatuses } from '../errors/documented-responses.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginCallback } from 'fastify';
 import { TYPED_EVENTS } from '../http-metrics.js';
 import { ref } from '../schema-refs.js';
-import { checkedTopicFor, knownTopicFor } from '../gateway/topic-check.js';
+import { checkedTopicFor, knownTopicFor } from '../publish/topic-check.js';
 import { servicesFor } from '../services.js';
-import { isoTimestamp, publish } from '../publish.js';
+import { isoTimestamp, publish } from '../publish/publish.js';
 
 export const eventKinds = ['user', 'order', 'payment'] as const;
 export type EventKind = (typeof eventKinds)[number];

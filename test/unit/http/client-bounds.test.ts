@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { serveProducerSettings } from '../../../src/commands/serve-producer.js';
 import { serverTimeouts } from '../../../src/http/app.js';
 import { PRODUCE_TIMEOUT_GRACE_MS } from '../../../src/kafka/client-props.js';
-import { shutdownPlan } from '../../../src/http/server.js';
+import { shutdownPlan } from '../../../src/http/process/server.js';
 import { buildTestApp as build, closeTestApps, post } from '../../support/producer-app.js';
 
 afterEach(closeTestApps);

@@ -3,7 +3,7 @@
  * says what is wrong, none a 500, and nothing reaches the publisher.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { MAX_JSON_DEPTH } from '../../../src/http/json-body.js';
+import { MAX_JSON_DEPTH } from '../../../src/http/body/json-body.js';
 import { buildTestApp, closeTestApps, post } from '../../support/producer-app.js';
 
 afterEach(closeTestApps);

@@ -4,12 +4,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { HttpError } from '../errors.js';
-import type { Delivery, OutgoingMessage } from '../kafka/producer.js';
+import { HttpError } from '../../errors.js';
+import type { Delivery, OutgoingMessage } from '../../kafka/producer.js';
 import type { Admitted, AdmissionRefusal } from './admission.js';
-import { produceFailure } from './kafka-http-errors.js';
-import { isWellFormed } from './utf8.js';
-import type { ProducerServices, RouteServices } from './services.js';
+import { produceFailure } from '../errors/failure-answer.js';
+import { isWellFormed } from '../body/utf8.js';
+import type { ProducerServices, RouteServices } from '../services.js';
 
 /** What publishing needs from the app's services. */
 type PublishServices = Pick<RouteServices, 'publisher' | 'metrics' | 'failureLog' | 'admission' | 'route'>;

@@ -1,6 +1,6 @@
 /** What Kafka stores for a request's `message`: enrichment adds, never overwrites, and is shared per millisecond. */
 import { describe, expect, it } from '@jest/globals';
-import { enrichment, messageValue } from '../../../src/http/message-value.js';
+import { enrichment, messageValue } from '../../../../src/http/publish/message-value.js';
 
 const at = (iso: string) => new Date(iso);
 

@@ -4,9 +4,9 @@
  * status for one, is documented on every route that writes, in each route family's own error
  * shape, and schemathesis checks it everywhere.
  */
-import { failureMeanings } from '../errors.js';
-import { v2Content, type ErrorFormat } from './gateway/kafka-rest-errors.js';
-import { ref } from './schema-refs.js';
+import { failureMeanings } from '../../errors.js';
+import { v2Content, type ErrorFormat } from './kafka-rest-errors.js';
+import { ref } from '../schema-refs.js';
 
 /** What a request itself may be refused for: bad data, no login, a topic not allowed or not there, too large, a media type not taken, unprocessable. */
 const requestRefusals = [400, 401, 403, 404, 413, 415, 422] as const;

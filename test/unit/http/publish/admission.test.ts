@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { AdmissionBudget, DEFAULT_ADMISSION } from '../../../src/http/admission.js';
+import { AdmissionBudget, DEFAULT_ADMISSION } from '../../../../src/http/publish/admission.js';
 
 describe('AdmissionBudget', () => {
   it('takes within both bounds, refuses past either, and takes nothing when it refuses', () => {

@@ -6,16 +6,16 @@
  */
 import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
-import type { KafkaConnection } from '../config/kafka-connection.js';
-import { PortInUseError } from '../errors.js';
-import type { Compression, Partitioner } from '../kafka/client-props.js';
-import { KafkaProducer } from '../kafka/producer.js';
-import type { Logger } from '../observability/logger.js';
-import { createRegistry, localMetrics, startMetricsServer, type MetricsServer } from '../observability/metrics.js';
-import type { AdmissionLimits } from './admission.js';
-import { buildProducerApp, type ProducerAppOptions } from './app.js';
+import type { KafkaConnection } from '../../config/kafka-connection.js';
+import { PortInUseError } from '../../errors.js';
+import type { Compression, Partitioner } from '../../kafka/client-props.js';
+import { KafkaProducer } from '../../kafka/producer.js';
+import type { Logger } from '../../observability/logger.js';
+import { createRegistry, localMetrics, startMetricsServer, type MetricsServer } from '../../observability/metrics.js';
+import type { AdmissionLimits } from '../publish/admission.js';
+import { buildProducerApp, type ProducerAppOptions } from '../app.js';
 import { workerMetrics } from './cluster.js';
-import { publisherOver } from './publisher.js';
+import { publisherOver } from '../publish/publisher.js';
 import { loadTls, watchTls, type TlsFiles } from './tls-files.js';
 
 /** What the app takes as it is, plus what only the server needs (Kafka, listening, shutdown). */

@@ -2,8 +2,8 @@
  * Every JSON request body, on every route, goes through here: parsed once, then refused (400,
  * saying why) when protocol/json-safety.ts finds it too deep or poisoned.
  */
-import { HttpError } from '../errors.js';
-import { inspectJson, MAX_JSON_DEPTH } from '../protocol/json-safety.js';
+import { HttpError } from '../../errors.js';
+import { inspectJson, MAX_JSON_DEPTH } from '../../protocol/json-safety.js';
 import { jsonErrorOffset, lineAndColumn, JsonTooDeep } from './json-error-position.js';
 import { invalidUtf8Offset } from './utf8.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { tokenDigest, tokenMatches } from '../../../src/http/bearer-token.js';
+import { tokenDigest, tokenMatches } from '../../../../src/http/plugins/bearer-token.js';
 
 describe('bearer token comparison', () => {
   const digests = ['s3cret', 'a-much-longer-second-token'].map(tokenDigest);

@@ -1,7 +1,7 @@
 /** The topic catalog on a hand-driven clock: what it asks the cluster, and when. */
 import { describe, expect, it } from '@jest/globals';
-import type { TopicInfo } from '../../../src/kafka/topics.js';
-import { TopicCatalog } from '../../../src/http/topic-catalog.js';
+import type { TopicInfo } from '../../../../src/kafka/topics.js';
+import { TopicCatalog } from '../../../../src/http/publish/topic-catalog.js';
 
 function cluster(topics: Record<string, number>) {
   const state = { topics, requests: 0, now: 0, fail: false };

@@ -16,8 +16,8 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import type { Logger } from '../observability/logger.js';
-import { startMetricsServer, type MetricsJson, type MetricsServer, type MetricsSource } from '../observability/metrics.js';
+import type { Logger } from '../../observability/logger.js';
+import { startMetricsServer, type MetricsJson, type MetricsServer, type MetricsSource } from '../../observability/metrics.js';
 
 /** worker -> primary: every worker's metrics, please; primary -> worker: here they are */
 type Gather = { readonly sf: 'gather'; readonly id: number };

@@ -3,7 +3,7 @@
  * decided once in src/kafka/ from librdkafka's code; the kafka layer's message already says
  * what and why. This module knows no librdkafka: the app's module graph never loads node-rdkafka.
  */
-import { HttpError, KafkaError } from '../errors.js';
+import { HttpError, KafkaError } from '../../errors.js';
 
 export function produceFailure(err: unknown): HttpError {
   if (err instanceof HttpError) return err;

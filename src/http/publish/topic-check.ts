@@ -6,10 +6,10 @@
 import { HttpError } from '../../errors.js';
 import type { ClusterIdentity } from '../../kafka/cluster-id.js';
 import type { TopicInfo } from '../../kafka/topics.js';
-import { produceFailure } from '../kafka-http-errors.js';
-import { checkTopicAllowed } from '../publish.js';
+import { produceFailure } from '../errors/failure-answer.js';
+import { checkTopicAllowed } from './publish.js';
 import type { ProducerServices, RouteServices } from '../services.js';
-import { noSuchPartition, noSuchTopic } from './kafka-rest-errors.js';
+import { noSuchPartition, noSuchTopic } from '../errors/kafka-rest-errors.js';
 
 type CheckServices = Pick<ProducerServices, 'catalog' | 'topicAllow'>;
 

@@ -9,7 +9,7 @@
  * request per interval. Concurrent lookups share one request. Pure apart from `fetch`; the
  * clock is injected.
  */
-import type { TopicInfo } from '../kafka/topics.js';
+import type { TopicInfo } from '../../kafka/topics.js';
 
 export interface TopicCatalogOptions {
   readonly fetch: (timeoutMs: number) => Promise<TopicInfo[]>;

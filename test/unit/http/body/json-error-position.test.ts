@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { jsonErrorOffset, lineAndColumn } from '../../../src/http/json-error-position.js';
+import { jsonErrorOffset, lineAndColumn } from '../../../../src/http/body/json-error-position.js';
 
 describe('where JSON breaks', () => {
   it.each([

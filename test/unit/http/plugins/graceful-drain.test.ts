@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { buildTestApp, closeTestApps } from '../../support/producer-app.js';
+import { buildTestApp, closeTestApps } from '../../../support/producer-app.js';
 
 afterEach(closeTestApps);
 

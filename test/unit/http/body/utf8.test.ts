@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { isUtf8 } from 'node:buffer';
-import { invalidUtf8Offset, Utf8Checker } from '../../../src/http/utf8.js';
+import { invalidUtf8Offset, Utf8Checker } from '../../../../src/http/body/utf8.js';
 
 const fatal = new TextDecoder('utf-8', { fatal: true });
 /** The offset of the first invalid byte by TextDecoder: the longest valid prefix. */

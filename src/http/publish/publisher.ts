@@ -1,7 +1,7 @@
 /** What the HTTP layer needs from Kafka; server.ts adapts a KafkaProducer to it (publisherOver), tests fake it. */
-import type { ClusterIdentity } from '../kafka/cluster-id.js';
-import type { Delivery, KafkaProducer, OutgoingMessage, ProducerTally } from '../kafka/producer.js';
-import type { TopicInfo } from '../kafka/topics.js';
+import type { ClusterIdentity } from '../../kafka/cluster-id.js';
+import type { Delivery, KafkaProducer, OutgoingMessage, ProducerTally } from '../../kafka/producer.js';
+import type { TopicInfo } from '../../kafka/topics.js';
 
 export type { ClusterIdentity, TopicInfo };
 

@@ -10,7 +10,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 
 export interface TlsFiles {
   readonly certPath: string;

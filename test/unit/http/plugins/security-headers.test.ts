@@ -1,9 +1,9 @@
 /** Helmet's headers, computed once, on every answer: success, error, refusal and unknown path alike. */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import helmet from 'helmet';
-import { helmetHeaders } from '../../../src/http/plugins/security-headers.js';
-import { buildTestApp, closeTestApps, post } from '../../support/producer-app.js';
-import { makePki, pem } from '../../support/tls.js';
+import { helmetHeaders } from '../../../../src/http/plugins/security-headers.js';
+import { buildTestApp, closeTestApps, post } from '../../../support/producer-app.js';
+import { makePki, pem } from '../../../support/tls.js';
 
 afterEach(closeTestApps);
 
