@@ -63,7 +63,12 @@ ${spec.examples.map((e) => `  $ ${e}`).join('\n')}
     onStart();
     // Only what was typed counts as a flag: commander gives `--no-x` an implicit default of true.
     const typed = Object.fromEntries(Object.entries(self.opts()).filter(([k]) => self.getOptionValueSource(k) === 'cli'));
-    const resolved = resolveSettings(spec.settings, { flags: typed, env: ctx.env, dotenv: await readDotenv(ctx.cwd) });
+    const resolved = resolveSettings(spec.settings, {
+      flags: typed,
+      env: ctx.env,
+      dotenv: await readDotenv(ctx.cwd),
+      facts: { version: ctx.version },
+    });
     setExit(await spec.run(resolved.values, resolved.sources, ctx));
   });
 }

@@ -13,6 +13,7 @@ const settings = {
     env: 'QUEUE_ID',
     description: 'this service\'s queue id: it answers commands for this id and for "*"',
     defaultLabel: 'dummy-<hostname>',
+    derive: () => `dummy-${hostname()}`,
     parse: parse.nonEmpty,
   } satisfies Setting<string>,
   symbol: {
@@ -53,6 +54,7 @@ const settings = {
     description:
       "consumer group that keeps the command reader's place: a command sent while the service is down is handled when it starts again",
     defaultLabel: "consumer-<queue-id>, the legacy dummy's group",
+    derive: (v) => `consumer-${String(v.queueId)}`,
     parse: parse.nonEmpty,
   } satisfies Setting<string>,
   noop: {
@@ -131,7 +133,7 @@ export const dummyCommand = defineCommand({
   ],
   settings,
   async run(v, sources, ctx) {
-    const queueId = v.queueId ?? `dummy-${hostname()}`;
+    const queueId = v.queueId;
     const logger = await loggerFrom(v, ctx.stdout, { queue_id: queueId });
     try {
       const conn = connectionOf(v, sources);
@@ -152,7 +154,7 @@ export const dummyCommand = defineCommand({
           conn,
           topics: { control: v.controlTopic, events: v.eventsTopic },
           noop: v.noop,
-          groupId: v.groupId ?? `consumer-${queueId}`,
+          groupId: v.groupId,
           exitOnPing: v.exitOnPing,
           exitAfterMs: v.exitAfter,
           failAfterMs: v.failAfter,

@@ -29,6 +29,9 @@ const settings = {
     description:
       'a probe not answered within this long fails (a pong after it counts as late); by default 5s, or half of --probe-interval when that is shorter',
     default: 5000,
+    // a probe must end before the next one to the same queue: the default gives way to half of
+    // a short --probe-interval; a value the user gave is kept, and refused by run() when too long
+    derive: (v) => Math.min(5000, Math.floor(Number(v.probeInterval) / 2)),
     parse: parse.duration({ minMs: 10 }),
   } satisfies Setting<number>,
   forgetAfter: {
@@ -52,15 +55,6 @@ const settings = {
   ...logSettings,
 };
 
-/**
- * The probe timeout in use: the default gives way to half of a short --probe-interval (a probe
- * must end before the next one to the same queue); a value the user gave is kept, and refused
- * by run() when it is too long.
- */
-export function probeTimeoutMs(intervalMs: number, timeoutMs: number, given: boolean): number {
-  return given ? timeoutMs : Math.min(timeoutMs, Math.floor(intervalMs / 2));
-}
-
 export const monitorCommand = defineCommand({
   name: 'monitor',
   summary: 'the control plane as Prometheus metrics: per-queue status, event ages, probes',
@@ -75,7 +69,7 @@ export const monitorCommand = defineCommand({
   settings,
   async run(v, sources, ctx) {
     const logger = await loggerFrom(v, ctx.stdout);
-    const probeTimeout = probeTimeoutMs(v.probeInterval, v.probeTimeout, sources.probeTimeout.kind !== 'default');
+    const probeTimeout = v.probeTimeout;
     if (v.probe && probeTimeout >= v.probeInterval)
       throw new ConfigError(
         `--probe-timeout (${formatDuration(probeTimeout)}) must be shorter than --probe-interval (${formatDuration(v.probeInterval)})`,

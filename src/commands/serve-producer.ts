@@ -4,6 +4,9 @@ import { ConfigError, describeError } from '../errors.js';
 import isSafeRegex from 'safe-regex2';
 import { DEFAULT_ADMISSION } from '../http/publish/admission.js';
 import { compressions, partitioners, PRODUCE_TIMEOUT_GRACE_MS, type Compression, type Partitioner } from '../kafka/client-props.js';
+import type { KafkaConnection } from '../config/kafka-connection.js';
+import type { ValuesOf } from '../config/resolve.js';
+import type { ProducerServerOptions } from '../http/process/server.js';
 import { connectionOf, loggerFrom } from './common.js';
 import { defineCommand } from './command-spec.js';
 
@@ -32,7 +35,12 @@ const list = (raw: string): string[] =>
     .filter(Boolean);
 
 /** "host:port", ":port" or "port", as SERVER_ADDRESS was written for the Go service */
-function address(raw: string): { host: string | undefined; port: number } {
+interface ServerAddress {
+  readonly host: string | undefined;
+  readonly port: number;
+}
+
+function address(raw: string): ServerAddress {
   const m = /^(?:(.*):)?(\d{1,5})$/.exec(raw.trim());
   if (!m || Number(m[2]) > 65_535) throw new ParseFailure(`must be host:port, :port or port, got '${raw}'`);
   return { host: m[1] || undefined, port: Number(m[2]) };
@@ -44,6 +52,8 @@ const settings = {
     env: 'PRODUCER_HOST',
     description: 'address to listen on',
     default: '0.0.0.0',
+    // SERVER_ADDRESS, as the Go service took it, when no flag or PRODUCER_HOST says otherwise
+    derive: (v) => (v.serverAddress as ServerAddress | undefined)?.host,
     parse: parse.nonEmpty,
   } satisfies Setting<string>,
   port: {
@@ -52,13 +62,14 @@ const settings = {
     envAliases: ['PORT'],
     description: 'HTTP port',
     default: 8001,
+    derive: (v) => (v.serverAddress as ServerAddress | undefined)?.port,
     parse: parse.port,
   } satisfies Setting<number>,
   serverAddress: {
     env: 'SERVER_ADDRESS',
     description: 'host:port or :port (as the Go service took it); --host/--port and PRODUCER_HOST/PRODUCER_PORT win over it',
     parse: address,
-  } satisfies Setting<{ host: string | undefined; port: number }>,
+  } satisfies Setting<ServerAddress>,
   topic: {
     flags: '--topic <topic>',
     env: 'KAFKA_TOPIC',
@@ -76,11 +87,13 @@ const settings = {
     flags: '--cors-origin <origins>',
     env: 'PRODUCER_CORS_ORIGINS',
     description: 'comma-separated origins allowed by CORS (default: none)',
+    default: [],
     parse: list,
   } satisfies Setting<string[]>,
   apiTokens: {
     env: 'PRODUCER_API_TOKENS',
     description: 'comma-separated bearer tokens; when set, every route but /health, /ready, /metrics and /docs needs one',
+    default: [],
     parse: list,
     secret: true,
   } satisfies Setting<string[]>,
@@ -261,6 +274,7 @@ const settings = {
     env: 'APP_VERSION',
     description: 'version in GET /',
     defaultLabel: 'the package version',
+    derive: (_v, facts) => facts.version,
     parse: parse.nonEmpty,
   } satisfies Setting<string>,
   appEnv: {
@@ -276,6 +290,88 @@ const settings = {
 
 /** exported for the tests of its parsers */
 export { settings as serveProducerSettings };
+
+type Values = ValuesOf<typeof settings>;
+
+/** Settings that are fine one by one but not together: refused before anything starts (exit 2). */
+function checkCombinations(v: Values): void {
+  if (v.metricsPort !== undefined && v.metricsPort === v.port && v.port !== 0) {
+    throw new ConfigError(
+      `--metrics-port ${v.metricsPort} is the HTTP port`,
+      'leave --metrics-port unset to serve /metrics on the HTTP port',
+    );
+  }
+  if (v.maxPendingBytes < v.bodyLimit) {
+    throw new ConfigError(
+      `--max-pending-bytes ${v.maxPendingBytes} is less than --body-limit ${v.bodyLimit}: a request the body limit allows could never be admitted`,
+      'raise --max-pending-bytes, or lower --body-limit',
+    );
+  }
+  if (v.maxPendingRecords < v.batchLimit) {
+    throw new ConfigError(
+      `--max-pending-records ${v.maxPendingRecords} is less than --batch-limit ${v.batchLimit}: a batch the limit allows could never be admitted`,
+      'raise --max-pending-records, or lower --batch-limit',
+    );
+  }
+  if ((v.tlsCert === undefined) !== (v.tlsKey === undefined)) {
+    throw new ConfigError(
+      `${v.tlsCert === undefined ? '--tls-key' : '--tls-cert'} is set without ${v.tlsCert === undefined ? '--tls-cert' : '--tls-key'}`,
+      'HTTPS needs both the certificate (--tls-cert / PRODUCER_TLS_CERT) and its key (--tls-key / PRODUCER_TLS_KEY)',
+    );
+  }
+  if (v.tlsClientCa !== undefined && v.tlsCert === undefined) {
+    throw new ConfigError('--tls-client-ca is set without --tls-cert', 'client certificates need HTTPS: set --tls-cert and --tls-key too');
+  }
+}
+
+/** The settings as the one options object the server hands on: the app's part whole, Kafka's, the listener's. */
+export function serverOptions(v: Values, conn: KafkaConnection): ProducerServerOptions {
+  return {
+    app: {
+      info: { name: v.appName, version: v.appVersion, env: v.appEnv },
+      eventsTopic: v.topic,
+      topicAllow: v.topics,
+      corsOrigins: v.corsOrigin,
+      tokens: v.apiTokens,
+      enrich: v.enrich,
+      bodyLimit: v.bodyLimit,
+      batchLimit: v.batchLimit,
+      admission: { records: v.maxPendingRecords, bytes: v.maxPendingBytes },
+      strictClusterId: v.strictClusterId,
+      requestTimeoutMs: v.readTimeout,
+      connectionTimeoutMs: v.writeTimeout,
+    },
+    kafka: {
+      conn,
+      clientId: v.clientId,
+      profile: {
+        kind: 'ingest',
+        deliveryTimeoutMs: v.produceTimeout,
+        compression: v.compression,
+        partitioner: v.partitioner,
+        batchSize: v.kafkaBatchSize,
+        maxRetries: v.maxRetries,
+      },
+    },
+    listen: {
+      host: v.host,
+      port: v.port,
+      ...(v.tlsCert !== undefined && v.tlsKey !== undefined
+        ? {
+            tls: {
+              certPath: v.tlsCert,
+              keyPath: v.tlsKey,
+              ...(v.tlsClientCa !== undefined ? { clientCaPath: v.tlsClientCa } : {}),
+              reloadEveryMs: v.tlsReloadInterval,
+            },
+          }
+        : {}),
+      metrics: v.metrics,
+      metricsPort: v.metricsPort,
+    },
+    shutdownTimeoutMs: v.shutdownTimeout,
+  };
+}
 
 export const serveProducerCommand = defineCommand({
   name: 'serve-producer',
@@ -297,93 +393,25 @@ export const serveProducerCommand = defineCommand({
     const { isClusterWorker, workerId } = await import('../http/process/cluster.js');
     const logger = await loggerFrom(v, ctx.stdout, isClusterWorker() ? { worker: workerId() } : undefined);
     try {
-      const conn = connectionOf(v, sources);
-      const fromAddress = v.serverAddress;
-      const host = sources.host.kind === 'default' && fromAddress?.host ? fromAddress.host : v.host;
-      const port = sources.port.kind === 'default' && fromAddress ? fromAddress.port : v.port;
-      if (v.metricsPort !== undefined && v.metricsPort === port && port !== 0) {
-        throw new ConfigError(
-          `--metrics-port ${v.metricsPort} is the HTTP port`,
-          'leave --metrics-port unset to serve /metrics on the HTTP port',
-        );
-      }
-      if (v.maxPendingBytes < v.bodyLimit) {
-        throw new ConfigError(
-          `--max-pending-bytes ${v.maxPendingBytes} is less than --body-limit ${v.bodyLimit}: a request the body limit allows could never be admitted`,
-          'raise --max-pending-bytes, or lower --body-limit',
-        );
-      }
-      if (v.maxPendingRecords < v.batchLimit) {
-        throw new ConfigError(
-          `--max-pending-records ${v.maxPendingRecords} is less than --batch-limit ${v.batchLimit}: a batch the limit allows could never be admitted`,
-          'raise --max-pending-records, or lower --batch-limit',
-        );
-      }
-      if ((v.tlsCert === undefined) !== (v.tlsKey === undefined)) {
-        throw new ConfigError(
-          `${v.tlsCert === undefined ? '--tls-key' : '--tls-cert'} is set without ${v.tlsCert === undefined ? '--tls-cert' : '--tls-key'}`,
-          'HTTPS needs both the certificate (--tls-cert / PRODUCER_TLS_CERT) and its key (--tls-key / PRODUCER_TLS_KEY)',
-        );
-      }
-      if (v.tlsClientCa !== undefined && v.tlsCert === undefined) {
-        throw new ConfigError(
-          '--tls-client-ca is set without --tls-cert',
-          'client certificates need HTTPS: set --tls-cert and --tls-key too',
-        );
-      }
-      const workers = v.workers;
-      if (workers > 1 && !isClusterWorker()) {
+      checkCombinations(v);
+      if (v.workers > 1 && !isClusterWorker()) {
         // the workers run this same command line and take the branch below
         const { runProducerCluster } = await import('../http/process/cluster.js');
         return await runProducerCluster({
-          workers,
+          workers: v.workers,
           logger,
           shutdownTimeoutMs: v.shutdownTimeout,
           metricsPort: v.metrics === false ? undefined : v.metricsPort,
-          host,
+          host: v.host,
           onSignal: ctx.onSignal,
         });
       }
       const { runProducerServer } = await import('../http/process/server.js');
-      return await runProducerServer(
-        {
-          conn,
-          host,
-          port,
-          info: { name: v.appName, version: v.appVersion ?? ctx.version, env: v.appEnv },
-          eventsTopic: v.topic,
-          topicAllow: v.topics,
-          corsOrigins: v.corsOrigin ?? [],
-          tokens: v.apiTokens ?? [],
-          enrich: v.enrich,
-          bodyLimit: v.bodyLimit,
-          batchLimit: v.batchLimit,
-          admission: { records: v.maxPendingRecords, bytes: v.maxPendingBytes },
-          strictClusterId: v.strictClusterId,
-          ...(v.tlsCert !== undefined && v.tlsKey !== undefined
-            ? {
-                tls: {
-                  certPath: v.tlsCert,
-                  keyPath: v.tlsKey,
-                  ...(v.tlsClientCa !== undefined ? { clientCaPath: v.tlsClientCa } : {}),
-                  reloadEveryMs: v.tlsReloadInterval,
-                },
-              }
-            : {}),
-          produceTimeoutMs: v.produceTimeout,
-          clientId: v.clientId,
-          kafkaBatchSize: v.kafkaBatchSize,
-          maxRetries: v.maxRetries,
-          compression: v.compression,
-          partitioner: v.partitioner,
-          readTimeoutMs: v.readTimeout,
-          writeTimeoutMs: v.writeTimeout,
-          shutdownTimeoutMs: v.shutdownTimeout,
-          metrics: v.metrics,
-          metricsPort: v.metricsPort,
-        },
-        { logger, onSignal: ctx.onSignal, clusterWorker: isClusterWorker() },
-      );
+      return await runProducerServer(serverOptions(v, connectionOf(v, sources)), {
+        logger,
+        onSignal: ctx.onSignal,
+        clusterWorker: isClusterWorker(),
+      });
     } catch (err) {
       const { code, message, hint } = describeError(err);
       logger.error(message, { code, hint });

@@ -60,6 +60,7 @@ export const kafkaSettings = {
     env: 'KAFKA_SECURITY_PROTOCOL',
     description: `how to talk to the brokers: ${securityProtocols.join(', ')}`,
     defaultLabel: 'SASL_SSL when KAFKA_USER is set, else PLAINTEXT',
+    derive: (v): SecurityProtocol => (v.user ? 'SASL_SSL' : 'PLAINTEXT'),
     parse: parse.oneOf(securityProtocols, upper),
   } satisfies Setting<SecurityProtocol>,
   saslMechanism: {

@@ -24,7 +24,7 @@ export interface KafkaConnection {
 export function connectionFrom(resolved: Resolved<typeof kafkaSettings>): KafkaConnection {
   const v = resolved.values;
   const user = v.user;
-  const protocol: SecurityProtocol = v.securityProtocol ?? (user ? 'SASL_SSL' : 'PLAINTEXT');
+  const protocol: SecurityProtocol = v.securityProtocol;
   const sasl = protocol.startsWith('SASL_');
   if (sasl && !user) {
     throw new ConfigError(

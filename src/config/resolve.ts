@@ -2,16 +2,19 @@
  * Precedence, in one function: flags beat the environment, the environment beats `.env`,
  * `.env` beats defaults. Every value is parsed here, so a bad one fails before any I/O.
  */
-import { configErrorFor, flagNamesOf, ParseFailure, type Setting, type Source } from './setting.js';
+import { configErrorFor, flagNamesOf, ParseFailure, type ProgramFacts, type Setting, type Source } from './setting.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a map of settings of any value type
 export type SettingMap = Record<string, Setting<any>>;
 
 type ValueOf<D> = D extends Setting<infer T> ? (D['repeatable'] extends true ? T[] : T) : never;
 
-/** The settings whose value is always there: a default, a repeatable list (empty), a switch. */
+/** The settings whose value is always there: a default, a derived default that always gives one, a repeatable list (empty), a switch. */
 type AlwaysSet<S extends SettingMap> = {
-  [K in keyof S]: S[K] extends { default: unknown } | { repeatable: true } | { switch: true } ? K : never;
+  [K in keyof S]: S[K] extends
+    { default: unknown } | { repeatable: true } | { switch: true } | { derive: (...args: never[]) => NonNullable<unknown> }
+    ? K
+    : never;
 }[keyof S];
 
 /**
@@ -28,6 +31,8 @@ export interface Inputs {
   readonly flags: Readonly<Record<string, unknown>>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly dotenv: Readonly<Record<string, string>>;
+  /** for derived defaults (Setting.derive); the program passes its version */
+  readonly facts?: ProgramFacts;
 }
 
 export interface Resolved<S extends SettingMap> {
@@ -61,6 +66,7 @@ function lookupVar(
 export function resolveSettings<S extends SettingMap>(settings: S, inputs: Inputs): Resolved<S> {
   const values: Record<string, unknown> = {};
   const sources: Record<string, Source> = {};
+  const derived: Array<[string, Setting<unknown>]> = [];
 
   for (const [key, setting] of Object.entries(settings)) {
     const flagValue = inputs.flags[key];
@@ -89,7 +95,11 @@ export function resolveSettings<S extends SettingMap>(settings: S, inputs: Input
       continue;
     }
     sources[key] = { kind: 'default' };
-    values[key] = setting.repeatable ? (setting.default ?? []) : setting.switch ? (setting.default ?? false) : setting.default;
+    if (setting.derive) derived.push([key, setting]);
+    else values[key] = setting.repeatable ? (setting.default ?? []) : setting.switch ? (setting.default ?? false) : setting.default;
   }
+  // after every value a source or a plain default set, so a derived default can read them
+  const facts = inputs.facts ?? { version: 'unknown' };
+  for (const [key, setting] of derived) values[key] = setting.derive?.(values, facts) ?? setting.default;
   return { values: values as ValuesOf<S>, sources: sources as Resolved<S>['sources'] };
 }

@@ -5,6 +5,11 @@
  */
 import { ConfigError } from '../errors.js';
 
+/** What a derived default may know of the program besides the other settings. */
+export interface ProgramFacts {
+  readonly version: string;
+}
+
 /** Where a value came from; error messages name it so the user knows what to fix. */
 export type Source =
   { kind: 'flag'; name: string } | { kind: 'env'; name: string } | { kind: 'dotenv'; name: string } | { kind: 'default' };
@@ -35,6 +40,13 @@ export interface Setting<T> {
   readonly description: string;
   /** used when no source sets the value; undefined means "not set" */
   readonly default?: T;
+  /**
+   * A default computed from the other settings' resolved values (and facts of the program, such
+   * as its version), used when no source sets this one; `default` is the fallback when it gives
+   * undefined. Settings with one are resolved after all others, in table order; `defaultLabel`
+   * says in --help how the value is computed.
+   */
+  readonly derive?: (values: Readonly<Record<string, unknown>>, facts: ProgramFacts) => T | undefined;
   /** how the default reads in --help when it is computed, e.g. "SASL_SSL if KAFKA_USER is set" */
   readonly defaultLabel?: string;
   /** text to value; throws ParseFailure with what is allowed */
@@ -169,7 +181,8 @@ export function showValue(setting: Setting<unknown>, value: unknown): string {
 /** How the default reads in --help and the reference pages; undefined when there is none to show. */
 export function defaultText(setting: Setting<unknown>): string | undefined {
   if (setting.defaultLabel !== undefined) return setting.defaultLabel;
-  return setting.default === undefined || setting.default === false ? undefined : showValue(setting, setting.default);
+  const d: unknown = setting.default;
+  return d === undefined || d === false || (Array.isArray(d) && d.length === 0) ? undefined : showValue(setting, d);
 }
 
 /** Wraps a parser failure into the user-facing error that names the source. */

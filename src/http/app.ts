@@ -35,17 +35,13 @@ import { schemaNames } from './schema-refs.js';
 import { TopicCatalog } from './publish/topic-catalog.js';
 import type { AppInfo, ProducerServices } from './services.js';
 
-export interface ProducerAppOptions {
-  readonly publisher: Publisher;
-  readonly logger: Logger;
-  readonly registry: Registry;
+/** What serve-producer's settings decide about the app: built once by its command, handed on whole. */
+export interface HttpAppSettings {
   readonly info: AppInfo;
   readonly bodyLimit: number;
   readonly batchLimit: number;
   /** what the server accepts and holds until Kafka answers (DEFAULT_ADMISSION when absent) */
   readonly admission?: AdmissionLimits;
-  /** serve HTTPS with this certificate (and require client certificates from this CA, if any) */
-  readonly tls?: Pick<TlsMaterial, 'cert' | 'key' | 'ca'>;
   /** v3 produce routes: 404 for a cluster id that is not the cluster's (else any id is taken) */
   readonly strictClusterId?: boolean;
   /** topics clients may name; undefined allows all */
@@ -56,14 +52,23 @@ export interface ProducerAppOptions {
   readonly enrich: boolean;
   /** where /api/v1/events/* go */
   readonly eventsTopic: string;
-  /** serve /metrics on this app's port */
-  readonly metricsHere: boolean;
-  /** what /metrics and the event stats report: the registry's, or every worker's added up */
-  readonly metricsSource?: MetricsSource;
   /** --read-timeout: the longest time to receive a request's headers and body */
   readonly requestTimeoutMs: number;
   /** --write-timeout: an idle connection (keep-alive between requests included) is closed after this */
   readonly connectionTimeoutMs: number;
+}
+
+/** The settings, and what the process running the app provides. */
+export interface ProducerAppOptions extends HttpAppSettings {
+  readonly publisher: Publisher;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** serve HTTPS with this certificate (and require client certificates from this CA, if any) */
+  readonly tls?: Pick<TlsMaterial, 'cert' | 'key' | 'ca'>;
+  /** serve /metrics on this app's port */
+  readonly metricsHere: boolean;
+  /** what /metrics and the event stats report: the registry's, or every worker's added up */
+  readonly metricsSource?: MetricsSource;
   readonly now?: () => Date;
   /** a monotonic clock in ms, for the topic catalog's ages (performance.now by default) */
   readonly clock?: () => number;

@@ -109,6 +109,9 @@ export type ProducerProfile =
   /** tests and tools: librdkafka's defaults, linger 1 ms */
   | { readonly kind: 'plain' };
 
+/** What serve-producer's producer is tuned by. */
+export type IngestProfile = Extract<ProducerProfile, { readonly kind: 'ingest' }>;
+
 /**
  * Messages go out at once, and Nagle's algorithm (which librdkafka leaves on, unlike the Java
  * client) does not hold small requests back.

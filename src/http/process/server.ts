@@ -8,109 +8,81 @@ import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { KafkaConnection } from '../../config/kafka-connection.js';
 import { PortInUseError } from '../../errors.js';
-import type { Compression, Partitioner } from '../../kafka/client-props.js';
+import type { IngestProfile } from '../../kafka/client-props.js';
 import { KafkaProducer } from '../../kafka/producer.js';
 import type { Logger } from '../../observability/logger.js';
 import { createRegistry, localMetrics, startMetricsServer, type MetricsServer } from '../../observability/metrics.js';
 import type { AdmissionLimits } from '../publish/admission.js';
-import { buildProducerApp, type ProducerAppOptions } from '../app.js';
+import { buildProducerApp, type HttpAppSettings } from '../app.js';
 import { workerMetrics } from './cluster.js';
 import { publisherOver } from '../publish/publisher.js';
-import { loadTls, watchTls, type TlsFiles } from './tls-files.js';
+import { loadTls, watchTls, type TlsFiles, type TlsMaterial } from './tls-files.js';
 
-/** What the app takes as it is, plus what only the server needs (Kafka, listening, shutdown). */
-export type ProducerServerOptions = Pick<
-  ProducerAppOptions,
-  'info' | 'eventsTopic' | 'topicAllow' | 'corsOrigins' | 'tokens' | 'enrich' | 'bodyLimit' | 'batchLimit' | 'strictClusterId'
-> & {
-  readonly admission: AdmissionLimits;
-  /** HTTPS: the PEM files, read again every `reloadEveryMs` (a renewed certificate is taken without a restart) */
-  readonly tls?: TlsFiles & { readonly reloadEveryMs: number };
-  readonly conn: KafkaConnection;
-  readonly host: string;
-  readonly port: number;
-  readonly produceTimeoutMs: number;
-  readonly clientId: string;
-  readonly kafkaBatchSize: number;
-  readonly maxRetries: number;
-  readonly compression: Compression;
-  /** librdkafka's name: which partition a keyed record goes to */
-  readonly partitioner: Partitioner;
-  readonly readTimeoutMs: number;
-  readonly writeTimeoutMs: number;
+/**
+ * serve-producer's options, as its command builds them once from the settings and hands them
+ * on whole: what the app takes (`app`), how to produce (`kafka`), where to listen (`listen`).
+ */
+export interface ProducerServerOptions {
+  readonly app: HttpAppSettings & { readonly admission: AdmissionLimits };
+  readonly kafka: {
+    readonly conn: KafkaConnection;
+    readonly clientId: string;
+    /** the ingest profile but its queue bounds, which are the admission budget's */
+    readonly profile: Omit<IngestProfile, 'queueMaxMessages' | 'queueMaxBytes'>;
+  };
+  readonly listen: {
+    readonly host: string;
+    readonly port: number;
+    /** HTTPS: the PEM files, read again every `reloadEveryMs` (a renewed certificate is taken without a restart) */
+    readonly tls?: TlsFiles & { readonly reloadEveryMs: number };
+    /** serve /metrics at all */
+    readonly metrics: boolean;
+    /** serve it on this port of its own rather than the HTTP port */
+    readonly metricsPort: number | undefined;
+  };
   readonly shutdownTimeoutMs: number;
-  readonly metrics: boolean;
-  readonly metricsPort: number | undefined;
-};
+}
+
+interface ServerDeps {
+  readonly logger: Logger;
+  readonly onSignal: (handler: (signal: string) => void) => void;
+  /** one of serve-producer --workers: metrics add up every worker's, the primary serves --metrics-port */
+  readonly clusterWorker?: boolean;
+}
 
 /** Ask for metadata this often; refuse new messages as never sent once none came for METADATA_FRESH_MS. */
 const METADATA_EVERY_MS = 5000;
 const METADATA_FRESH_MS = 15_000;
 
-export async function runProducerServer(
-  opts: ProducerServerOptions,
-  deps: {
-    logger: Logger;
-    onSignal: (handler: (signal: string) => void) => void;
-    /** one of serve-producer --workers: metrics add up every worker's, the primary serves --metrics-port */
-    clusterWorker?: boolean;
-  },
-): Promise<number> {
+export async function runProducerServer(opts: ProducerServerOptions, deps: ServerDeps): Promise<number> {
   const { logger } = deps;
+  const { listen } = opts;
   // a certificate that cannot load is a usage error before anything connects
-  const tls = opts.tls ? loadTls(opts.tls) : undefined;
-  const producer = await KafkaProducer.connect(opts.conn, {
-    clientId: opts.clientId,
-    logger,
-    profile: {
-      kind: 'ingest',
-      deliveryTimeoutMs: opts.produceTimeoutMs,
-      compression: opts.compression,
-      partitioner: opts.partitioner,
-      batchSize: opts.kafkaBatchSize,
-      maxRetries: opts.maxRetries,
-      queueMaxMessages: opts.admission.records,
-      queueMaxBytes: opts.admission.bytes,
-    },
-    statsIntervalMs: 1000,
-    refuseWhileDown: true,
-    metadataProbe: { everyMs: METADATA_EVERY_MS, staleAfterMs: METADATA_FRESH_MS },
-    reportOnClose: true,
-  });
+  const tls = listen.tls ? loadTls(listen.tls) : undefined;
+  const producer = await connectIngestProducer(opts, logger);
   const publisher = publisherOver(producer);
   const registry = createRegistry();
-  const separateMetrics = opts.metrics && opts.metricsPort !== undefined && opts.metricsPort > 0;
+  const separateMetrics = listen.metrics && listen.metricsPort !== undefined && listen.metricsPort > 0;
   const metricsSource = deps.clusterWorker ? workerMetrics(registry) : localMetrics(registry);
   const app = await buildProducerApp({
+    ...opts.app,
     publisher,
     logger,
     registry,
-    info: opts.info,
-    bodyLimit: opts.bodyLimit,
-    batchLimit: opts.batchLimit,
-    admission: opts.admission,
-    strictClusterId: opts.strictClusterId,
-    topicAllow: opts.topicAllow,
-    tokens: opts.tokens,
-    corsOrigins: opts.corsOrigins,
-    enrich: opts.enrich,
-    eventsTopic: opts.eventsTopic,
-    metricsHere: opts.metrics && !separateMetrics,
+    metricsHere: listen.metrics && !separateMetrics,
     metricsSource,
-    requestTimeoutMs: opts.readTimeoutMs,
-    connectionTimeoutMs: opts.writeTimeoutMs,
     ...(tls ? { tls } : {}),
   });
 
   let metricsServer: MetricsServer | undefined;
   try {
-    await app.listen({ host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
-      throw err.code === 'EADDRINUSE' ? new PortInUseError(opts.port, '--port / PRODUCER_PORT') : err;
+    await app.listen({ host: listen.host, port: listen.port }).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'EADDRINUSE' ? new PortInUseError(listen.port, '--port / PRODUCER_PORT') : err;
     });
     if (separateMetrics && !deps.clusterWorker) {
       metricsServer = await startMetricsServer({
-        port: opts.metricsPort as number,
-        host: opts.host,
+        port: listen.metricsPort as number,
+        host: listen.host,
         metrics: metricsSource,
         logger,
         setting: '--metrics-port / METRICS_PORT',
@@ -122,68 +94,120 @@ export async function runProducerServer(
     await producer.close(1000).catch(() => undefined);
     throw err;
   }
-  const address = app.server.address();
-  const stopWatchingTls =
-    tls && opts.tls
-      ? watchTls(opts.tls, tls, opts.tls.reloadEveryMs, {
-          apply: (next) => {
-            // new handshakes get the new pair; open connections keep theirs
-            (app.server as unknown as TlsServer).setSecureContext({
-              cert: next.cert,
-              key: next.key,
-              ...(next.ca ? { ca: next.ca } : {}),
-            });
-            logger.info('TLS certificate reloaded', { subject: next.subject, valid_to: next.validTo });
-          },
-          refused: (err) => logger.warn('TLS files changed but do not load; serving the previous certificate', { error: err.message }),
-        })
-      : undefined;
-  logger.info('serve-producer listening', {
-    url: typeof address === 'object' && address ? `${tls ? 'https' : 'http'}://${opts.host}:${address.port}` : String(address),
-    ...(tls ? { tls_subject: tls.subject, tls_valid_to: tls.validTo, client_certificates: tls.ca ? 'required' : 'no' } : {}),
-    brokers: opts.conn.brokers,
-    security_protocol: opts.conn.securityProtocol,
-    topics_allowed: opts.topicAllow?.source ?? 'any',
-    auth: opts.tokens.length > 0 ? 'bearer' : 'none',
-  });
+  const stopWatchingTls = tls && listen.tls ? reloadTls(app, listen.tls, tls, logger) : undefined;
+  logListening(app, opts, tls, logger);
+  return shutdownOnSignal({ app, producer, metricsServer, stopWatchingTls, timeoutMs: opts.shutdownTimeoutMs }, deps);
+}
 
+/** The ingest producer, its queue bounded by the admission budget (what the budget admits fits in it). */
+function connectIngestProducer(opts: ProducerServerOptions, logger: Logger): Promise<KafkaProducer> {
+  const { admission } = opts.app;
+  return KafkaProducer.connect(opts.kafka.conn, {
+    clientId: opts.kafka.clientId,
+    logger,
+    profile: { ...opts.kafka.profile, queueMaxMessages: admission.records, queueMaxBytes: admission.bytes },
+    statsIntervalMs: 1000,
+    refuseWhileDown: true,
+    metadataProbe: { everyMs: METADATA_EVERY_MS, staleAfterMs: METADATA_FRESH_MS },
+    reportOnClose: true,
+  });
+}
+
+/** Reads the TLS files again every reloadEveryMs; new handshakes get a renewed pair, open connections keep theirs. */
+function reloadTls(
+  app: FastifyInstance,
+  files: TlsFiles & { readonly reloadEveryMs: number },
+  current: TlsMaterial,
+  logger: Logger,
+): () => void {
+  return watchTls(files, current, files.reloadEveryMs, {
+    apply: (next) => {
+      (app.server as unknown as TlsServer).setSecureContext({ cert: next.cert, key: next.key, ...(next.ca ? { ca: next.ca } : {}) });
+      logger.info('TLS certificate reloaded', { subject: next.subject, valid_to: next.validTo });
+    },
+    refused: (err) => logger.warn('TLS files changed but do not load; serving the previous certificate', { error: err.message }),
+  });
+}
+
+function logListening(app: FastifyInstance, opts: ProducerServerOptions, tls: TlsMaterial | undefined, logger: Logger): void {
+  const address = app.server.address();
+  const { conn } = opts.kafka;
+  logger.info('serve-producer listening', {
+    url: typeof address === 'object' && address ? `${tls ? 'https' : 'http'}://${opts.listen.host}:${address.port}` : String(address),
+    ...(tls ? { tls_subject: tls.subject, tls_valid_to: tls.validTo, client_certificates: tls.ca ? 'required' : 'no' } : {}),
+    brokers: conn.brokers,
+    security_protocol: conn.securityProtocol,
+    topics_allowed: opts.app.topicAllow?.source ?? 'any',
+    auth: opts.app.tokens.length > 0 ? 'bearer' : 'none',
+  });
+}
+
+interface Running {
+  readonly app: FastifyInstance;
+  readonly producer: KafkaProducer;
+  readonly metricsServer: MetricsServer | undefined;
+  readonly stopWatchingTls: (() => void) | undefined;
+  readonly timeoutMs: number;
+}
+
+/** Resolves with the exit code once a signal has drained the app and flushed the producer. */
+function shutdownOnSignal(r: Running, deps: ServerDeps): Promise<number> {
+  const { logger } = deps;
   return new Promise<number>((resolve) => {
     let stopping = false;
     deps.onSignal((signal) => {
       if (stopping) return;
       stopping = true;
-      const plan = shutdownPlan(opts.shutdownTimeoutMs);
-      stopWatchingTls?.();
-      logger.info('shutting down', { signal, in_flight: producer.inFlight, answer_within_ms: plan.drainMs, flush_within_ms: plan.flushMs });
+      const plan = shutdownPlan(r.timeoutMs);
+      r.stopWatchingTls?.();
+      logger.info('shutting down', {
+        signal,
+        in_flight: r.producer.inFlight,
+        answer_within_ms: plan.drainMs,
+        flush_within_ms: plan.flushMs,
+      });
       void (async () => {
         // answers first (each 200 waited for its ack); a client still sending at the drain's
         // deadline (a slow body, a stream) is cut off, so that the flush always gets its time
-        const cutOff = await drainWithin(app, plan.drainMs);
+        const cutOff = await drainWithin(r.app, plan.drainMs);
         if (cutOff > 0) {
           logger.warn('connections still open at the shutdown deadline were closed', { requests_cut_off: cutOff, after_ms: plan.drainMs });
         }
         logger.debug('HTTP server closed');
-        app.services.failureLog.flush();
-        await metricsServer?.close();
-        // a last bound, in case librdkafka's flush ignores its own timeout
-        const hardStop = setTimeout(() => {
-          logger.error('the producer did not close in time at shutdown', { in_flight: producer.inFlight });
-          resolve(1);
-        }, plan.flushMs + HARD_STOP_GRACE_MS);
-        hardStop.unref();
-        try {
-          await producer.close(plan.flushMs);
-          logger.info('stopped: every acknowledged message is in Kafka');
-          resolve(0);
-        } catch (err) {
-          logger.error('flush failed at shutdown', { error: (err as Error).message });
-          resolve(1);
-        } finally {
-          clearTimeout(hardStop);
-        }
+        r.app.services.failureLog.flush();
+        await r.metricsServer?.close();
+        resolve(await closeProducer(r.producer, plan.flushMs, logger));
       })();
     });
   });
+}
+
+/** 0 when every message handed to Kafka was acknowledged, 1 when the flush failed or did not end. */
+async function closeProducer(producer: KafkaProducer, flushMs: number, logger: Logger): Promise<number> {
+  let hardStop: NodeJS.Timeout | undefined;
+  // a last bound, in case librdkafka's flush ignores its own timeout
+  const late = new Promise<number>((resolve) => {
+    hardStop = setTimeout(() => {
+      logger.error('the producer did not close in time at shutdown', { in_flight: producer.inFlight });
+      resolve(1);
+    }, flushMs + HARD_STOP_GRACE_MS);
+    hardStop.unref();
+  });
+  const closed = producer.close(flushMs).then(
+    () => {
+      logger.info('stopped: every acknowledged message is in Kafka');
+      return 0;
+    },
+    (err: unknown) => {
+      logger.error('flush failed at shutdown', { error: (err as Error).message });
+      return 1;
+    },
+  );
+  try {
+    return await Promise.race([closed, late]);
+  } finally {
+    clearTimeout(hardStop);
+  }
 }
 
 /** Past the flush's own timeout, the most a shutdown waits for the producer to close. */

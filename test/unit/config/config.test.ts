@@ -287,6 +287,42 @@ describe('one duration grammar for every time flag, in milliseconds', () => {
     expect(r.values.shutdownTimeout).toBe(20_000);
     expect(r.values.kafkaProperty).toEqual([]);
     expect(r.values.debug).toBe(false);
-    expect(r.values.securityProtocol).toBeUndefined();
+    // a derived default: computed from the other values when no source sets it
+    expect(r.values.securityProtocol).toBe('PLAINTEXT');
+  });
+});
+
+describe('derived defaults: computed from the other resolved values, never filled in by a command', () => {
+  const dummySettings = commands.find((c) => c.name === 'dummy')?.settings ?? {};
+
+  it('the security protocol follows KAFKA_USER unless a source sets it', () => {
+    const withUser = resolveSettings(kafkaSettings, inputs({ env: { KAFKA_USER: 'u' } }));
+    expect([withUser.values.securityProtocol, withUser.sources.securityProtocol]).toEqual(['SASL_SSL', { kind: 'default' }]);
+    expect(
+      resolveSettings(kafkaSettings, inputs({ flags: { securityProtocol: 'sasl_plaintext' }, env: { KAFKA_USER: 'u' } })).values
+        .securityProtocol,
+    ).toBe('SASL_PLAINTEXT');
+  });
+
+  it("the dummy's consumer group follows its queue id, derived or given", () => {
+    expect(resolveSettings(dummySettings, inputs({ flags: { queueId: 'q7' } })).values).toMatchObject({
+      queueId: 'q7',
+      groupId: 'consumer-q7',
+    });
+    expect(resolveSettings(dummySettings, inputs({})).values.groupId).toMatch(/^consumer-dummy-/);
+    expect(resolveSettings(dummySettings, inputs({ flags: { queueId: 'q7' }, env: { QUEUE_CONSUMER_GROUP: 'g' } })).values.groupId).toBe(
+      'g',
+    );
+  });
+
+  it("serve-producer's host and port follow SERVER_ADDRESS unless a flag or PRODUCER_* sets them; its version is the program's", () => {
+    const address = resolveSettings(
+      serveProducerSettings,
+      inputs({ env: { SERVER_ADDRESS: '127.0.0.2:9001' }, facts: { version: '9.9.9' } }),
+    );
+    expect([address.values.host, address.values.port, address.values.appVersion]).toEqual(['127.0.0.2', 9001, '9.9.9']);
+    const portOnly = resolveSettings(serveProducerSettings, inputs({ flags: { port: '8080' }, env: { SERVER_ADDRESS: ':9001' } }));
+    expect([portOnly.values.host, portOnly.values.port]).toEqual(['0.0.0.0', 8080]);
+    expect(resolveSettings(serveProducerSettings, inputs({})).values.corsOrigin).toEqual([]);
   });
 });
