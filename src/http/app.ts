@@ -6,7 +6,7 @@
  * Schemas in schemas/, the same files the OpenAPI document is generated from.
  */
 import { performance } from 'node:perf_hooks';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
 import { localMetrics, type MetricsSource } from '../observability/metrics.js';
@@ -94,7 +94,36 @@ const FAILURE_LOG = { burst: 10, intervalMs: 60_000 } as const;
 const CATALOG = { maxAgeMs: 10_000, missRefreshMs: 500, timeoutMs: 5000 } as const;
 
 export async function buildProducerApp(opts: ProducerAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
+  const app = Fastify(fastifyOptions(opts));
+  for (const name of schemaNames) app.addSchema(loadSchema(name));
+  app.decorate('services', servicesOf(opts));
+
+  await app.register(gracefulDrain);
+  await app.register(jsonBodies);
+  await app.register(securityHeaders, { https: opts.tls !== undefined });
+  if (opts.corsOrigins.length > 0) {
+    await app.register((await import('@fastify/cors')).default, { origin: [...opts.corsOrigins], methods: ['GET', 'POST'] });
+  }
+  await app.register(docs, { version: opts.info.version, bearer: opts.tokens.length > 0, https: opts.tls !== undefined });
+  await app.register(bearerAuth, { tokens: opts.tokens });
+  await app.register(requestLog);
+  await app.register(admissionCheck);
+  // the not-found handler it sets gets the root's hooks when the app is ready (fastify), so an
+  // unknown path is authenticated, counted and secured like any other
+  await app.register(errorAnswers);
+
+  await app.register(systemRoutes);
+  await app.register(produceRoutes);
+  await app.register(typedEventRoutes);
+  await app.register(kafkaRestV2Routes);
+  await app.register(kafkaRestV3Routes);
+  await app.register(kafkaRestDiscoveryRoutes);
+  return app;
+}
+
+/** Fastify's server: limits, timeouts, HTTPS, and the ajv every route's schema compiles with. */
+function fastifyOptions(opts: ProducerAppOptions): FastifyServerOptions {
+  return {
     logger: false,
     bodyLimit: opts.bodyLimit,
     // Node checks these only when the server is made (fastify sets requestTimeout after), and
@@ -126,11 +155,14 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
         ownProperties: true,
       },
     },
-  });
-  for (const name of schemaNames) app.addSchema(loadSchema(name));
+  };
+}
+
+/** What every route shares (services.ts), made once per app. */
+function servicesOf(opts: ProducerAppOptions): ProducerServices {
   const admission = new AdmissionBudget(opts.admission ?? DEFAULT_ADMISSION);
   const clock = opts.clock ?? (() => performance.now());
-  const services: ProducerServices = {
+  return {
     publisher: opts.publisher,
     logger: opts.logger,
     metrics: createHttpMetrics(opts.registry, opts.publisher, admission),
@@ -145,33 +177,6 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
     strictClusterId: opts.strictClusterId ?? false,
     metricsHere: opts.metricsHere,
     now: opts.now ?? (() => new Date()),
-    catalog: new TopicCatalog({
-      ...CATALOG,
-      fetch: (timeoutMs) => opts.publisher.topics(timeoutMs),
-      now: clock,
-    }),
+    catalog: new TopicCatalog({ ...CATALOG, fetch: (timeoutMs) => opts.publisher.topics(timeoutMs), now: clock }),
   };
-  app.decorate('services', services);
-
-  await app.register(gracefulDrain);
-  await app.register(jsonBodies);
-  await app.register(securityHeaders, { https: opts.tls !== undefined });
-  if (opts.corsOrigins.length > 0) {
-    await app.register((await import('@fastify/cors')).default, { origin: [...opts.corsOrigins], methods: ['GET', 'POST'] });
-  }
-  await app.register(docs, { version: opts.info.version, bearer: opts.tokens.length > 0, https: opts.tls !== undefined });
-  await app.register(bearerAuth, { tokens: opts.tokens });
-  await app.register(requestLog);
-  await app.register(admissionCheck);
-  // the not-found handler it sets gets the root's hooks when the app is ready (fastify), so an
-  // unknown path is authenticated, counted and secured like any other
-  await app.register(errorAnswers);
-
-  await app.register(systemRoutes);
-  await app.register(produceRoutes);
-  await app.register(typedEventRoutes);
-  await app.register(kafkaRestV2Routes);
-  await app.register(kafkaRestV3Routes);
-  await app.register(kafkaRestDiscoveryRoutes);
-  return app;
 }

@@ -25,27 +25,11 @@ export interface HttpMetrics {
 
 export const TYPED_EVENTS = 'producer_typed_events_total';
 
+const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 export function createHttpMetrics(registry: Registry, publisher: Publisher, admission: AdmissionBudget): HttpMetrics {
   const registers = [registry];
-  const requests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests',
-    labelNames: ['method', 'route', 'status'],
-    registers,
-  });
-  const duration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration',
-    labelNames: ['method', 'route', 'status'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers,
-  });
-  const published = new Counter({
-    name: 'producer_events_published_total',
-    help: 'Messages Kafka acknowledged',
-    labelNames: ['topic'],
-    registers,
-  });
+  registerStateGauges(registers, publisher, admission);
   const failed = new Counter({
     name: 'producer_events_failed_total',
     help: 'Records not written, by route family (produce, events, kafka-rest-v2, kafka-rest-v3), topic and reason: refused by Kafka, refused on their own (an invalid item, an unknown partition, a key too long), or refused with their whole request (an unknown or forbidden topic, Kafka unavailable)',
@@ -56,25 +40,6 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher, admi
     name: 'producer_events_outcome_unknown_total',
     help: 'Messages answered 504 "outcome unknown": handed to Kafka, not acknowledged in time (they may be in Kafka)',
     labelNames: ['topic'],
-    registers,
-  });
-  new Counter({
-    name: 'producer_late_deliveries_total',
-    help: 'Delivery reports that came after the message was answered "outcome unknown", by what they said',
-    labelNames: ['topic', 'result'],
-    registers,
-    collect() {
-      this.reset();
-      for (const [topic, late] of publisher.tally().late) {
-        this.inc({ topic, result: 'acknowledged' }, late.acknowledged);
-        this.inc({ topic, result: 'failed' }, late.failed);
-      }
-    },
-  });
-  const publishDuration = new Histogram({
-    name: 'producer_publish_duration_seconds',
-    help: 'From produce call to acknowledgement',
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
   const batch = new Histogram({
@@ -89,22 +54,6 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher, admi
     labelNames: ['event_type', 'outcome'],
     registers,
   });
-  new Gauge({
-    name: 'producer_queue_depth',
-    help: "Messages in librdkafka's queues, not yet acknowledged",
-    registers,
-    collect() {
-      this.set(publisher.queueDepth());
-    },
-  });
-  new Gauge({
-    name: 'producer_in_flight',
-    help: 'Produce calls awaiting their acknowledgement',
-    registers,
-    collect() {
-      this.set(publisher.inFlight());
-    },
-  });
   const refused = new Counter({
     name: 'producer_requests_refused_total',
     help: 'Requests answered 429 because the server held as many records or bytes not yet acknowledged as it takes (--max-pending-records, --max-pending-bytes; ?async=true requests: a quarter of them), by the limit reached',
@@ -117,50 +66,9 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher, admi
     labelNames: ['topic', 'outcome'],
     registers,
   });
-  new Gauge({
-    name: 'producer_pending_records',
-    help: 'Records accepted and not yet acknowledged or failed (bounded by --max-pending-records)',
-    registers,
-    collect() {
-      this.set(admission.heldRecords);
-    },
-  });
-  new Gauge({
-    name: 'producer_pending_bytes',
-    help: 'Key, value and header bytes of those records (bounded by --max-pending-bytes)',
-    registers,
-    collect() {
-      this.set(admission.heldBytes);
-    },
-  });
-  // A labelled metric hashes its labels on every call; the children of the few label sets a
-  // server sees (method, route and status; a topic) are looked up once and kept.
-  const byRequest = new Map<string, { readonly count: () => void; readonly time: (seconds: number) => void }>();
-  const byTopic = new Map<string, { readonly inc: (count: number) => void }>();
   return {
-    request: (method, route, status, seconds) => {
-      const key = `${method} ${route} ${status}`;
-      let child = byRequest.get(key);
-      if (!child) {
-        const labels = { method, route, status: String(status) };
-        const counter = requests.labels(labels);
-        const timer = duration.labels(labels);
-        child = { count: () => counter.inc(), time: (s) => timer.observe(s) };
-        byRequest.set(key, child);
-      }
-      child.count();
-      child.time(seconds);
-    },
-    published: (topic, seconds, count = 1) => {
-      let child = byTopic.get(topic);
-      if (!child) {
-        const counter = published.labels({ topic });
-        child = { inc: (n) => counter.inc(n) };
-        byTopic.set(topic, child);
-      }
-      child.inc(count);
-      for (let i = 0; i < count; i++) publishDuration.observe(seconds);
-    },
+    request: requestRecorder(registers),
+    published: publishedRecorder(registers),
     failed: (route, topic, reason, count = 1) => failed.inc({ route, topic, reason }, count),
     outcomeUnknown: (topic) => unknown.inc({ topic }),
     batch: (size) => batch.observe(size),
@@ -168,4 +76,99 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher, admi
     asyncFailed: (topic, outcome, count) => asyncFailed.inc({ topic, outcome }, count),
     typedEvent: (kind, outcome) => typed.inc({ event_type: kind, outcome }),
   };
+}
+
+// A labelled metric hashes its labels on every call; the children of the few label sets a
+// server sees (method, route and status; a topic) are looked up once and kept.
+
+/** http_requests_total and http_request_duration_seconds, per method, route and status. */
+function requestRecorder(registers: Registry[]): HttpMetrics['request'] {
+  const labelNames = ['method', 'route', 'status'];
+  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests', labelNames, registers });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames,
+    buckets: SECONDS_BUCKETS,
+    registers,
+  });
+  const byRequest = new Map<string, { readonly count: () => void; readonly time: (seconds: number) => void }>();
+  return (method, route, status, seconds) => {
+    const key = `${method} ${route} ${status}`;
+    let child = byRequest.get(key);
+    if (!child) {
+      const labels = { method, route, status: String(status) };
+      const counter = requests.labels(labels);
+      const timer = duration.labels(labels);
+      child = { count: () => counter.inc(), time: (s) => timer.observe(s) };
+      byRequest.set(key, child);
+    }
+    child.count();
+    child.time(seconds);
+  };
+}
+
+/** producer_events_published_total per topic, and producer_publish_duration_seconds. */
+function publishedRecorder(registers: Registry[]): HttpMetrics['published'] {
+  const published = new Counter({
+    name: 'producer_events_published_total',
+    help: 'Messages Kafka acknowledged',
+    labelNames: ['topic'],
+    registers,
+  });
+  const publishDuration = new Histogram({
+    name: 'producer_publish_duration_seconds',
+    help: 'From produce call to acknowledgement',
+    buckets: SECONDS_BUCKETS,
+    registers,
+  });
+  const byTopic = new Map<string, { readonly inc: (count: number) => void }>();
+  return (topic, seconds, count = 1) => {
+    let child = byTopic.get(topic);
+    if (!child) {
+      const counter = published.labels({ topic });
+      child = { inc: (n) => counter.inc(n) };
+      byTopic.set(topic, child);
+    }
+    child.inc(count);
+    for (let i = 0; i < count; i++) publishDuration.observe(seconds);
+  };
+}
+
+/** What is read when Prometheus scrapes: the producer's queues and late reports, the admission budget's holdings. */
+function registerStateGauges(registers: Registry[], publisher: Publisher, admission: AdmissionBudget): void {
+  new Counter({
+    name: 'producer_late_deliveries_total',
+    help: 'Delivery reports that came after the message was answered "outcome unknown", by what they said',
+    labelNames: ['topic', 'result'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [topic, late] of publisher.tally().late) {
+        this.inc({ topic, result: 'acknowledged' }, late.acknowledged);
+        this.inc({ topic, result: 'failed' }, late.failed);
+      }
+    },
+  });
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('producer_queue_depth', "Messages in librdkafka's queues, not yet acknowledged", () => publisher.queueDepth());
+  gauge('producer_in_flight', 'Produce calls awaiting their acknowledgement', () => publisher.inFlight());
+  gauge(
+    'producer_pending_records',
+    'Records accepted and not yet acknowledged or failed (bounded by --max-pending-records)',
+    () => admission.heldRecords,
+  );
+  gauge(
+    'producer_pending_bytes',
+    'Key, value and header bytes of those records (bounded by --max-pending-bytes)',
+    () => admission.heldBytes,
+  );
 }

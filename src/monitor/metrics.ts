@@ -138,10 +138,66 @@ export function createMonitorMetrics(
     registers: [registry],
   });
   invalid.inc(0);
+  const queues = new QueueText();
+  return {
+    event: (queueId, event) => {
+      const c = queues.countsOf(queueId);
+      c.events.set(event, (c.events.get(event) ?? 0) + 1);
+      c.eventCount++;
+    },
+    invalidEvent: () => invalid.inc(),
+    probeAnswered: (queueId, rttMs) => {
+      const c = queues.countsOf(queueId);
+      c.success = 1;
+      c.failuresInARow = 0;
+      const seconds = rttMs / 1000;
+      let i = RTT_BUCKETS.findIndex((b) => seconds <= b);
+      if (i < 0) i = RTT_BUCKETS.length;
+      c.rtt[i] = (c.rtt[i] ?? 0) + 1;
+      c.rttSum += seconds;
+      c.rttCount++;
+    },
+    probeFailed: (queueId) => {
+      const c = queues.countsOf(queueId);
+      c.success = 0;
+      c.failuresInARow++;
+    },
+    probeEnded: (queueId, result) => void queues.countsOf(queueId).probes[result]++,
+    forget: (queueId) => queues.forget(queueId),
+    source: {
+      contentType: registry.contentType,
+      text: async () => {
+        const processWide = await registry.metrics();
+        return `${processWide}${processWide.endsWith('\n') ? '' : '\n'}${queues.render(view())}`;
+      },
+      // the process-wide metrics only: JSON serves --workers' sums, which the monitor never runs
+      json: () => registry.getMetricsAsJSON(),
+    },
+  };
+}
 
-  const counts = new Map<string, QueueCounts>();
-  const countsOf = (queueId: string): QueueCounts => {
-    let c = counts.get(queueId);
+type Row = { readonly v: QueueView; readonly c: QueueCounts };
+
+/**
+ * The per-queue families as exposition text. Most of a scrape does not change between two
+ * scrapes (a queue's status, its histogram between probes): each queue's block of lines is
+ * built once per change and reused, and a family none of whose blocks changed reuses its text.
+ */
+class QueueText {
+  readonly #counts = new Map<string, QueueCounts>();
+  /** blocks rebuilt so far: a family whose blocks were all reused reuses its text too */
+  #rebuilt = 0;
+  /** changes when a queue comes or goes: a family's text then has other members */
+  #members = 0;
+  readonly #familyTexts = new Map<string, { readonly members: number; readonly text: string }>();
+  // the family being written: its lines go to #out from #start on
+  #out: string[] = [];
+  #start = 0;
+  #family: Family | undefined;
+  #rebuiltBefore = 0;
+
+  countsOf(queueId: string): QueueCounts {
+    let c = this.#counts.get(queueId);
     if (!c) {
       c = {
         label: `queue_id="${escapeLabel(queueId)}"`,
@@ -155,64 +211,42 @@ export function createMonitorMetrics(
         eventCount: 0,
         blocks: new Map(),
       };
-      counts.set(queueId, c);
-      members++;
+      this.#counts.set(queueId, c);
+      this.#members++;
     }
     return c;
-  };
+  }
 
-  /** blocks rebuilt so far: a family whose blocks were all reused reuses its text too */
-  let rebuilt = 0;
-  /** changes when a queue comes or goes: a family's text then has other members */
-  let members = 0;
-  /** A block of lines cached on the queue until `key` changes. */
-  const cached = (c: QueueCounts, family: string, key: string | number, make: () => string): string => {
-    const hit = c.blocks.get(family);
-    if (hit && hit.key === key) return hit.text;
-    rebuilt++;
-    const text = make();
-    c.blocks.set(family, { key, text });
-    return text;
-  };
-  const familyTexts = new Map<string, { readonly members: number; readonly text: string }>();
+  forget(queueId: string): void {
+    if (this.#counts.delete(queueId)) this.#members++;
+  }
 
-  // Most of a scrape does not change between two scrapes (a queue's status, its histogram
-  // between probes): each queue's block of lines is built once per change and reused.
-  const queueText = (): string => {
-    const rows = [...view()].map((v) => ({ v, c: countsOf(v.queueId) }));
-    const out: string[] = [];
-    // each family's lines go to `out` from `start` on; unchanged ones are replaced by last time's text
-    let start = 0;
-    let family: Family | undefined;
-    let rebuiltBefore = 0;
-    const close = (): void => {
-      if (!family) return;
-      const prev = familyTexts.get(family.name);
-      const reuse = family !== families.age && prev?.members === members && rebuilt === rebuiltBefore;
-      const text = reuse && prev ? prev.text : out.slice(start).join('\n');
-      familyTexts.set(family.name, { members, text });
-      out.length = start;
-      out.push(text);
-    };
-    const head = (f: Family): void => {
-      close();
-      family = f;
-      rebuiltBefore = rebuilt;
-      start = out.length;
-      out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
-    };
-    head(families.status);
+  render(view: Iterable<QueueView>): string {
+    const rows = [...view].map((v) => ({ v, c: this.countsOf(v.queueId) }));
+    this.#out = [];
+    this.#family = undefined;
+    this.#stateLines(rows);
+    this.#countedLines();
+    this.#close();
+    this.#out.push('');
+    return this.#out.join('\n');
+  }
+
+  /** What the reducer's rows say: status, info, age, records written, conflicts. */
+  #stateLines(rows: readonly Row[]): void {
+    const out = this.#out;
+    this.#head(families.status);
     for (const { v, c } of rows)
       out.push(
-        cached(c, 'status', v.status ?? '', () =>
+        this.#cached(c, 'status', v.status ?? '', () =>
           monitorStatuses.map((s) => `${families.status.name}{${c.label},status="${s}"} ${s === v.status ? 1 : 0}`).join('\n'),
         ),
       );
-    head(families.info);
+    this.#head(families.info);
     for (const { v, c } of rows) {
       const { symbol, type, producer } = v.row;
       out.push(
-        cached(
+        this.#cached(
           c,
           'info',
           `${symbol ?? ''}\u0000${type ?? ''}\u0000${producer ?? ''}`,
@@ -221,95 +255,90 @@ export function createMonitorMetrics(
         ),
       );
     }
-    head(families.age);
+    this.#head(families.age);
     for (const { v, c } of rows) out.push(`${families.age.name}{${c.label}} ${v.ageSeconds}`);
-    head(families.records);
+    this.#head(families.records);
     for (const { v, c } of rows) {
       const n = v.row.recordsWritten;
-      if (n !== null) out.push(cached(c, 'records', n, () => `${families.records.name}{${c.label}} ${n}`));
+      if (n !== null) out.push(this.#cached(c, 'records', n, () => `${families.records.name}{${c.label}} ${n}`));
     }
-    head(families.conflicts);
+    this.#head(families.conflicts);
     for (const { v, c } of rows) {
       const n = Math.max(0, v.row.terminalEvents - 1);
-      out.push(cached(c, 'conflicts', n, () => `${families.conflicts.name}{${c.label}} ${n}`));
+      out.push(this.#cached(c, 'conflicts', n, () => `${families.conflicts.name}{${c.label}} ${n}`));
     }
-    head(families.events);
-    for (const c of counts.values())
+  }
+
+  /** What was counted as it happened: events by name, and the probes. */
+  #countedLines(): void {
+    const out = this.#out;
+    const all = [...this.#counts.values()];
+    this.#head(families.events);
+    for (const c of all)
       if (c.eventCount > 0)
         out.push(
-          cached(c, 'events', c.eventCount, () =>
+          this.#cached(c, 'events', c.eventCount, () =>
             [...c.events].map(([event, n]) => `${families.events.name}{${c.label},event="${event}"} ${n}`).join('\n'),
           ),
         );
-    const probed = [...counts.values()].filter((c) => c.success !== undefined);
-    head(families.success);
-    for (const c of probed) out.push(cached(c, 'success', c.success ?? 0, () => `${families.success.name}{${c.label}} ${c.success ?? 0}`));
-    head(families.failures);
+    const probed = all.filter((c) => c.success !== undefined);
+    this.#head(families.success);
     for (const c of probed)
-      out.push(cached(c, 'failures', c.failuresInARow, () => `${families.failures.name}{${c.label}} ${c.failuresInARow}`));
-    head(families.probes);
+      out.push(this.#cached(c, 'success', c.success ?? 0, () => `${families.success.name}{${c.label}} ${c.success ?? 0}`));
+    this.#head(families.failures);
+    for (const c of probed)
+      out.push(this.#cached(c, 'failures', c.failuresInARow, () => `${families.failures.name}{${c.label}} ${c.failuresInARow}`));
+    this.#head(families.probes);
     for (const c of probed)
       out.push(
-        cached(c, 'probes', c.probes.answered + c.probes.late + c.probes.lost, () =>
+        this.#cached(c, 'probes', c.probes.answered + c.probes.late + c.probes.lost, () =>
           probeResults.map((r) => `${families.probes.name}{${c.label},result="${r}"} ${c.probes[r]}`).join('\n'),
         ),
       );
-    head(families.rtt);
-    for (const c of counts.values()) {
-      if (c.rttCount === 0) continue;
-      out.push(
-        cached(c, 'rtt', c.rttCount, () => {
-          const lines: string[] = [];
-          let cumulative = 0;
-          for (let i = 0; i < BUCKET_LABELS.length; i++) {
-            cumulative += c.rtt[i] ?? 0;
-            lines.push(`${families.rtt.name}_bucket{${c.label},le="${BUCKET_LABELS[i]}"} ${cumulative}`);
-          }
-          lines.push(`${families.rtt.name}_sum{${c.label}} ${c.rttSum}`, `${families.rtt.name}_count{${c.label}} ${c.rttCount}`);
-          return lines.join('\n');
-        }),
-      );
-    }
-    close();
-    out.push('');
-    return out.join('\n');
-  };
+    this.#head(families.rtt);
+    for (const c of all) if (c.rttCount > 0) out.push(this.#cached(c, 'rtt', c.rttCount, () => rttLines(c)));
+  }
 
-  return {
-    event: (queueId, event) => {
-      const c = countsOf(queueId);
-      c.events.set(event, (c.events.get(event) ?? 0) + 1);
-      c.eventCount++;
-    },
-    invalidEvent: () => invalid.inc(),
-    probeAnswered: (queueId, rttMs) => {
-      const c = countsOf(queueId);
-      c.success = 1;
-      c.failuresInARow = 0;
-      const seconds = rttMs / 1000;
-      let i = RTT_BUCKETS.findIndex((b) => seconds <= b);
-      if (i < 0) i = RTT_BUCKETS.length;
-      c.rtt[i] = (c.rtt[i] ?? 0) + 1;
-      c.rttSum += seconds;
-      c.rttCount++;
-    },
-    probeFailed: (queueId) => {
-      const c = countsOf(queueId);
-      c.success = 0;
-      c.failuresInARow++;
-    },
-    probeEnded: (queueId, result) => void countsOf(queueId).probes[result]++,
-    forget: (queueId) => {
-      if (counts.delete(queueId)) members++;
-    },
-    source: {
-      contentType: registry.contentType,
-      text: async () => {
-        const processWide = await registry.metrics();
-        return `${processWide}${processWide.endsWith('\n') ? '' : '\n'}${queueText()}`;
-      },
-      // the process-wide metrics only: JSON serves --workers' sums, which the monitor never runs
-      json: () => registry.getMetricsAsJSON(),
-    },
-  };
+  /** A block of lines cached on the queue until `key` changes. */
+  #cached(c: QueueCounts, family: string, key: string | number, make: () => string): string {
+    const hit = c.blocks.get(family);
+    if (hit && hit.key === key) return hit.text;
+    this.#rebuilt++;
+    const text = make();
+    c.blocks.set(family, { key, text });
+    return text;
+  }
+
+  #head(f: Family): void {
+    this.#close();
+    this.#family = f;
+    this.#rebuiltBefore = this.#rebuilt;
+    this.#start = this.#out.length;
+    this.#out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
+  }
+
+  /** Ends the family being written: unchanged, its lines are replaced by last time's text. */
+  #close(): void {
+    const family = this.#family;
+    if (!family) return;
+    const out = this.#out;
+    const prev = this.#familyTexts.get(family.name);
+    const reuse = family !== families.age && prev?.members === this.#members && this.#rebuilt === this.#rebuiltBefore;
+    const text = reuse && prev ? prev.text : out.slice(this.#start).join('\n');
+    this.#familyTexts.set(family.name, { members: this.#members, text });
+    out.length = this.#start;
+    out.push(text);
+  }
+}
+
+/** A queue's RTT histogram: cumulative buckets, sum, count. */
+function rttLines(c: QueueCounts): string {
+  const lines: string[] = [];
+  let cumulative = 0;
+  for (let i = 0; i < BUCKET_LABELS.length; i++) {
+    cumulative += c.rtt[i] ?? 0;
+    lines.push(`${families.rtt.name}_bucket{${c.label},le="${BUCKET_LABELS[i]}"} ${cumulative}`);
+  }
+  lines.push(`${families.rtt.name}_sum{${c.label}} ${c.rttSum}`, `${families.rtt.name}_count{${c.label}} ${c.rttCount}`);
+  return lines.join('\n');
 }

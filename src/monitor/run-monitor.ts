@@ -1,5 +1,5 @@
 /**
- * The monitor: the control plane's events folded by watch's reducer into per-queue state,
+ * The monitor: the control plane's events folded by the plane's reducer into per-queue state,
  * exposed as metrics at scrape time; live queues probed on a schedule; ended and stale queues
  * forgotten after --forget-after. One timer drives probes, timeouts and forgetting, on an
  * injectable clock.
@@ -68,6 +68,23 @@ function isLive(row: QueueRow, now: number, staleMs: number): boolean {
   return queueHealth(row, now, staleMs) === 'ok';
 }
 
+/** What the monitor knows, shared by the reader's callback, the scrape and the timer. */
+interface Model {
+  state: PlaneState;
+  /** the reader is positioned: probes and connection checks may start */
+  positioned: boolean;
+}
+
+type Plane = ReturnType<typeof openControlPlane>;
+type Metrics = ReturnType<typeof createMonitorMetrics>;
+
+function* queueViews(state: PlaneState, now: number, staleMs: number): Iterable<QueueView> {
+  for (const row of state.queues.values()) {
+    const health = queueHealth(row, now, staleMs);
+    yield { queueId: row.queueId, row, status: statusOf(row, health), ageSeconds: Math.max(0, (now - row.lastEventAt) / 1000) };
+  }
+}
+
 /**
  * Starts /metrics, then the reader; resolves once the reader is positioned. A broker that
  * cannot be reached (or refuses the login) rejects with that error, the endpoint closed again.
@@ -80,18 +97,7 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
   // screen does the same).
   setFlagsFromString('--optimize-for-size');
   const clock = deps.clock ?? systemClock;
-  let state: PlaneState = initialPlaneState(0);
-  let positioned = false;
-
-  const view = function* (): Iterable<QueueView> {
-    const now = clock.wall();
-    for (const row of state.queues.values()) {
-      const health = queueHealth(row, now, opts.staleMs);
-      yield { queueId: row.queueId, row, status: statusOf(row, health), ageSeconds: Math.max(0, (now - row.lastEventAt) / 1000) };
-    }
-  };
-  const isReady = (): boolean => positioned && plane.connection() === 'connected';
-
+  const model: Model = { state: initialPlaneState(0), positioned: false };
   const plane = openControlPlane({
     conn: opts.conn,
     topics: opts.topics,
@@ -102,7 +108,8 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
     readControl: false,
     prompt: true,
   });
-  const metrics = createMonitorMetrics(registry, view, isReady);
+  const isReady = (): boolean => model.positioned && plane.connection() === 'connected';
+  const metrics = createMonitorMetrics(registry, () => queueViews(model.state, clock.wall(), opts.staleMs), isReady);
 
   let server: MetricsServer | undefined;
   try {
@@ -120,66 +127,132 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
     throw err;
   }
 
-  let invalidLogged = 0;
-  let invalidSuppressed = 0;
-  let invalidWindowStart = clock.mono();
-  const warnInvalid = (item: Extract<Incoming, { kind: 'invalid' }>): void => {
-    if (invalidLogged < INVALID_LOGS_PER_WINDOW) {
-      invalidLogged++;
-      logger.warn('skipping an invalid event', { reason: item.reason, partition: item.partition, offset: item.offset, value: item.raw });
-    } else invalidSuppressed++;
-  };
-
+  const invalid = new InvalidEventLog(logger, clock.mono());
   plane.subscribe((items) => {
     for (const item of items) {
       if (item.kind === 'invalid') {
         metrics.invalidEvent();
-        warnInvalid(item);
+        invalid.warn(item);
       } else if (item.kind === 'event') metrics.event(item.event.queue_id, item.event.event);
     }
-    state = planeReducer(state, { type: 'records', items, now: clock.wall() });
+    model.state = planeReducer(model.state, { type: 'records', items, now: clock.wall() });
   });
-
-  const probe = opts.probe;
-  const prober = probe
-    ? new Prober({
-        timeoutMs: probe.timeoutMs,
-        send: plane.send,
-        clock,
-        listener: {
-          answered: (q, rttMs) => {
-            metrics.probeAnswered(q, rttMs);
-            logger.debug('probe answered', { queue_id: q, rtt_ms: rttMs });
-          },
-          timedOut: (q) => {
-            metrics.probeFailed(q);
-            logger.debug('probe not answered in time', { queue_id: q, timeout_ms: probe.timeoutMs });
-          },
-          ended: (q, result) => metrics.probeEnded(q, result),
-          // one line per probe would flood the log in an outage, which the connection check reports once
-          sendFailed: (q, err) =>
-            plane.connection() === 'connected'
-              ? logger.warn('probe not sent', { queue_id: q, ...describeError(err) })
-              : logger.debug('probe not sent', { queue_id: q, ...describeError(err) }),
-        },
-      })
-    : undefined;
-  const schedule = probe ? new ProbeSchedule(probe.intervalMs) : undefined;
+  const prober = opts.probe ? proberFor(opts.probe.timeoutMs, plane, clock, metrics, logger) : undefined;
   const stopFeed = prober ? plane.feed((event, arrival) => prober.event(event, arrival)) : undefined;
+  const stopTicks = startTicks({ opts, model, plane, prober, metrics, invalid, clock, logger });
+  const checker = checkConnection(plane, opts.conn, logger, () => model.positioned);
 
-  const live = function* (now: number): Iterable<string> {
-    for (const row of state.queues.values()) if (isLive(row, now, opts.staleMs)) yield row.queueId;
-  };
-  /** probes due within the next tick, each on a timer of its own */
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      stopTicks();
+      clearInterval(checker);
+      stopFeed?.();
+      await Promise.allSettled([plane.close(), server?.close()]);
+    })());
+
+  try {
+    await plane.ready;
+    // the first probe's round trip must not include the producer's connect
+    if (opts.probe) await plane.connectProducer();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  model.positioned = true;
+  logger.info('monitor ready', {
+    events_topic: opts.topics.events,
+    probe_interval_ms: opts.probe?.intervalMs ?? null,
+    forget_after_ms: opts.forgetAfterMs,
+    port: server.port,
+  });
+  return { port: server.port, close };
+}
+
+/** Invalid events: the first few per window logged, the rest counted and summed up in one line. */
+class InvalidEventLog {
+  #logged = 0;
+  #suppressed = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private windowStart: number,
+  ) {}
+
+  warn(item: Extract<Incoming, { kind: 'invalid' }>): void {
+    if (this.#logged < INVALID_LOGS_PER_WINDOW) {
+      this.#logged++;
+      this.logger.warn('skipping an invalid event', {
+        reason: item.reason,
+        partition: item.partition,
+        offset: item.offset,
+        value: item.raw,
+      });
+    } else this.#suppressed++;
+  }
+
+  /** at each tick: a window that has passed is summed up, and a new one begins */
+  roll(mono: number): void {
+    if (mono - this.windowStart < INVALID_WINDOW_MS) return;
+    if (this.#suppressed > 0) this.logger.warn('more invalid events skipped', { count: this.#suppressed, window_ms: INVALID_WINDOW_MS });
+    this.windowStart = mono;
+    this.#logged = 0;
+    this.#suppressed = 0;
+  }
+}
+
+/** The prober, its results counted in the metrics and logged. */
+function proberFor(timeoutMs: number, plane: Plane, clock: Clock, metrics: Metrics, logger: Logger): Prober {
+  return new Prober({
+    timeoutMs,
+    send: plane.send,
+    clock,
+    listener: {
+      answered: (q, rttMs) => {
+        metrics.probeAnswered(q, rttMs);
+        logger.debug('probe answered', { queue_id: q, rtt_ms: rttMs });
+      },
+      timedOut: (q) => {
+        metrics.probeFailed(q);
+        logger.debug('probe not answered in time', { queue_id: q, timeout_ms: timeoutMs });
+      },
+      ended: (q, result) => metrics.probeEnded(q, result),
+      // one line per probe would flood the log in an outage, which the connection check reports once
+      sendFailed: (q, err) =>
+        plane.connection() === 'connected'
+          ? logger.warn('probe not sent', { queue_id: q, ...describeError(err) })
+          : logger.debug('probe not sent', { queue_id: q, ...describeError(err) }),
+    },
+  });
+}
+
+interface TickContext {
+  readonly opts: MonitorOptions;
+  readonly model: Model;
+  readonly plane: Plane;
+  readonly prober: Prober | undefined;
+  readonly metrics: Metrics;
+  readonly invalid: InvalidEventLog;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** The one timer: due probes (each on a timer of its own within the tick), forgetting, the invalid-event window. Returns its stop. */
+function startTicks(t: TickContext): () => void {
+  const { opts, model, plane, prober, clock } = t;
+  const schedule = opts.probe ? new ProbeSchedule(opts.probe.intervalMs) : undefined;
   const probeTimers = new Set<NodeJS.Timeout>();
+  const live = function* (now: number): Iterable<string> {
+    for (const row of model.state.queues.values()) if (isLive(row, now, opts.staleMs)) yield row.queueId;
+  };
   let lastSweep = clock.mono();
   const tick = (): void => {
     const mono = clock.mono();
     const wall = clock.wall();
-    if (prober && schedule && positioned && plane.connection() !== 'connected') {
+    if (prober && schedule && model.positioned && plane.connection() !== 'connected') {
       // the monitor is blind, not the queues: no probe now counts for or against them
       prober.abandon();
-    } else if (prober && schedule && positioned) {
+    } else if (prober && schedule && model.positioned) {
       prober.tick(mono);
       for (const { queueId, at } of schedule.due(live(wall), mono, TICK_MS)) {
         const delay = at - mono;
@@ -188,7 +261,7 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
           const timer = setTimeout(() => {
             probeTimers.delete(timer);
             // it may have ended, or been forgotten, since it was scheduled
-            const row = state.queues.get(queueId);
+            const row = model.state.queues.get(queueId);
             if (row && isLive(row, clock.wall(), opts.staleMs)) prober.probe(queueId);
           }, delay);
           probeTimers.add(timer);
@@ -197,64 +270,43 @@ export async function startMonitor(opts: MonitorOptions, deps: MonitorDeps): Pro
     }
     if (mono - lastSweep >= SWEEP_MS) {
       lastSweep = mono;
-      const gone = forgettable(state, wall, opts.forgetAfterMs, opts.staleMs);
-      if (gone.length > 0) {
-        for (const q of gone) {
-          prober?.drop(q);
-          metrics.forget(q);
-        }
-        state = planeReducer(state, { type: 'forget', queueIds: gone });
-        logger.debug('queues forgotten', { queues: gone.length });
-      }
+      forgetEnded(t, wall);
     }
-    if (mono - invalidWindowStart >= INVALID_WINDOW_MS) {
-      if (invalidSuppressed > 0) logger.warn('more invalid events skipped', { count: invalidSuppressed, window_ms: INVALID_WINDOW_MS });
-      invalidWindowStart = mono;
-      invalidLogged = 0;
-      invalidSuppressed = 0;
-    }
+    t.invalid.roll(mono);
   };
   const ticker = setInterval(tick, TICK_MS);
+  return () => {
+    clearInterval(ticker);
+    for (const timer of probeTimers) clearTimeout(timer);
+  };
+}
 
+/** Queues ended or stale for --forget-after: their row, counters and probe dropped. */
+function forgetEnded(t: TickContext, wall: number): void {
+  const gone = forgettable(t.model.state, wall, t.opts.forgetAfterMs, t.opts.staleMs);
+  if (gone.length === 0) return;
+  for (const q of gone) {
+    t.prober?.drop(q);
+    t.metrics.forget(q);
+  }
+  t.model.state = planeReducer(t.model.state, { type: 'forget', queueIds: gone });
+  t.logger.debug('queues forgotten', { queues: gone.length });
+}
+
+/** Asks the broker every CONNECTION_CHECK_MS whether it is there, and logs each change once. */
+function checkConnection(plane: Plane, conn: KafkaConnection, logger: Logger, positioned: () => boolean): NodeJS.Timeout {
   let checking = false;
-  const checker = setInterval(() => {
-    if (checking || !positioned) return;
+  return setInterval(() => {
+    if (checking || !positioned()) return;
     checking = true;
     const before = plane.connection();
     plane
-      .checkConnection(Math.min(CONNECTION_CHECK_MS, opts.conn.connectTimeoutMs))
+      .checkConnection(Math.min(CONNECTION_CHECK_MS, conn.connectTimeoutMs))
       .then((now) => {
         if (now === before) return;
-        if (now === 'lost') logger.warn('Kafka is not answering: /readyz fails until it is back', { brokers: opts.conn.brokers });
-        else logger.info('Kafka answers again', { brokers: opts.conn.brokers });
+        if (now === 'lost') logger.warn('Kafka is not answering: /readyz fails until it is back', { brokers: conn.brokers });
+        else logger.info('Kafka answers again', { brokers: conn.brokers });
       })
       .finally(() => (checking = false));
   }, CONNECTION_CHECK_MS);
-
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      clearInterval(ticker);
-      clearInterval(checker);
-      for (const t of probeTimers) clearTimeout(t);
-      stopFeed?.();
-      await Promise.allSettled([plane.close(), server?.close()]);
-    })());
-
-  try {
-    await plane.ready;
-    // the first probe's round trip must not include the producer's connect
-    if (probe) await plane.connectProducer();
-  } catch (err) {
-    await close();
-    throw err;
-  }
-  positioned = true;
-  logger.info('monitor ready', {
-    events_topic: opts.topics.events,
-    probe_interval_ms: probe?.intervalMs ?? null,
-    forget_after_ms: opts.forgetAfterMs,
-    port: server.port,
-  });
-  return { port: server.port, close };
 }

@@ -64,36 +64,10 @@ export interface ControlPlane {
  */
 export function openControlPlane(opts: ControlPlaneOptions): ControlPlane {
   validators();
-  const listeners = new Set<(items: readonly Incoming[]) => void>();
-  // Records read before anyone subscribes (history from --since/--from-beginning arrives at
-  // once) wait here: nothing is dropped.
-  let early: Incoming[] | undefined = [];
-  const eventListeners = new Set<EventListener>();
+  const fanout = new RecordFanout(opts.topics.control, opts.filter);
   let connection: ConnectionState = 'connecting';
   /** the consume loop stopped: no metadata answer brings the reader back */
   let stopped = false;
-  /** `times`: when each message reached JavaScript, where it waited for its batch-mates */
-  const handle = (msgs: readonly ReceivedMessage[], times?: readonly number[]): void => {
-    const arrival = performance.now();
-    const items = msgs.map((m) => toIncoming(m, opts.topics.control));
-    items.forEach((item, i) => {
-      if (item.kind === 'event') for (const l of eventListeners) l(item.event, times?.[i] ?? arrival);
-    });
-    const shown = items.filter((i) => passes(i, opts.filter));
-    if (shown.length === 0) return;
-    if (early) early.push(...shown);
-    else for (const l of listeners) l(shown);
-  };
-  // prompt mode: the messages of one tick are handled together after it, each event timed by
-  // its own arrival (a probe's round trip must not include the wait for its batch-mates)
-  let arrived: ReceivedMessage[] = [];
-  let arrivedAt: number[] = [];
-  const handleArrived = (): void => {
-    const [msgs, times] = [arrived, arrivedAt];
-    arrived = [];
-    arrivedAt = [];
-    handle(msgs, times);
-  };
   const opening = KafkaReader.open(opts.conn, {
     clientId: opts.clientId,
     logger: opts.logger,
@@ -105,14 +79,7 @@ export function openControlPlane(opts: ControlPlaneOptions): ControlPlane {
       stopped = true;
       connection = 'lost';
     },
-    ...(opts.prompt
-      ? {
-          onMessage: (msg: ReceivedMessage) => {
-            arrivedAt.push(performance.now());
-            if (arrived.push(msg) === 1) setImmediate(handleArrived);
-          },
-        }
-      : { onBatch: (msgs: ReceivedMessage[]) => handle(msgs) }),
+    ...(opts.prompt ? { onMessage: fanout.onMessage } : { onBatch: (msgs: ReceivedMessage[]) => fanout.handle(msgs) }),
   });
   const ready = opening.then(() => void (connection = 'connected'));
   // the caller observes failures through `ready`; this keeps an unobserved rejection from crashing
@@ -128,19 +95,8 @@ export function openControlPlane(opts: ControlPlaneOptions): ControlPlane {
   let closing: Promise<void> | undefined;
   return {
     ready,
-    subscribe: (l) => {
-      listeners.add(l);
-      if (early) {
-        const waiting = early;
-        early = undefined;
-        if (waiting.length > 0) l(waiting);
-      }
-      return () => listeners.delete(l);
-    },
-    feed: (listener) => {
-      eventListeners.add(listener);
-      return () => eventListeners.delete(listener);
-    },
+    subscribe: (l) => fanout.subscribe(l),
+    feed: fanout.feed,
     send,
     connectProducer: async () => {
       await ready;
@@ -169,5 +125,67 @@ export function openControlPlane(opts: ControlPlaneOptions): ControlPlane {
           );
         await (await producer?.catch(() => undefined))?.close(2000).catch(() => undefined);
       })()),
+  };
+}
+
+/**
+ * Records read, decoded, and handed on: to subscribers filtered and in batches, to event
+ * listeners every valid event with its arrival time.
+ */
+class RecordFanout {
+  readonly #listeners = new Set<(items: readonly Incoming[]) => void>();
+  // Records read before anyone subscribes (history from --since/--from-beginning arrives at
+  // once) wait here: nothing is dropped.
+  #early: Incoming[] | undefined = [];
+  readonly #eventListeners = new Set<EventListener>();
+  // prompt mode: the messages of one tick are handled together after it, each event timed by
+  // its own arrival (a probe's round trip must not include the wait for its batch-mates)
+  #arrived: ReceivedMessage[] = [];
+  #arrivedAt: number[] = [];
+
+  constructor(
+    private readonly controlTopic: string,
+    private readonly filter: EventFilter,
+  ) {}
+
+  /** `times`: when each message reached JavaScript, where it waited for its batch-mates */
+  handle(msgs: readonly ReceivedMessage[], times?: readonly number[]): void {
+    const arrival = performance.now();
+    const items = msgs.map((m) => toIncoming(m, this.controlTopic));
+    items.forEach((item, i) => {
+      if (item.kind === 'event') for (const l of this.#eventListeners) l(item.event, times?.[i] ?? arrival);
+    });
+    const shown = items.filter((i) => passes(i, this.filter));
+    if (shown.length === 0) return;
+    if (this.#early) this.#early.push(...shown);
+    else for (const l of this.#listeners) l(shown);
+  }
+
+  /** prompt mode's reader callback: one message, handled with the rest of its tick */
+  readonly onMessage = (msg: ReceivedMessage): void => {
+    this.#arrivedAt.push(performance.now());
+    if (this.#arrived.push(msg) === 1) setImmediate(this.#handleArrived);
+  };
+
+  readonly #handleArrived = (): void => {
+    const [msgs, times] = [this.#arrived, this.#arrivedAt];
+    this.#arrived = [];
+    this.#arrivedAt = [];
+    this.handle(msgs, times);
+  };
+
+  subscribe(l: (items: readonly Incoming[]) => void): () => void {
+    this.#listeners.add(l);
+    if (this.#early) {
+      const waiting = this.#early;
+      this.#early = undefined;
+      if (waiting.length > 0) l(waiting);
+    }
+    return () => this.#listeners.delete(l);
+  }
+
+  readonly feed: EventFeed = (listener) => {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
   };
 }

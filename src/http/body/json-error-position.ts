@@ -13,108 +13,138 @@ export class JsonTooDeep extends Error {
  * instead of overflowing the stack on 20,000 unclosed brackets.
  */
 export function jsonErrorOffset(text: string, maxDepth = 256): number {
-  let i = 0;
-  let depth = 0;
-  const ws = (): void => {
-    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
-  };
-  const fail = (): never => {
-    throw i;
-  };
-  const literal = (word: string): void => {
-    for (const ch of word) {
-      if (text[i] !== ch) fail();
-      i++;
-    }
-  };
-  const string = (): void => {
-    i++; // opening quote
-    while (i < text.length) {
-      const ch = text[i] as string;
-      if (ch === '"') {
-        i++;
-        return;
-      }
-      if (ch === '\\') {
-        i++;
-        const esc = text[i];
-        if (esc === 'u') {
-          for (let k = 1; k <= 4; k++) {
-            if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) {
-              i += k;
-              fail();
-            }
-          }
-          i += 5;
-        } else if (esc !== undefined && '"\\/bfnrt'.includes(esc)) i++;
-        else fail();
-      } else if (ch < ' ') fail();
-      else i++;
-    }
-    fail();
-  };
-  const number = (): void => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!m || m[0] === '-' || m[0] === '') fail();
-    i += (m as RegExpExecArray)[0].length;
-  };
-  const value = (): void => {
-    ws();
-    const ch = text[i];
-    if (ch === '{' || ch === '[') {
-      if (++depth > maxDepth) throw new JsonTooDeep(maxDepth);
-      container(ch);
-      depth--;
-      return;
-    }
-    if (ch === '"') return string();
-    if (ch === 't') return literal('true');
-    if (ch === 'f') return literal('false');
-    if (ch === 'n') return literal('null');
-    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return number();
-    fail();
-  };
-  const container = (ch: '{' | '['): void => {
-    if (ch === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') return void i++;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        string();
-        ws();
-        if (text[i] !== ':') fail();
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') return void i++;
-        else fail();
-      }
-    }
-    if (ch === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') return void i++;
-        else fail();
-      }
-    }
-  };
+  const scan = new JsonScanner(text, maxDepth);
   try {
-    value();
-    ws();
-    if (i < text.length) fail();
+    scan.value();
+    scan.ws();
+    if (scan.i < text.length) scan.fail();
   } catch (at) {
     if (typeof at === 'number') return at;
     throw at;
   }
   return -1;
+}
+
+/** A recursive descent over JSON's grammar that throws the offset where the text leaves it. */
+class JsonScanner {
+  i = 0;
+  #depth = 0;
+
+  constructor(
+    readonly text: string,
+    readonly maxDepth: number,
+  ) {}
+
+  ws(): void {
+    while (this.i < this.text.length && ' \t\n\r'.includes(this.text[this.i] as string)) this.i++;
+  }
+
+  fail(): never {
+    throw this.i;
+  }
+
+  value(): void {
+    this.ws();
+    const ch = this.text[this.i];
+    if (ch === '{' || ch === '[') {
+      if (++this.#depth > this.maxDepth) throw new JsonTooDeep(this.maxDepth);
+      if (ch === '{') this.object();
+      else this.array();
+      this.#depth--;
+      return;
+    }
+    if (ch === '"') return this.string();
+    if (ch === 't') return this.literal('true');
+    if (ch === 'f') return this.literal('false');
+    if (ch === 'n') return this.literal('null');
+    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return this.number();
+    this.fail();
+  }
+
+  literal(word: string): void {
+    for (const ch of word) {
+      if (this.text[this.i] !== ch) this.fail();
+      this.i++;
+    }
+  }
+
+  string(): void {
+    const { text } = this;
+    this.i++; // opening quote
+    while (this.i < text.length) {
+      const ch = text[this.i] as string;
+      if (ch === '"') {
+        this.i++;
+        return;
+      }
+      if (ch === '\\') this.escape();
+      else if (ch < ' ') this.fail();
+      else this.i++;
+    }
+    this.fail();
+  }
+
+  /** after a backslash: one of "\/bfnrt, or u and four hex digits */
+  escape(): void {
+    this.i++;
+    const esc = this.text[this.i];
+    if (esc === 'u') {
+      for (let k = 1; k <= 4; k++) {
+        if (!/[0-9a-fA-F]/.test(this.text[this.i + k] ?? '')) {
+          this.i += k;
+          this.fail();
+        }
+      }
+      this.i += 5;
+    } else if (esc !== undefined && '"\\/bfnrt'.includes(esc)) this.i++;
+    else this.fail();
+  }
+
+  number(): void {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.i));
+    if (!m || m[0] === '-' || m[0] === '') this.fail();
+    this.i += (m as RegExpExecArray)[0].length;
+  }
+
+  object(): void {
+    this.i++;
+    this.ws();
+    if (this.text[this.i] === '}') return void this.i++;
+    for (;;) {
+      this.ws();
+      if (this.text[this.i] !== '"') this.fail();
+      this.string();
+      this.ws();
+      if (this.text[this.i] !== ':') this.fail();
+      this.i++;
+      this.value();
+      if (this.#closes('}')) return;
+    }
+  }
+
+  array(): void {
+    this.i++;
+    this.ws();
+    if (this.text[this.i] === ']') return void this.i++;
+    for (;;) {
+      this.value();
+      if (this.#closes(']')) return;
+    }
+  }
+
+  /** after a member: a comma goes on (false), the closing bracket ends the container (true) */
+  #closes(close: '}' | ']'): boolean {
+    this.ws();
+    if (this.text[this.i] === ',') {
+      this.i++;
+      return false;
+    }
+    if (this.text[this.i] === close) {
+      this.i++;
+      return true;
+    }
+    return this.fail();
+  }
 }
 
 /** "line 3, column 18" for an offset into text */

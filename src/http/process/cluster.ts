@@ -98,10 +98,50 @@ export async function runProducerCluster(opts: ClusterOptions): Promise<number> 
   const { logger } = opts;
   const workers = new Map<number, Worker>();
   const listening = new Set<number>();
+  const collectAll = relayMetrics(workers);
+  cluster.on('listening', (worker) => {
+    listening.add(worker.id);
+    if (listening.size === opts.workers) logger.info('every worker is listening', { workers: opts.workers });
+  });
+  // The exit and signal handlers come before the first fork: a worker that fails at once, or a
+  // signal while the metrics server starts, must not go unseen.
+  const life = superviseWorkers(opts, workers, listening);
+
+  for (let i = 0; i < opts.workers; i++) {
+    const w = cluster.fork();
+    workers.set(w.id, w);
+  }
+  logger.info('serve-producer cluster started', { workers: opts.workers, pids: [...workers.values()].map((w) => w.process.pid) });
+
+  let metricsServer: MetricsServer | undefined;
+  if (opts.metricsPort !== undefined && opts.metricsPort > 0) {
+    try {
+      metricsServer = await startMetricsServer({
+        port: opts.metricsPort,
+        host: opts.host,
+        logger,
+        setting: '--metrics-port / METRICS_PORT',
+        metrics: {
+          contentType: AggregatorRegistry.PROMETHEUS_CONTENT_TYPE,
+          text: async () => AggregatorRegistry.aggregate(await collectAll()).metrics(),
+        },
+        probes: { live: () => true, ready: () => listening.size === opts.workers },
+      });
+    } catch (err) {
+      life.stop();
+      await life.allGone;
+      throw err;
+    }
+  }
+  await life.allGone;
+  await metricsServer?.close();
+  return life.exitCode();
+}
+
+/** The primary's side of the metrics relay: answers a worker's "gather", and collects every live worker's registry. */
+function relayMetrics(workers: ReadonlyMap<number, Worker>): () => Promise<MetricsJson[]> {
   let nextCollect = 0;
   const collecting = new Map<number, { readonly got: MetricsJson[]; readonly done: () => void; want: number }>();
-
-  /** every live worker's registry, as the primary can get them */
   const collectAll = (): Promise<MetricsJson[]> =>
     new Promise((resolve) => {
       const id = nextCollect++;
@@ -117,7 +157,6 @@ export async function runProducerCluster(opts: ClusterOptions): Promise<number> 
       if (live.length === 0) return finish();
       for (const w of live) w.send({ sf: 'collect', id } satisfies Collect);
     });
-
   cluster.on('message', (worker, msg: unknown) => {
     if (!isMessage(msg)) return;
     if (msg.sf === 'collected') {
@@ -131,13 +170,19 @@ export async function runProducerCluster(opts: ClusterOptions): Promise<number> 
       });
     }
   });
-  cluster.on('listening', (worker) => {
-    listening.add(worker.id);
-    if (listening.size === opts.workers) logger.info('every worker is listening', { workers: opts.workers });
-  });
+  return collectAll;
+}
 
-  // The exit and signal handlers come before the first fork: a worker that fails at once, or a
-  // signal while the metrics server starts, must not go unseen.
+/**
+ * The workers' lives: a signal stops them all; one that exits on its own stops the others, and
+ * its code becomes the primary's. `allGone` resolves once none is left.
+ */
+function superviseWorkers(
+  opts: ClusterOptions,
+  workers: Map<number, Worker>,
+  listening: Set<number>,
+): { readonly stop: () => void; readonly allGone: Promise<void>; readonly exitCode: () => number } {
+  const { logger } = opts;
   let stopping = false;
   let exitCode = 0;
   let deadline: NodeJS.Timeout | undefined;
@@ -174,34 +219,5 @@ export async function runProducerCluster(opts: ClusterOptions): Promise<number> 
     logger.info('shutting down the workers', { signal, workers: workers.size });
     stop();
   });
-
-  for (let i = 0; i < opts.workers; i++) {
-    const w = cluster.fork();
-    workers.set(w.id, w);
-  }
-  logger.info('serve-producer cluster started', { workers: opts.workers, pids: [...workers.values()].map((w) => w.process.pid) });
-
-  let metricsServer: MetricsServer | undefined;
-  if (opts.metricsPort !== undefined && opts.metricsPort > 0) {
-    try {
-      metricsServer = await startMetricsServer({
-        port: opts.metricsPort,
-        host: opts.host,
-        logger,
-        setting: '--metrics-port / METRICS_PORT',
-        metrics: {
-          contentType: AggregatorRegistry.PROMETHEUS_CONTENT_TYPE,
-          text: async () => AggregatorRegistry.aggregate(await collectAll()).metrics(),
-        },
-        probes: { live: () => true, ready: () => listening.size === opts.workers },
-      });
-    } catch (err) {
-      stop();
-      await allGone;
-      throw err;
-    }
-  }
-  await allGone;
-  await metricsServer?.close();
-  return exitCode;
+  return { stop, allGone, exitCode: () => exitCode };
 }

@@ -4,7 +4,7 @@
  * topic allowlist; internal topics (`__consumer_offsets`...) are not listed. Consumer endpoints
  * are out of scope and say where to go instead.
  */
-import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify';
 import { HttpError } from '../../errors.js';
 import type { ClusterIdentity } from '../../kafka/cluster-id.js';
 import type { PartitionInfo, TopicInfo } from '../../kafka/topics.js';
@@ -12,6 +12,7 @@ import { KAFKA_V2_JSON, v2Content } from '../errors/kafka-rest-errors.js';
 import { checkedCluster, checkedTopic, clusterIdentity, pathPartition } from '../publish/topic-check.js';
 import { errorResponses, lookupErrorStatuses } from '../errors/documented-responses.js';
 import { produceFailure } from '../errors/failure-answer.js';
+import type { ProducerServices } from '../services.js';
 
 const v2 = { errorFormat: 'kafka-rest-v2' as const };
 const v3 = { errorFormat: 'kafka-rest-v3' as const };
@@ -81,7 +82,30 @@ const consumerRoutes: FastifyPluginCallback = (app, _opts, done) => {
 };
 
 const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
-  const s = app.services;
+  v2Discovery(app, app.services);
+  v3Discovery(app, app.services);
+
+  // The Bridge's liveness path, beside our /health
+  app.get(
+    '/healthy',
+    {
+      schema: {
+        summary: 'liveness, as the Strimzi Bridge names it',
+        tags: ['system'],
+        response: { 204: { type: 'null', description: 'the process answers' } },
+      },
+    },
+    async (_req, reply) => reply.code(204).send(),
+  );
+
+  app.register(consumerRoutes);
+  done();
+};
+
+const topicParams = { type: 'object', required: ['topic'], properties: { topic: { type: 'string' } } };
+
+/** GET /topics, a topic, its partitions and one partition, in v2's shape and media type. */
+function v2Discovery(app: FastifyInstance, s: ProducerServices): void {
   const listable = (name: string) => !name.startsWith('__') && (!s.topicAllow || s.topicAllow.test(name));
 
   app.get(
@@ -104,7 +128,6 @@ const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
     },
   );
 
-  const topicParams = { type: 'object', required: ['topic'], properties: { topic: { type: 'string' } } };
   app.get(
     '/topics/:topic',
     {
@@ -161,7 +184,10 @@ const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
       return v2Partition(info.partitions.find((x) => x.id === p) as PartitionInfo);
     },
   );
+}
 
+/** GET /v3/clusters and /v3/clusters/{id}: the cluster behind this server. */
+function v3Discovery(app: FastifyInstance, s: ProducerServices): void {
   const cluster = (req: FastifyRequest, { clusterId, controllerId }: ClusterIdentity) => ({
     kind: 'KafkaCluster',
     metadata: { self: `${base(req)}/v3/clusters/${clusterId}`, resource_name: `crn:///kafka=${clusterId}` },
@@ -207,22 +233,6 @@ const kafkaRestDiscoveryRoutes: FastifyPluginCallback = (app, _opts, done) => {
     },
     async (req) => cluster(req, await checkedCluster(s, (req.params as { cluster_id: string }).cluster_id)),
   );
-
-  // The Bridge's liveness path, beside our /health
-  app.get(
-    '/healthy',
-    {
-      schema: {
-        summary: 'liveness, as the Strimzi Bridge names it',
-        tags: ['system'],
-        response: { 204: { type: 'null', description: 'the process answers' } },
-      },
-    },
-    async (_req, reply) => reply.code(204).send(),
-  );
-
-  app.register(consumerRoutes);
-  done();
-};
+}
 
 export default kafkaRestDiscoveryRoutes;

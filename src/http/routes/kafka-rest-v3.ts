@@ -184,109 +184,143 @@ async function produceStream(
   body: Readable,
   maxRecordChars: number,
 ) {
-  const splitter = new JsonObjectSplitter(maxRecordChars);
-  const decoder = new StringDecoder('utf8');
-  const utf8 = new Utf8Checker();
-  const outcomes: Array<Promise<Outcome> | undefined> = [];
-  /** reports written so far: the body is paused while more than s.batchLimit wait for theirs */
-  let written = 0;
-  let paused = false;
-  const emit = (record: string) => {
-    outcomes.push(produceOne(s, clusterId, topic, record));
-    if (!paused && outcomes.length - written > s.batchLimit) {
-      paused = true;
-      body.pause();
-    }
-  };
-  let bodyEnded = false;
-  let wakeWriter: (() => void) | undefined;
-  const more = () => {
-    wakeWriter?.();
-    wakeWriter = undefined;
-  };
-  // read with events, not `for await`: fewer promises per chunk
-  const reading = new Promise<void>((resolve) => {
-    const finish = (err?: unknown) => {
-      if (bodyEnded) return;
-      // a body that stops being records ends the stream with its error; a client that went
-      // away ends it without one (what it sent before was sent, and is counted)
-      if (err instanceof HttpError) outcomes.push(Promise.resolve(failure(err)));
-      else if (err !== undefined) s.logger.debug('v3 record stream: the request ended early', { topic: topic.name, error: String(err) });
-      bodyEnded = true;
-      more();
-      resolve();
-    };
-    // after an error the rest of the body is still read (and ignored), so the connection stays usable
-    body.on('data', (chunk: Buffer) => {
-      if (bodyEnded) return;
-      try {
-        const start = utf8.offset;
-        const bad = utf8.push(chunk);
-        if (bad >= 0) {
-          // the records before the bad byte are sent as any others; the stream ends at it
-          splitter.push(decoder.write(chunk.subarray(0, bad - start)), emit);
-          throw notUtf8(bad, chunk[bad - start]);
-        }
-        splitter.push(decoder.write(chunk), emit);
-        more();
-      } catch (err) {
-        finish(err);
-      }
-    });
-    body.once('end', () => {
-      if (bodyEnded) return;
-      try {
-        if (utf8.end() >= 0) throw notUtf8(utf8.end(), undefined);
-        splitter.push(decoder.end(), emit);
-        splitter.end();
-        finish();
-      } catch (err) {
-        finish(err);
-      }
-    });
-    body.once('error', finish);
-    body.once('aborted', () => finish(new Error('the client closed the request')));
-  });
-  /** the i-th outcome once it exists: undefined when the body ended with fewer */
-  const nth = async (i: number): Promise<Outcome | undefined> => {
-    while (outcomes.length <= i && !bodyEnded) await new Promise<void>((r) => (wakeWriter = r));
-    return outcomes[i];
-  };
-
-  const first = await nth(0);
+  const stream = new RecordStream(s, clusterId, topic, body, maxRecordChars);
+  const first = await stream.nth(0);
   if (!first) {
-    await reading;
+    await stream.reading;
     throw unprocessable(EMPTY_BODY, EMPTY_HINT);
   }
-  if (bodyEnded && outcomes.length === 1) {
+  if (stream.bodyEnded && stream.count === 1) {
     return reply
       .code(first.status)
       .headers(first.headers ?? {})
       .send(first.body);
   }
   const out = new PassThrough();
-  void (async () => {
+  void stream.writeReports(first, out);
+  // a stream has no content type of its own: fastify would call it application/octet-stream
+  return reply.code(200).type('application/json').send(out);
+}
+
+/**
+ * One chunked v3 body as records sent and their outcomes in order. The body is paused while
+ * more than s.batchLimit outcomes wait to be written, and resumed once half of them are.
+ */
+class RecordStream {
+  readonly reading: Promise<void>;
+  bodyEnded = false;
+  readonly #outcomes: Array<Promise<Outcome> | undefined> = [];
+  /** reports written so far */
+  #written = 0;
+  #paused = false;
+  #wakeWriter: (() => void) | undefined;
+
+  constructor(
+    private readonly s: RouteServices,
+    private readonly clusterId: string,
+    private readonly topic: TopicInfo,
+    private readonly body: Readable,
+    maxRecordChars: number,
+  ) {
+    this.reading = this.#read(new JsonObjectSplitter(maxRecordChars));
+  }
+
+  /** outcomes so far, written or not */
+  get count(): number {
+    return this.#outcomes.length;
+  }
+
+  /** the i-th outcome once it exists: undefined when the body ended with fewer */
+  async nth(i: number): Promise<Outcome | undefined> {
+    while (this.#outcomes.length <= i && !this.bodyEnded) await new Promise<void>((r) => (this.#wakeWriter = r));
+    return this.#outcomes[i];
+  }
+
+  /** Writes every report to `out`, one JSON object per line, in record order, then ends it. */
+  async writeReports(first: Outcome, out: PassThrough): Promise<void> {
     try {
-      for (let i = 0, next: Outcome | undefined = first; next; next = await nth(++i)) {
+      for (let i = 0, next: Outcome | undefined = first; next; next = await this.nth(++i)) {
         if (!out.write(`${JSON.stringify(next.body)}\n`)) await new Promise((r) => out.once('drain', r));
         // a written report is not needed again; reading resumes once the reports catch up
-        outcomes[i] = undefined;
-        written = i + 1;
-        if (paused && outcomes.length - written <= s.batchLimit / 2) {
-          paused = false;
-          body.resume();
+        this.#outcomes[i] = undefined;
+        this.#written = i + 1;
+        if (this.#paused && this.#outcomes.length - this.#written <= this.s.batchLimit / 2) {
+          this.#paused = false;
+          this.body.resume();
         }
       }
-      await reading;
+      await this.reading;
     } catch (err) {
       // the client went away mid-stream: what was sent stays sent, and was counted
-      s.logger.warn('v3 record stream ended early', { topic: topic.name, error: String(err) });
+      this.s.logger.warn('v3 record stream ended early', { topic: this.topic.name, error: String(err) });
     } finally {
       out.end();
     }
-  })();
-  // a stream has no content type of its own: fastify would call it application/octet-stream
-  return reply.code(200).type('application/json').send(out);
+  }
+
+  #emit = (record: string): void => {
+    this.#outcomes.push(produceOne(this.s, this.clusterId, this.topic, record));
+    if (!this.#paused && this.#outcomes.length - this.#written > this.s.batchLimit) {
+      this.#paused = true;
+      this.body.pause();
+    }
+  };
+
+  #more(): void {
+    this.#wakeWriter?.();
+    this.#wakeWriter = undefined;
+  }
+
+  // read with events, not `for await`: fewer promises per chunk
+  #read(splitter: JsonObjectSplitter): Promise<void> {
+    const { body } = this;
+    const decoder = new StringDecoder('utf8');
+    const utf8 = new Utf8Checker();
+    return new Promise<void>((resolve) => {
+      const finish = (err?: unknown) => {
+        if (this.bodyEnded) return;
+        // a body that stops being records ends the stream with its error; a client that went
+        // away ends it without one (what it sent before was sent, and is counted)
+        if (err instanceof HttpError) this.#outcomes.push(Promise.resolve(failure(err)));
+        else if (err !== undefined) {
+          this.s.logger.debug('v3 record stream: the request ended early', { topic: this.topic.name, error: String(err) });
+        }
+        this.bodyEnded = true;
+        this.#more();
+        resolve();
+      };
+      // after an error the rest of the body is still read (and ignored), so the connection stays usable
+      body.on('data', (chunk: Buffer) => {
+        if (this.bodyEnded) return;
+        try {
+          const start = utf8.offset;
+          const bad = utf8.push(chunk);
+          if (bad >= 0) {
+            // the records before the bad byte are sent as any others; the stream ends at it
+            splitter.push(decoder.write(chunk.subarray(0, bad - start)), this.#emit);
+            throw notUtf8(bad, chunk[bad - start]);
+          }
+          splitter.push(decoder.write(chunk), this.#emit);
+          this.#more();
+        } catch (err) {
+          finish(err);
+        }
+      });
+      body.once('end', () => {
+        if (this.bodyEnded) return;
+        try {
+          if (utf8.end() >= 0) throw notUtf8(utf8.end(), undefined);
+          splitter.push(decoder.end(), this.#emit);
+          splitter.end();
+          finish();
+        } catch (err) {
+          finish(err);
+        }
+      });
+      body.once('error', finish);
+      body.once('aborted', () => finish(new Error('the client closed the request')));
+    });
+  }
 }
 
 async function produceRecords(s: RouteServices, req: FastifyRequest, reply: FastifyReply, maxRecordChars: number) {

@@ -75,6 +75,52 @@ async function topicChecks(opts: RouteServices, items: ReadonlyArray<ProduceRequ
   return problems;
 }
 
+/**
+ * A batch: every item validated and its topic checked first, then all the good ones handed to
+ * Kafka at once; one result per item, in request order, and one bad item sinks no other.
+ */
+async function produceBatch(opts: RouteServices, items: readonly unknown[]) {
+  opts.metrics.batch(items.length);
+  const validate = inspectedValidators().produceRequest;
+  const now = opts.now();
+  const added = opts.enrich ? enrichment(opts.info.name, now) : undefined;
+  const results: Array<Record<string, unknown> & { success: boolean }> = new Array(items.length);
+  const outgoing: OutgoingMessage[] = [];
+  const slots: number[] = [];
+  const valid: Array<ProduceRequest | undefined> = new Array(items.length);
+  items.forEach((item, index) => {
+    if (validate(item)) {
+      valid[index] = item;
+      return;
+    }
+    const topic = typeof (item as { topic?: unknown })?.topic === 'string' ? (item as { topic: string }).topic : 'invalid';
+    opts.metrics.failed(opts.route, topic, 'SF_HTTP_VALIDATION');
+    results[index] = failed(
+      index,
+      new HttpError(400, 'SF_HTTP_VALIDATION', `item ${index}: ${describeSchemaErrors(validate.errors)}`, 'see /docs'),
+    );
+  });
+  const topicProblems = await topicChecks(opts, valid);
+  valid.forEach((item, index) => {
+    if (!item) return;
+    const problem = topicProblems.get(topicKey(item));
+    if (problem) {
+      opts.metrics.failed(opts.route, item.topic, problem.code);
+      results[index] = failed(index, problem);
+      return;
+    }
+    outgoing.push(toOutgoing(item, added));
+    slots.push(index);
+  });
+  const outcomes = await publishMany(opts, outgoing);
+  outcomes.forEach((outcome, i) => {
+    const index = slots[i] as number;
+    results[index] = outcome instanceof HttpError ? failed(index, outcome) : placedItem(index, outcome, now);
+  });
+  const failures = results.filter((r) => !r.success).length;
+  return { success: failures === 0, messages_sent: results.length - failures, messages_failed: failures, results };
+}
+
 /** POST /produce and /produce/batch: JSON in, Kafka records out, answered with real offsets. */
 const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
   const opts = servicesFor(app.services, 'produce');
@@ -118,48 +164,9 @@ const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
       },
     },
     async (req, reply) => {
-      const items = req.body as unknown[];
-      opts.metrics.batch(items.length);
-      const validate = inspectedValidators().produceRequest;
-      const now = opts.now();
-      const added = opts.enrich ? enrichment(opts.info.name, now) : undefined;
-      // Validate and prepare every item first, then hand Kafka all the good ones at once.
-      const results: Array<Record<string, unknown> & { success: boolean }> = new Array(items.length);
-      const outgoing: OutgoingMessage[] = [];
-      const slots: number[] = [];
-      const valid: Array<ProduceRequest | undefined> = new Array(items.length);
-      items.forEach((item, index) => {
-        if (validate(item)) {
-          valid[index] = item;
-          return;
-        }
-        const topic = typeof (item as { topic?: unknown })?.topic === 'string' ? (item as { topic: string }).topic : 'invalid';
-        opts.metrics.failed(opts.route, topic, 'SF_HTTP_VALIDATION');
-        results[index] = failed(
-          index,
-          new HttpError(400, 'SF_HTTP_VALIDATION', `item ${index}: ${describeSchemaErrors(validate.errors)}`, 'see /docs'),
-        );
-      });
-      const topicProblems = await topicChecks(opts, valid);
-      valid.forEach((item, index) => {
-        if (!item) return;
-        const problem = topicProblems.get(topicKey(item));
-        if (problem) {
-          opts.metrics.failed(opts.route, item.topic, problem.code);
-          results[index] = failed(index, problem);
-          return;
-        }
-        outgoing.push(toOutgoing(item, added));
-        slots.push(index);
-      });
-      const outcomes = await publishMany(opts, outgoing);
-      outcomes.forEach((outcome, i) => {
-        const index = slots[i] as number;
-        results[index] = outcome instanceof HttpError ? failed(index, outcome) : placedItem(index, outcome, now);
-      });
-      const failures = results.filter((r) => !r.success).length;
-      reply.code(failures === 0 ? 200 : 207);
-      return { success: failures === 0, messages_sent: results.length - failures, messages_failed: failures, results };
+      const answer = await produceBatch(opts, req.body as unknown[]);
+      reply.code(answer.messages_failed === 0 ? 200 : 207);
+      return answer;
     },
   );
   done();

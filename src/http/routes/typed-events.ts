@@ -9,7 +9,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { TYPED_EVENTS } from '../http-metrics.js';
 import { ref } from '../schema-refs.js';
 import { checkedTopicFor, knownTopicFor } from '../publish/topic-check.js';
-import { servicesFor } from '../services.js';
+import { servicesFor, type RouteServices } from '../services.js';
 import { isoTimestamp, publish } from '../publish/publish.js';
 
 export const eventKinds = ['user', 'order', 'payment'] as const;
@@ -43,6 +43,40 @@ const eventResponse = {
   },
 };
 
+/** One event named, keyed by its id, published to the events topic, and counted for /api/v1/events/stats. */
+async function publishEvent(opts: RouteServices, kind: EventKind, data: Record<string, unknown>) {
+  const now = opts.now();
+  const event_type = `${kind}_created`;
+  const event_id = eventId(kind, now);
+  const value = {
+    event_id,
+    event_type,
+    timestamp: now.toISOString(),
+    data,
+    ...(opts.enrich ? { source: opts.info.name, server_time: now.getTime() / 1000 } : {}),
+  };
+  try {
+    // the allowlist, then the topic catalog, as /produce: a missing events topic is the
+    // same 404 at once, not librdkafka's wait and then its own words
+    if (!knownTopicFor(opts, opts.eventsTopic, undefined, 1)) await checkedTopicFor(opts, opts.eventsTopic, undefined, 1);
+    const d = await publish(opts, { topic: opts.eventsTopic, key: event_id, value: JSON.stringify(value) });
+    opts.metrics.typedEvent(kind, 'published');
+    opts.logger.info('event published', { event_id, event_type, partition: d.partition, offset: d.offset });
+    return {
+      success: true,
+      event_id,
+      event_type,
+      topic: d.topic,
+      partition: d.partition,
+      offset: d.offset,
+      timestamp: isoTimestamp(d, now),
+    };
+  } catch (err) {
+    opts.metrics.typedEvent(kind, 'failed');
+    throw err;
+  }
+}
+
 const typedEventRoutes: FastifyPluginCallback = (app, _opts, done) => {
   const opts = servicesFor(app.services, 'events');
   const startedAt = opts.now();
@@ -61,39 +95,7 @@ const typedEventRoutes: FastifyPluginCallback = (app, _opts, done) => {
           },
         },
       },
-      async (req) => {
-        const data = parseData((req.body as { data: string | Record<string, unknown> }).data);
-        const now = opts.now();
-        const event_type = `${kind}_created`;
-        const event_id = eventId(kind, now);
-        const value = {
-          event_id,
-          event_type,
-          timestamp: now.toISOString(),
-          data,
-          ...(opts.enrich ? { source: opts.info.name, server_time: now.getTime() / 1000 } : {}),
-        };
-        try {
-          // the allowlist, then the topic catalog, as /produce: a missing events topic is the
-          // same 404 at once, not librdkafka's wait and then its own words
-          if (!knownTopicFor(opts, opts.eventsTopic, undefined, 1)) await checkedTopicFor(opts, opts.eventsTopic, undefined, 1);
-          const d = await publish(opts, { topic: opts.eventsTopic, key: event_id, value: JSON.stringify(value) });
-          opts.metrics.typedEvent(kind, 'published');
-          opts.logger.info('event published', { event_id, event_type, partition: d.partition, offset: d.offset });
-          return {
-            success: true,
-            event_id,
-            event_type,
-            topic: d.topic,
-            partition: d.partition,
-            offset: d.offset,
-            timestamp: isoTimestamp(d, now),
-          };
-        } catch (err) {
-          opts.metrics.typedEvent(kind, 'failed');
-          throw err;
-        }
-      },
+      async (req) => publishEvent(opts, kind, parseData((req.body as { data: string | Record<string, unknown> }).data)),
     );
   }
 
