@@ -114,15 +114,17 @@ describe('serve-producer on a real broker', () => {
     expect((await postJson(`${url}/produce`, { topic: small, message: 1, partition: 5 })).status).toBe(404);
   });
 
-  it('a full local queue is 503 with Retry-After, never a 500', async () => {
+  it("a full local queue (librdkafka's queue.buffering.max.messages) is the 429 with Retry-After of a full budget, never a 500", async () => {
     const topic = topicName('full');
     await createTopic(broker, topic, 1);
     const { url } = await server(['-X', 'queue.buffering.max.messages=1', '-X', 'linger.ms=200']);
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => postJson(`${url}/produce`, { topic, message: i })));
     const statuses = results.map((r) => r.status);
-    expect(statuses).toContain(503);
-    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
-    expect(results.find((r) => r.status === 503)?.headers.get('retry-after')).toBe('1');
+    expect(statuses).toContain(429);
+    expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
+    const full = results.find((r) => r.status === 429);
+    expect(full?.headers.get('retry-after')).toBe('1');
+    expect(full?.body).toMatchObject({ outcome: 'not_written', error: { code: 'SF_HTTP_BUSY' } });
     // every 200 is in the topic
     const records = await readTopic(broker, topic);
     expect(records).toHaveLength(statuses.filter((s) => s === 200).length);

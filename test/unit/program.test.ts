@@ -4,40 +4,14 @@
  * integration tests.)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { completionScript, shells } from '../../src/completion.js';
 import { commands } from '../../src/commands/index.js';
 import { ExitCode } from '../../src/errors.js';
-import { main, packageVersion } from '../../src/program.js';
+import { packageVersion } from '../../src/program.js';
+import { runProgram } from '../support/program.js';
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string; started: boolean }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  let started = false;
-  const code = await main(
-    ['node', 'streamforge', ...args],
-    {
-      env: {},
-      cwd: mkdtempSync(join(tmpdir(), 'sf-program-')),
-      stdout,
-      stderr,
-      stdin: new PassThrough(),
-      interactive: false,
-      onSignal: () => undefined,
-      version: packageVersion(),
-    },
-    () => (started = true),
-  );
-  return { code, out, err, started };
-}
+const run = (...args: string[]) => runProgram(args);
 
 describe('help and version', () => {
   it('lists every subcommand, watch included, with examples and exit codes', async () => {

@@ -7,11 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, jest } from '@jest/globals';
-import { KafkaProducer } from '../../src/kafka/producer.js';
-import { KafkaReader } from '../../src/kafka/reader.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { brokerEnv, connectionOfEnv, requireBroker, type Listener } from '../support/broker.js';
-import { createTopic } from '../support/kafka-admin.js';
+import { KafkaProducer } from '../../../src/kafka/producer.js';
+import { KafkaReader } from '../../../src/kafka/reader.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { brokerEnv, connectionOfEnv, requireBroker, type Listener } from '../../support/broker.js';
+import { createTopic } from '../../support/kafka-admin.js';
 
 jest.setTimeout(120_000);
 const plaintext = requireBroker('plaintext');
