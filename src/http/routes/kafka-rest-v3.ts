@@ -428,7 +428,7 @@ async function produceBatch(s: RouteServices, req: FastifyRequest) {
 const recordsSchema = {
   summary: 'produce records (REST Proxy v3): one record object, or several one after another (streamed)',
   description:
-    'Content-Type application/json. key and value are {"type": "BINARY"|"JSON"|"STRING", "data": ...}; headers [{"name", "value": base64}]. One record: answered with its report (error_code 200, partition_id, offset after acks=all) or with its own error status (400 bad data, 404/40401 unknown topic, 404/40402 unknown partition, 422 Schema Registry formats, 503 nothing written, 504 outcome unknown). Several: 200, one report per line in record order as Kafka acknowledges them, errors inside.',
+    'Content-Type application/json. key and value are {"type": "BINARY"|"JSON"|"STRING", "data": ...}; headers [{"name", "value": base64}]. One record: answered with its report (error_code 200, partition_id, offset after acks=all) or with its own error status (400 bad data, 404/40401 unknown topic, 404/40402 unknown partition, 422 Schema Registry formats, 429/42901 a full queue, 503 nothing written, 504 outcome unknown). Several: 200, one report per line in record order as Kafka acknowledges them, errors inside.',
   tags: ['kafka-rest v3'],
   params,
   body: ref('kafka-v3-produce-record'),

@@ -130,7 +130,7 @@ const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
       schema: {
         summary: 'produce one message; answers once Kafka has acknowledged it',
         description:
-          '429 with Retry-After when the server holds as many records not yet acknowledged as it takes (--max-pending-records, --max-pending-bytes); 503 with Retry-After when Kafka is unavailable (within --produce-timeout); 413 when the body or the broker finds the message too large.',
+          "429 with Retry-After when the server, or librdkafka's own queue, holds as many records not yet acknowledged as it takes (--max-pending-records, --max-pending-bytes); 503 with Retry-After when Kafka is unavailable (within --produce-timeout); 413 when the body or the broker finds the message too large.",
         tags: ['produce'],
         body: ref('produce-request'),
         response: { 200: ref('produce-response'), ...errors },
