@@ -4,6 +4,9 @@ import { ConfigError, describeError } from '../errors.js';
 import { connectionOf, loggerFrom } from './common.js';
 import { defineCommand } from './command-spec.js';
 
+/** How long a probe waits for its pong, unless --probe-interval is shorter than twice that. */
+const PROBE_TIMEOUT_MS = 5000;
+
 const settings = {
   since: sinceSetting('MONITOR_SINCE'),
   stale: staleSetting('MONITOR_STALE'),
@@ -28,10 +31,10 @@ const settings = {
     env: 'MONITOR_PROBE_TIMEOUT',
     description:
       'a probe not answered within this long fails (a pong after it counts as late); by default 5s, or half of --probe-interval when that is shorter',
-    default: 5000,
+    default: PROBE_TIMEOUT_MS,
     // a probe must end before the next one to the same queue: the default gives way to half of
     // a short --probe-interval; a value the user gave is kept, and refused by run() when too long
-    derive: (v) => Math.min(5000, Math.floor(Number(v.probeInterval) / 2)),
+    derive: (v) => Math.min(PROBE_TIMEOUT_MS, Math.floor(Number(v.probeInterval) / 2)),
     parse: parse.duration({ minMs: 10 }),
   } satisfies Setting<number>,
   forgetAfter: {

@@ -31,6 +31,7 @@ const testedBy: Record<string, string> = {
   'src/http/errors/kafka-rest-errors.ts': 'test/unit/errors.test.ts',
   'src/http/gateway/v2-records.ts': 'test/unit/http/routes/kafka-rest-v2.test.ts',
   'src/http/gateway/v3-records.ts': 'test/unit/http/routes/kafka-rest-v3.test.ts',
+  'src/http/gateway/v3-record-stream.ts': 'test/unit/http/routes/kafka-rest-v3.test.ts',
   'src/http/http-metrics.ts': 'test/unit/http/routes/produce.test.ts',
   'src/http/plugins/admission-check.ts': 'test/unit/http/client-bounds.test.ts',
   'src/http/plugins/bearer-auth.ts': 'test/unit/http/app.test.ts',

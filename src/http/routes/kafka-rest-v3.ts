@@ -9,7 +9,6 @@
  * unknown. A stream is answered 200 once its first report is ready, and then report by report.
  */
 import { PassThrough, type Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../../errors.js';
 import type { Delivery, OutgoingMessage } from '../../kafka/producer.js';
@@ -20,13 +19,14 @@ import { JsonObjectSplitter } from '../body/json-object-stream.js';
 import { kafkaRestBody, kafkaRestCode, kafkaRestMessage, unprocessable } from '../errors/kafka-rest-errors.js';
 import { checkedTopicFor, producingCluster, knownTopicFor, partitionProblems, partitionsKnown } from '../publish/topic-check.js';
 import { dataProblem, registryProblem, v3Record, v3Report, type V3Prepared } from '../gateway/v3-records.js';
+import { RecordStream, type Outcome } from '../gateway/v3-record-stream.js';
 import { notUtf8, parseJsonBody } from '../body/json-body.js';
 import { errorResponses, produceErrorStatuses } from '../errors/documented-responses.js';
 import { produceFailure } from '../errors/failure-answer.js';
 import { isoTimestamp, publish, publishMany } from '../publish/publish.js';
 import { ref } from '../schema-refs.js';
 import { servicesFor, type RouteServices } from '../services.js';
-import { invalidUtf8Offset, Utf8Checker } from '../body/utf8.js';
+import { invalidUtf8Offset } from '../body/utf8.js';
 
 const config = { errorFormat: 'kafka-rest-v3' as const };
 const errors = errorResponses('kafka-rest-v3', produceErrorStatuses);
@@ -38,11 +38,6 @@ const params = {
 };
 
 /** One record's answer: the report and the HTTP status it would have alone. */
-interface Outcome {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-  readonly headers?: Readonly<Record<string, string>>;
-}
 
 const failure = (err: HttpError): Outcome => ({ status: err.statusCode, body: kafkaRestBody(err), headers: err.headers });
 
@@ -184,7 +179,14 @@ async function produceStream(
   body: Readable,
   maxRecordChars: number,
 ) {
-  const stream = new RecordStream(s, clusterId, topic, body, maxRecordChars);
+  const stream = new RecordStream(body, {
+    maxRecordChars,
+    batchLimit: s.batchLimit,
+    produce: (record) => produceOne(s, clusterId, topic, record),
+    failed: failure,
+    logger: s.logger,
+    topic: topic.name,
+  });
   const first = await stream.nth(0);
   if (!first) {
     await stream.reading;
@@ -200,127 +202,6 @@ async function produceStream(
   void stream.writeReports(first, out);
   // a stream has no content type of its own: fastify would call it application/octet-stream
   return reply.code(200).type('application/json').send(out);
-}
-
-/**
- * One chunked v3 body as records sent and their outcomes in order. The body is paused while
- * more than s.batchLimit outcomes wait to be written, and resumed once half of them are.
- */
-class RecordStream {
-  readonly reading: Promise<void>;
-  bodyEnded = false;
-  readonly #outcomes: Array<Promise<Outcome> | undefined> = [];
-  /** reports written so far */
-  #written = 0;
-  #paused = false;
-  #wakeWriter: (() => void) | undefined;
-
-  constructor(
-    private readonly s: RouteServices,
-    private readonly clusterId: string,
-    private readonly topic: TopicInfo,
-    private readonly body: Readable,
-    maxRecordChars: number,
-  ) {
-    this.reading = this.#read(new JsonObjectSplitter(maxRecordChars));
-  }
-
-  /** outcomes so far, written or not */
-  get count(): number {
-    return this.#outcomes.length;
-  }
-
-  /** the i-th outcome once it exists: undefined when the body ended with fewer */
-  async nth(i: number): Promise<Outcome | undefined> {
-    while (this.#outcomes.length <= i && !this.bodyEnded) await new Promise<void>((r) => (this.#wakeWriter = r));
-    return this.#outcomes[i];
-  }
-
-  /** Writes every report to `out`, one JSON object per line, in record order, then ends it. */
-  async writeReports(first: Outcome, out: PassThrough): Promise<void> {
-    try {
-      for (let i = 0, next: Outcome | undefined = first; next; next = await this.nth(++i)) {
-        if (!out.write(`${JSON.stringify(next.body)}\n`)) await new Promise((r) => out.once('drain', r));
-        // a written report is not needed again; reading resumes once the reports catch up
-        this.#outcomes[i] = undefined;
-        this.#written = i + 1;
-        if (this.#paused && this.#outcomes.length - this.#written <= this.s.batchLimit / 2) {
-          this.#paused = false;
-          this.body.resume();
-        }
-      }
-      await this.reading;
-    } catch (err) {
-      // the client went away mid-stream: what was sent stays sent, and was counted
-      this.s.logger.warn('v3 record stream ended early', { topic: this.topic.name, error: String(err) });
-    } finally {
-      out.end();
-    }
-  }
-
-  #emit = (record: string): void => {
-    this.#outcomes.push(produceOne(this.s, this.clusterId, this.topic, record));
-    if (!this.#paused && this.#outcomes.length - this.#written > this.s.batchLimit) {
-      this.#paused = true;
-      this.body.pause();
-    }
-  };
-
-  #more(): void {
-    this.#wakeWriter?.();
-    this.#wakeWriter = undefined;
-  }
-
-  // read with events, not `for await`: fewer promises per chunk
-  #read(splitter: JsonObjectSplitter): Promise<void> {
-    const { body } = this;
-    const decoder = new StringDecoder('utf8');
-    const utf8 = new Utf8Checker();
-    return new Promise<void>((resolve) => {
-      const finish = (err?: unknown) => {
-        if (this.bodyEnded) return;
-        // a body that stops being records ends the stream with its error; a client that went
-        // away ends it without one (what it sent before was sent, and is counted)
-        if (err instanceof HttpError) this.#outcomes.push(Promise.resolve(failure(err)));
-        else if (err !== undefined) {
-          this.s.logger.debug('v3 record stream: the request ended early', { topic: this.topic.name, error: String(err) });
-        }
-        this.bodyEnded = true;
-        this.#more();
-        resolve();
-      };
-      // after an error the rest of the body is still read (and ignored), so the connection stays usable
-      body.on('data', (chunk: Buffer) => {
-        if (this.bodyEnded) return;
-        try {
-          const start = utf8.offset;
-          const bad = utf8.push(chunk);
-          if (bad >= 0) {
-            // the records before the bad byte are sent as any others; the stream ends at it
-            splitter.push(decoder.write(chunk.subarray(0, bad - start)), this.#emit);
-            throw notUtf8(bad, chunk[bad - start]);
-          }
-          splitter.push(decoder.write(chunk), this.#emit);
-          this.#more();
-        } catch (err) {
-          finish(err);
-        }
-      });
-      body.once('end', () => {
-        if (this.bodyEnded) return;
-        try {
-          if (utf8.end() >= 0) throw notUtf8(utf8.end(), undefined);
-          splitter.push(decoder.end(), this.#emit);
-          splitter.end();
-          finish();
-        } catch (err) {
-          finish(err);
-        }
-      });
-      body.once('error', finish);
-      body.once('aborted', () => finish(new Error('the client closed the request')));
-    });
-  }
 }
 
 async function produceRecords(s: RouteServices, req: FastifyRequest, reply: FastifyReply, maxRecordChars: number) {
