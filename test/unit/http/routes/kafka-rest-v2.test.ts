@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 import Kafka from 'node-rdkafka';
-import { buildTestApp as build, closeTestApps } from '../../../support/producer-app.js';
+import { buildTestApp as build, closeTestApps, post } from '../../../support/producer-app.js';
 
 const E = Kafka.CODES.ERRORS;
 const JSON_V2 = 'application/vnd.kafka.json.v2+json';
@@ -15,13 +15,7 @@ const TEXT_V2 = 'application/vnd.kafka.text.v2+json';
 
 afterEach(closeTestApps);
 
-const v2 = (app: FastifyInstance, url: string, payload: unknown, type = JSON_V2) =>
-  app.inject({
-    method: 'POST',
-    url,
-    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
-    headers: { 'content-type': type },
-  });
+const v2 = (app: FastifyInstance, url: string, payload: unknown, type = JSON_V2) => post(app, url, payload, { 'content-type': type });
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 describe('v2 POST /topics/{topic}', () => {

@@ -7,18 +7,13 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import Kafka from 'node-rdkafka';
-import { buildTestApp as build, closeTestApps } from '../../../support/producer-app.js';
+import { buildTestApp as build, closeTestApps, post } from '../../../support/producer-app.js';
 
 const E = Kafka.CODES.ERRORS;
 
 afterEach(closeTestApps);
 const v3 = (app: FastifyInstance, url: string, payload: unknown, type = 'application/json') =>
-  app.inject({
-    method: 'POST',
-    url,
-    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
-    headers: { 'content-type': type },
-  });
+  post(app, url, payload, { 'content-type': type });
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const RECORDS = '/v3/clusters/fake-cluster-1/topics/orders/records';
 
