@@ -168,25 +168,19 @@ describe('REST Proxy v2 / Strimzi Bridge', () => {
     expect(res.json).toEqual({ error_code: 422, message: expect.stringContaining('Kafka refused the record') });
     // The broker refuses the whole produce batch the keyless record is in (librdkafka fails every
     // record of it, although KIP-467's answer names the bad one). Whether a keyed record sent
-    // beside it shares its batch is librdkafka's choice (on a loaded machine the two can leave
-    // apart), so the verdict is that the answer says exactly what is in Kafka: 422 and nothing
-    // written, or 200 with the keyless record's own refusal and the keyed one at its offset.
-    const mixed = await call('POST', `/topics/${compacted}`, { records: [{ value: 'no key' }, { key: 'k', value: 'mixed' }] }, JSON_V2);
-    const keyed = await call('POST', `/topics/${compacted}`, { records: [{ key: 'k', value: 'keyed' }] }, JSON_V2);
-    expect(keyed.status).toBe(200);
-    const inKafka = (await readTopic(broker, compacted)).map((r) => [r.offset, r.payload]);
-    const keyedOffset = (keyed.json.offsets as Array<{ offset: number }>)[0]?.offset;
-    if (mixed.status === 422) {
-      expect(mixed.json).toEqual({ error_code: 422, message: expect.stringContaining('Kafka refused the record') });
-      expect(inKafka).toEqual([[keyedOffset, '"keyed"']]);
-    } else {
-      expect(mixed.status).toBe(200);
-      const [refused, written] = mixed.json.offsets as Array<{ offset: number | null; error_code: number | null; error: string | null }>;
-      expect(refused).toMatchObject({ offset: null, error_code: 50002, error: expect.stringContaining('Kafka refused the record') });
-      expect(inKafka).toEqual([
-        [written?.offset, '"mixed"'],
-        [keyedOffset, '"keyed"'],
-      ]);
+    // beside it shares its batch is librdkafka's choice, so the answer must say exactly what is in
+    // Kafka either way; each way is made certain by a server of its own: records held together
+    // (linger.ms) share a batch, one record per batch (batch.num.messages=1) never does.
+    for (const [args, shared] of [
+      [['-X', 'linger.ms=200'], true],
+      [['-X', 'batch.num.messages=1'], false],
+    ] as const) {
+      const own = await startProducerServer(['--produce-timeout', '60s', ...args], { ...broker });
+      try {
+        await mixedBatchAnswer(own.url, `${compacted}-${shared ? 'shared' : 'apart'}`, shared);
+      } finally {
+        own.process.kill('SIGKILL');
+      }
     }
   });
 
@@ -390,3 +384,34 @@ describe('REST Proxy v3', () => {
     expect(back.map((r) => r.payload)).toEqual(successes.map((s) => `batch-${s.id.slice(1)}`));
   });
 });
+
+/** A keyless and a keyed record to a compacted topic: 422 with nothing written when they shared a produce batch, else 200 saying which was written. */
+async function mixedBatchAnswer(url: string, compacted: string, shared: boolean): Promise<void> {
+  await createTopic(broker, compacted, 1, { 'cleanup.policy': 'compact' });
+  const post = async (records: unknown[]) => {
+    const res = await fetch(`${url}/topics/${compacted}`, {
+      method: 'POST',
+      headers: { 'content-type': JSON_V2 },
+      body: JSON.stringify({ records }),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+  const mixed = await post([{ value: 'no key' }, { key: 'k', value: 'mixed' }]);
+  const keyed = await post([{ key: 'k', value: 'keyed' }]);
+  expect(keyed.status).toBe(200);
+  const inKafka = (await readTopic(broker, compacted)).map((r) => [r.offset, r.payload]);
+  const keyedOffset = (keyed.json.offsets as Array<{ offset: number }>)[0]?.offset;
+  if (shared) {
+    expect(mixed.status).toBe(422);
+    expect(mixed.json).toEqual({ error_code: 422, message: expect.stringContaining('Kafka refused the record') });
+    expect(inKafka).toEqual([[keyedOffset, '"keyed"']]);
+    return;
+  }
+  expect(mixed.status).toBe(200);
+  const [refused, written] = mixed.json.offsets as Array<{ offset: number | null; error_code: number | null; error: string | null }>;
+  expect(refused).toMatchObject({ offset: null, error_code: 50002, error: expect.stringContaining('Kafka refused the record') });
+  expect(inKafka).toEqual([
+    [written?.offset, '"mixed"'],
+    [keyedOffset, '"keyed"'],
+  ]);
+}

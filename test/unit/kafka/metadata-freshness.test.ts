@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { MetadataFreshness } from '../../../src/kafka/metadata-freshness.js';
 
 describe('MetadataFreshness', () => {
@@ -15,11 +15,21 @@ describe('MetadataFreshness', () => {
   });
 
   it('an event loop held up for a minute (no probe answered, none failed) is not a silent broker', () => {
-    // before: "no answer for 15 s" by Date.now(), so a blocked loop refused other clients' records
-    const f = MetadataFreshness.forPeriod(5000, 15_000);
-    f.record(true);
-    // nothing recorded while the loop is blocked: no clock takes part
-    expect(f.fresh).toBe(true);
+    // before: "no answer for 15 s" by Date.now(), so a blocked loop refused other clients' records.
+    // The clocks a staleness rule could read (Date, performance) are moved on a minute.
+    jest.useFakeTimers();
+    try {
+      const f = MetadataFreshness.forPeriod(5000, 15_000);
+      f.record(true);
+      jest.advanceTimersByTime(60_000);
+      expect(f.fresh).toBe(true);
+      f.record(false);
+      jest.advanceTimersByTime(60_000);
+      expect(f.fresh).toBe(true);
+      expect(f.failuresInARow).toBe(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('an answer between failures starts the count again', () => {
