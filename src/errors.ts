@@ -54,6 +54,7 @@ export type ErrorCode =
   | 'SF_HTTP_UNAUTHORIZED'
   | 'SF_HTTP_FORBIDDEN_TOPIC'
   | 'SF_HTTP_BUSY'
+  | 'SF_HTTP_TIMEOUT'
   | 'SF_KAFKA_UNAVAILABLE'
   | 'SF_KAFKA_OUTCOME_UNKNOWN';
 
@@ -77,6 +78,7 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
   SF_HTTP_UNAUTHORIZED: ExitCode.failed,
   SF_HTTP_FORBIDDEN_TOPIC: ExitCode.failed,
   SF_HTTP_BUSY: ExitCode.failed,
+  SF_HTTP_TIMEOUT: ExitCode.failed,
   SF_KAFKA_UNAVAILABLE: ExitCode.kafka,
   SF_KAFKA_OUTCOME_UNKNOWN: ExitCode.failed,
 };

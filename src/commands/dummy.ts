@@ -111,7 +111,8 @@ const settings = {
   shutdownTimeout: {
     flags: '--shutdown-timeout <duration>',
     env: 'SHUTDOWN_TIMEOUT',
-    description: 'how long to flush the last events at exit',
+    description:
+      "the longest a shutdown takes, from the signal (or the stop) to the exit, whatever Kafka does: the last events are flushed within it, and past it the dummy exits 1. Keep it below the pod's terminationGracePeriodSeconds (30 s by default)",
     default: 10_000,
     parse: parse.duration({ minMs: 100 }),
   } satisfies Setting<number>,

@@ -1,6 +1,7 @@
 import { kafkaSettings, logSettings, metricsHostSetting, sinceSetting, staleSetting, topicSettings } from '../config/common-settings.js';
 import { formatDuration, parse, type Setting } from '../config/setting.js';
 import { ConfigError, describeError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
 import { connectionOf, loggerFrom } from './common.js';
 import { defineCommand } from './command-spec.js';
 
@@ -53,6 +54,14 @@ const settings = {
     parse: parse.port,
   } satisfies Setting<number>,
   metricsHost: metricsHostSetting,
+  shutdownTimeout: {
+    flags: '--shutdown-timeout <duration>',
+    env: 'SHUTDOWN_TIMEOUT',
+    description:
+      'on SIGTERM: the longest the monitor takes to close its Kafka clients and exit, whatever Kafka does (while it is still connecting, it stops at once)',
+    default: 10_000,
+    parse: parse.duration({ minMs: 100 }),
+  } satisfies Setting<number>,
   ...topicSettings,
   ...kafkaSettings,
   ...logSettings,
@@ -91,23 +100,29 @@ export const monitorCommand = defineCommand({
         import('../observability/metrics.js'),
       ]);
       logger.info('starting', { version: ctx.version, brokers: conn.brokers, security_protocol: conn.securityProtocol });
-      const monitor = await startMonitor(
-        {
-          conn,
-          topics: { control: v.controlTopic, events: v.eventsTopic },
-          start: v.since !== undefined ? { kind: 'time', ms: Date.now() - v.since } : { kind: 'end' },
-          staleMs: v.stale,
-          forgetAfterMs: v.forgetAfter,
-          probe: v.probe ? { intervalMs: v.probeInterval, timeoutMs: probeTimeout } : undefined,
-          metricsPort: v.metricsPort,
-          metricsHost: v.metricsHost,
-        },
-        { logger, registry: createRegistry() },
+      // a signal while Kafka is being reached ends the wait (it lasted --connect-timeout, 26 s)
+      const monitor = await untilStopped(
+        startMonitor(
+          {
+            conn,
+            topics: { control: v.controlTopic, events: v.eventsTopic },
+            start: v.since !== undefined ? { kind: 'time', ms: Date.now() - v.since } : { kind: 'end' },
+            staleMs: v.stale,
+            forgetAfterMs: v.forgetAfter,
+            probe: v.probe ? { intervalMs: v.probeInterval, timeoutMs: probeTimeout } : undefined,
+            metricsPort: v.metricsPort,
+            metricsHost: v.metricsHost,
+          },
+          { logger, registry: createRegistry() },
+        ),
+        stopped,
       );
+      if (!monitor) {
+        logger.info('monitor stopped before it was ready');
+        return 0;
+      }
       await stopped;
-      await monitor.close();
-      logger.info('monitor stopped');
-      return 0;
+      return await closeWithin(monitor.close(), v.shutdownTimeout, logger);
     } catch (err) {
       const { code, message, hint } = describeError(err);
       logger.error(message, { code, hint });
@@ -115,3 +130,23 @@ export const monitorCommand = defineCommand({
     }
   },
 });
+
+/** The started value, or undefined when `stop` came first (what was starting is left to the exit). */
+async function untilStopped<T>(starting: Promise<T>, stop: Promise<void>): Promise<T | undefined> {
+  starting.catch(() => undefined);
+  return Promise.race([starting, stop.then(() => undefined)]);
+}
+
+/** 0 once closed; 1 when --shutdown-timeout passed first. */
+async function closeWithin(closing: Promise<void>, ms: number, logger: Logger): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  const first = await Promise.race([closing.then(() => 'closed' as const), late]);
+  clearTimeout(timer);
+  if (first === 'late') {
+    logger.error('the monitor did not close within --shutdown-timeout; exiting anyway', { shutdown_timeout_ms: ms });
+    return 1;
+  }
+  logger.info('monitor stopped');
+  return 0;
+}

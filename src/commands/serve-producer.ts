@@ -199,7 +199,7 @@ const settings = {
     flags: '--shutdown-timeout <duration>',
     env: 'SERVER_SHUTDOWN_TIMEOUT',
     description:
-      "on SIGTERM: time to finish requests and flush Kafka; requests still open at three quarters of it are cut off so that the flush gets the rest (at most 5 s). Keep it below the pod's terminationGracePeriodSeconds (30 s by default)",
+      "on SIGTERM: the longest the shutdown takes, whatever Kafka does: time to finish requests and flush Kafka; requests still open at three quarters of it are cut off so that the flush gets the rest (at most 5 s), and a request still sending its body is answered 408 at its --read-timeout. Keep it below the pod's terminationGracePeriodSeconds (30 s by default)",
     default: 20_000,
     parse: parse.duration({ minMs: 100 }),
   } satisfies Setting<number>,

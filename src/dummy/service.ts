@@ -81,6 +81,10 @@ export class DummyService {
   #pendingSignal: string | undefined;
   #terminalFailed = false;
   #finish: ((code: number) => void) | undefined;
+  /** when the shutdown must be over (--shutdown-timeout after it began), and whether it is */
+  #deadline: { passed: boolean; readonly timer: NodeJS.Timeout } | undefined;
+  /** Kafka acknowledged `started`: only then is the service ready (a ping may be answered) */
+  #startedDelivered = false;
 
   constructor(opts: DummyOptions, deps: DummyDeps) {
     this.#opts = opts;
@@ -90,12 +94,21 @@ export class DummyService {
     this.#recordsPerTick = deps.recordsPerTick ?? (() => 100 + Math.floor(Math.random() * 900));
   }
 
-  /** Runs until the terminal event is delivered; resolves with the exit code. */
-  async run(): Promise<number> {
+  /**
+   * Runs until the terminal event is delivered, or until --shutdown-timeout has passed since the
+   * shutdown began (whatever Kafka does meanwhile); resolves with the exit code.
+   */
+  run(): Promise<number> {
     const done = new Promise<number>((resolve) => (this.#finish = resolve));
+    return Promise.race([done, this.#live().then(() => done)]);
+  }
+
+  async #live(): Promise<void> {
     try {
       await this.#startUp();
     } catch (err) {
+      // past the deadline the exit code is decided: a connect that failed meanwhile changes nothing
+      if (this.#deadline?.passed) return;
       await this.#release();
       throw err;
     }
@@ -106,11 +119,11 @@ export class DummyService {
     const early = this.#early ?? [];
     this.#early = undefined;
     for (const msg of early) this.#handle(msg);
-    return done;
   }
 
   /** SIGTERM / SIGINT: `interrupted`, flush, exit 0. Safe to call at any time, more than once. */
   signal(name: string): void {
+    this.#startDeadline();
     if (!this.#producer || this.#state.phase === 'starting') {
       this.#pendingSignal ??= name;
       return;
@@ -128,7 +141,7 @@ export class DummyService {
         metrics: localMetrics(this.#registry),
         logger: this.#logger,
         setting: '--metrics-port / METRICS_PORT',
-        probes: { live: () => true, ready: () => this.#readerReady && this.#state.phase === 'running' },
+        probes: { live: () => true, ready: () => this.#readerReady && this.#startedDelivered && this.#state.phase === 'running' },
       });
     }
     const clientId = `streamforge-dummy-${context.queue_id}`;
@@ -308,7 +321,10 @@ export class DummyService {
     const p = producer
       .send({ topic: this.#opts.topics.events, key: eventKey(event), value: encode(event) })
       .then(
-        (d) => this.#logger.info('event sent', { ...fields, partition: d.partition, offset: d.offset }),
+        (d) => {
+          if (event.event === 'started') this.#startedDelivered = true;
+          this.#logger.info('event sent', { ...fields, partition: d.partition, offset: d.offset });
+        },
         (err: Error) => {
           if (event.event !== 'pong' && event.finished) this.#terminalFailed = true;
           this.#logger.error('event not delivered', { ...fields, error: err.message });
@@ -319,7 +335,31 @@ export class DummyService {
     return p;
   }
 
+  /**
+   * --shutdown-timeout bounds a shutdown from its start (a signal, or the machine's exit) to the
+   * exit, whatever Kafka does: with the broker gone, librdkafka's own timeouts (its connect, the
+   * event's delivery) once held a SIGTERM 31 s, past Kubernetes' grace of 30.
+   */
+  #startDeadline(): void {
+    if (this.#deadline) return;
+    const deadline = { passed: false, timer: setTimeout(() => this.#giveUp(), this.#opts.shutdownTimeoutMs) };
+    deadline.timer.unref();
+    this.#deadline = deadline;
+  }
+
+  #giveUp(): void {
+    if (!this.#deadline) return;
+    this.#deadline.passed = true;
+    this.#logger.error('the shutdown did not finish within --shutdown-timeout: events not yet delivered are lost', {
+      shutdown_timeout_ms: this.#opts.shutdownTimeoutMs,
+      undelivered: this.#sends.size,
+      status: this.#state.status,
+    });
+    this.#finish?.(1);
+  }
+
   async #shutDown(code: number): Promise<void> {
+    this.#startDeadline();
     for (const t of this.#timers) clearTimeout(t);
     this.#readerReady = false;
     await Promise.allSettled([...this.#sends]);
@@ -331,6 +371,8 @@ export class DummyService {
     this.#lastCommitDone = true;
     await this.#release();
     const exit = this.#terminalFailed ? 1 : code;
+    if (this.#deadline?.passed) return;
+    clearTimeout(this.#deadline?.timer);
     this.#logger.info('stopped', { status: this.#state.status, exit_code: exit });
     this.#finish?.(exit);
   }

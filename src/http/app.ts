@@ -14,11 +14,13 @@ import { LogThrottle } from '../observability/log-throttle.js';
 import { jsonFormats } from '../protocol/json-safety.js';
 import { loadSchema } from '../protocol/validators.js';
 import { AdmissionBudget, DEFAULT_ADMISSION, type AdmissionLimits } from './publish/admission.js';
+import { answerClientError, MAX_PATH_SEGMENT, requestTimedOut, routerErrorOf } from './errors/client-errors.js';
+import { errorFormatOfPath } from './errors/error-shapes.js';
 import { createHttpMetrics } from './http-metrics.js';
 import admissionCheck from './plugins/admission-check.js';
 import bearerAuth from './plugins/bearer-auth.js';
 import docs from './plugins/docs.js';
-import errorAnswers from './plugins/error-answers.js';
+import errorAnswers, { sendError } from './plugins/error-answers.js';
 import gracefulDrain from './plugins/graceful-drain.js';
 import jsonBodies from './plugins/json-bodies.js';
 import requestLog from './plugins/request-log.js';
@@ -98,7 +100,10 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
   for (const name of schemaNames) app.addSchema(loadSchema(name));
   app.decorate('services', servicesOf(opts));
 
-  await app.register(gracefulDrain);
+  await app.register(gracefulDrain, {
+    readTimeoutMs: opts.requestTimeoutMs,
+    readTimedOut: (socket) => answerClientError(requestTimedOut(), socket, opts.requestTimeoutMs),
+  });
   await app.register(jsonBodies);
   await app.register(securityHeaders, { https: opts.tls !== undefined });
   if (opts.corsOrigins.length > 0) {
@@ -133,6 +138,8 @@ function fastifyOptions(opts: ProducerAppOptions): FastifyServerOptions {
       ? {
           https: {
             ...serverTimeouts(opts.requestTimeoutMs),
+            // a connection that never finishes its handshake holds a descriptor: Node's default lets it live 120 s
+            handshakeTimeout: opts.requestTimeoutMs,
             cert: opts.tls.cert,
             key: opts.tls.key,
             // a client CA: a client without a certificate that chains to it cannot connect
@@ -145,6 +152,11 @@ function fastifyOptions(opts: ProducerAppOptions): FastifyServerOptions {
     // fastify's default keeps an idle keep-alive connection 72 s; --write-timeout says how long
     keepAliveTimeout: opts.connectionTimeoutMs,
     return503OnClosing: true,
+    // Kafka's topic names run to 249 characters (fastify's default takes 100); past it, and for
+    // what Node refuses before any route, an answer in the path's own family's shape
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT },
+    frameworkErrors: (err, req, reply) => sendError(reply, routerErrorOf(err.code), errorFormatOfPath(req.url)),
+    clientErrorHandler: (err, socket) => answerClientError(err, socket, opts.requestTimeoutMs),
     ajv: {
       customOptions: {
         coerceTypes: false,
@@ -162,10 +174,11 @@ function fastifyOptions(opts: ProducerAppOptions): FastifyServerOptions {
 function servicesOf(opts: ProducerAppOptions): ProducerServices {
   const admission = new AdmissionBudget(opts.admission ?? DEFAULT_ADMISSION);
   const clock = opts.clock ?? (() => performance.now());
+  const catalog = new TopicCatalog({ ...CATALOG, fetch: (timeoutMs) => opts.publisher.topics(timeoutMs), now: clock });
   return {
     publisher: opts.publisher,
     logger: opts.logger,
-    metrics: createHttpMetrics(opts.registry, opts.publisher, admission),
+    metrics: createHttpMetrics(opts.registry, opts.publisher, admission, (topic) => catalog.has(topic)),
     admission,
     failureLog: new LogThrottle({ logger: opts.logger, burst: FAILURE_LOG.burst, intervalMs: FAILURE_LOG.intervalMs, now: clock }),
     metricsSource: opts.metricsSource ?? localMetrics(opts.registry),
@@ -174,9 +187,10 @@ function servicesOf(opts: ProducerAppOptions): ProducerServices {
     eventsTopic: opts.eventsTopic,
     enrich: opts.enrich,
     batchLimit: opts.batchLimit,
+    readTimeoutMs: opts.requestTimeoutMs,
     strictClusterId: opts.strictClusterId ?? false,
     metricsHere: opts.metricsHere,
     now: opts.now ?? (() => new Date()),
-    catalog: new TopicCatalog({ ...CATALOG, fetch: (timeoutMs) => opts.publisher.topics(timeoutMs), now: clock }),
+    catalog,
   };
 }

@@ -2,6 +2,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { AdmissionBudget, AdmissionRefusal } from './publish/admission.js';
 import type { Publisher } from './publish/publisher.js';
+import { MAX_TOPIC_LABELS, OTHER_TOPICS, TopicLabels } from './topic-labels.js';
 
 /** The produce routes, as producer_events_failed_total's `route` label names them. */
 export type RouteFamily = 'produce' | 'events' | 'kafka-rest-v2' | 'kafka-rest-v3';
@@ -27,9 +28,24 @@ export const TYPED_EVENTS = 'producer_typed_events_total';
 
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export function createHttpMetrics(registry: Registry, publisher: Publisher, admission: AdmissionBudget): HttpMetrics {
+/**
+ * The server's metrics; `topicExists` says whether the cluster has a topic, so that names made up
+ * by clients share one label value (topic-labels.ts).
+ */
+export function createHttpMetrics(
+  registry: Registry,
+  publisher: Publisher,
+  admission: AdmissionBudget,
+  topicExists: (topic: string) => boolean,
+): HttpMetrics {
   const registers = [registry];
-  registerStateGauges(registers, publisher, admission);
+  const overflow = new Counter({
+    name: 'producer_topic_labels_overflow_total',
+    help: `Records counted under topic="(other)" because ${MAX_TOPIC_LABELS} distinct topic label values were already in use`,
+    registers,
+  });
+  const labels = new TopicLabels({ max: MAX_TOPIC_LABELS, exists: topicExists, overflowed: (n) => overflow.inc(n) });
+  registerStateGauges(registers, publisher, admission, labels);
   const failed = new Counter({
     name: 'producer_events_failed_total',
     help: 'Records not written, by route family (produce, events, kafka-rest-v2, kafka-rest-v3), topic and reason: refused by Kafka, refused on their own (an invalid item, an unknown partition, a key too long), or refused with their whole request (an unknown or forbidden topic, Kafka unavailable)',
@@ -68,12 +84,12 @@ export function createHttpMetrics(registry: Registry, publisher: Publisher, admi
   });
   return {
     request: requestRecorder(registers),
-    published: publishedRecorder(registers),
-    failed: (route, topic, reason, count = 1) => failed.inc({ route, topic, reason }, count),
-    outcomeUnknown: (topic) => unknown.inc({ topic }),
+    published: publishedRecorder(registers, labels, (n) => overflow.inc(n)),
+    failed: (route, topic, reason, count = 1) => failed.inc({ route, topic: labels.of(topic, count), reason }, count),
+    outcomeUnknown: (topic) => unknown.inc({ topic: labels.of(topic) }),
     batch: (size) => batch.observe(size),
     refused: (bound) => refused.inc({ limit: bound }),
-    asyncFailed: (topic, outcome, count) => asyncFailed.inc({ topic, outcome }, count),
+    asyncFailed: (topic, outcome, count) => asyncFailed.inc({ topic: labels.of(topic, count), outcome }, count),
     typedEvent: (kind, outcome) => typed.inc({ event_type: kind, outcome }),
   };
 }
@@ -109,7 +125,7 @@ function requestRecorder(registers: Registry[]): HttpMetrics['request'] {
 }
 
 /** producer_events_published_total per topic, and producer_publish_duration_seconds. */
-function publishedRecorder(registers: Registry[]): HttpMetrics['published'] {
+function publishedRecorder(registers: Registry[], labels: TopicLabels, overflowed: (count: number) => void): HttpMetrics['published'] {
   const published = new Counter({
     name: 'producer_events_published_total',
     help: 'Messages Kafka acknowledged',
@@ -126,8 +142,18 @@ function publishedRecorder(registers: Registry[]): HttpMetrics['published'] {
   return (topic, seconds, count = 1) => {
     let child = byTopic.get(topic);
     if (!child) {
-      const counter = published.labels({ topic });
-      child = { inc: (n) => counter.inc(n) };
+      // Kafka acknowledged it: the topic exists. Past the cap, each record counts as an overflow
+      const label = labels.of(topic, 0, true);
+      const counter = published.labels({ topic: label });
+      child =
+        label === OTHER_TOPICS
+          ? {
+              inc: (n) => {
+                counter.inc(n);
+                overflowed(n);
+              },
+            }
+          : { inc: (n) => counter.inc(n) };
       byTopic.set(topic, child);
     }
     child.inc(count);
@@ -136,7 +162,7 @@ function publishedRecorder(registers: Registry[]): HttpMetrics['published'] {
 }
 
 /** What is read when Prometheus scrapes: the producer's queues and late reports, the admission budget's holdings. */
-function registerStateGauges(registers: Registry[], publisher: Publisher, admission: AdmissionBudget): void {
+function registerStateGauges(registers: Registry[], publisher: Publisher, admission: AdmissionBudget, labels: TopicLabels): void {
   new Counter({
     name: 'producer_late_deliveries_total',
     help: 'Delivery reports that came after the message was answered "outcome unknown", by what they said',
@@ -145,8 +171,9 @@ function registerStateGauges(registers: Registry[], publisher: Publisher, admiss
     collect() {
       this.reset();
       for (const [topic, late] of publisher.tally().late) {
-        this.inc({ topic, result: 'acknowledged' }, late.acknowledged);
-        this.inc({ topic, result: 'failed' }, late.failed);
+        const label = labels.of(topic, 0, true);
+        this.inc({ topic: label, result: 'acknowledged' }, late.acknowledged);
+        this.inc({ topic: label, result: 'failed' }, late.failed);
       }
     },
   });

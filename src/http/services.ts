@@ -34,6 +34,8 @@ export interface ProducerServices {
   readonly eventsTopic: string;
   readonly enrich: boolean;
   readonly batchLimit: number;
+  /** --read-timeout, for the words of a stream it ends */
+  readonly readTimeoutMs: number;
   /** v3 produce routes: a cluster id that is not the cluster's is a 404 (else taken, as self-managed Confluent does) */
   readonly strictClusterId: boolean;
   /** serve /metrics on this app's port */

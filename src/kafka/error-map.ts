@@ -265,6 +265,13 @@ export function mapMetadataError(err: RdkafkaErrorLike, timeoutMs: number): Kafk
   );
 }
 
+/** A metadata request not made: Kafka is known to be unavailable. */
+export function metadataUnavailable(why: string): KafkaError {
+  return new KafkaError('SF_KAFKA_UNREACHABLE', 'unreachable', `Kafka is unavailable (${why})`, 'retry later: nothing was sent', {
+    librdkafkaCode: E.ERR__ALL_BROKERS_DOWN,
+  });
+}
+
 export const rdkafkaCodes = {
   topicAlreadyExists: E.ERR_TOPIC_ALREADY_EXISTS,
 } as const;

@@ -21,7 +21,15 @@ import {
   type ProducerProfile,
 } from './client-props.js';
 import { connectClient, disconnectWithin } from './connect.js';
-import { buildClient, isRdkafkaError, kafkaUnavailable, mapProduceError, normaliseEventError, outcomeUnknown } from './error-map.js';
+import {
+  buildClient,
+  isRdkafkaError,
+  kafkaUnavailable,
+  mapProduceError,
+  metadataUnavailable,
+  normaliseEventError,
+  outcomeUnknown,
+} from './error-map.js';
 import { fetchClusterIdentity, type ClusterIdentity } from './cluster-id.js';
 import { MetadataFreshness } from './metadata-freshness.js';
 import { fetchPartitions, fetchTopics, type PartitionSource, type TopicInfo } from './topics.js';
@@ -219,6 +227,9 @@ export class KafkaProducer implements PartitionSource {
 
   /** Every topic of the cluster and its partitions, over the producer's own connection. */
   topics(timeoutMs: number): Promise<TopicInfo[]> {
+    // known down: a metadata request would only wait for its timeout (a first request to a topic
+    // in an outage once took 5 s to answer 503, where one already known took 2 ms)
+    if (this.#refuseWhileDown && this.#brokersDown) return Promise.reject(metadataUnavailable('librdkafka reports every broker down'));
     return fetchTopics(this.#client, timeoutMs);
   }
 
@@ -442,9 +453,10 @@ export class KafkaProducer implements PartitionSource {
   }
 
   /**
-   * Flush, wait for the delivery reports of what the flush sent, then disconnect. Rejects when
-   * messages could not be delivered in time. Messages still without a report then are
-   * "outcome unknown" (they may be in Kafka), never "failed"; the log says how many of each.
+   * Flush, wait for the delivery reports of what the flush sent, then disconnect, all within
+   * `timeoutMs` (a shutdown's bound holds whatever the brokers do). Rejects when messages could
+   * not be delivered in time. Messages still without a report then are "outcome unknown" (they
+   * may be in Kafka), never "failed"; the log says how many of each.
    */
   async close(timeoutMs = 10_000): Promise<void> {
     if (this.#closed) return;
@@ -453,20 +465,24 @@ export class KafkaProducer implements PartitionSource {
     clearInterval(this.#busyPoller);
     this.#busyPoller = undefined;
     const before = { ...this.#tally };
+    const end = performance.now() + timeoutMs;
+    // the disconnect keeps a share: with the brokers gone, librdkafka's destroy takes its time
+    const disconnectMs = Math.min(5000, Math.max(50, Math.floor(timeoutMs / 4)));
     let flushError: unknown;
     try {
-      if (this.#pending.size > 0) await this.flush(timeoutMs);
+      if (this.#pending.size > 0) await this.flush(Math.max(1, timeoutMs - disconnectMs));
     } catch (err) {
       flushError = err;
     }
     // librdkafka has handed its reports to node-rdkafka, which dispatches them to JavaScript
     // asynchronously: poll and yield until they are all here (bounded), or they would be lost.
-    const drainUntil = Date.now() + (flushError ? 0 : Math.min(timeoutMs, 5000));
-    while (this.#pending.size > 0 && Date.now() < drainUntil) {
+    const drainUntil = flushError ? 0 : end - disconnectMs;
+    while (this.#pending.size > 0 && performance.now() < drainUntil) {
       this.#client.poll();
       await new Promise((r) => setTimeout(r, 5));
     }
-    await disconnectWithin((done) => this.#client.disconnect(done), 5000, this.#logger, 'producer');
+    const left = Math.max(disconnectMs, Math.floor(end - performance.now()));
+    await disconnectWithin((done) => this.#client.disconnect(done), Math.min(5000, left), this.#logger, 'producer');
     const unknown = this.#pending.size;
     for (const p of this.#pending.values()) {
       settle(p.batch, p.index, outcomeUnknown(p.topic, 'the producer closed before Kafka acknowledged the message; it may be in Kafka'));

@@ -250,11 +250,14 @@ describe('serve-producer survives its clients (real broker, real sockets)', () =
     for (const message of [...firstTime, ...nextTime]) expect(message).toMatch(new RegExp(`^Topic ${missing} not found`));
     expect(nextTime).toEqual(firstTime);
     const metrics = await (await fetch(`${url}/metrics`)).text();
+    // a name the cluster does not have is counted under one label value (topic-labels.ts)
+    expect(metrics).not.toContain(missing);
     const count = (route: string) =>
       Number(
-        new RegExp(`^producer_events_failed_total\\{route="${route}",topic="${missing}",reason="SF_HTTP_NOT_FOUND"\\} (\\d+)$`, 'm').exec(
-          metrics,
-        )?.[1],
+        new RegExp(
+          `^producer_events_failed_total\\{route="${route}",topic="\\(unknown\\)",reason="SF_HTTP_NOT_FOUND"\\} (\\d+)$`,
+          'm',
+        ).exec(metrics)?.[1],
       );
     // per record: /produce and /produce/batch one each, twice; v2's two records, twice
     expect({ produce: count('produce'), events: count('events'), v2: count('kafka-rest-v2'), v3: count('kafka-rest-v3') }).toEqual({
@@ -263,5 +266,39 @@ describe('serve-producer survives its clients (real broker, real sockets)', () =
       v2: 4,
       v3: 2,
     });
+  });
+
+  it('made-up topic names cannot grow the metrics: 3,000 of them, long ones too, on every route family, share one label value', async () => {
+    const topic = topicName('real');
+    await createTopic(broker, topic, 1);
+    const { url } = await server();
+    const before = (await (await fetch(`${url}/metrics`)).text()).length;
+    const names = Array.from({ length: 3000 }, (_, i) => `made-up-${i}-${'n'.repeat(140)}`);
+    for (let i = 0; i < names.length; i += 100) {
+      await Promise.all(
+        names.slice(i, i + 100).map((name, j) =>
+          j % 3 === 0
+            ? postJson(`${url}/produce`, { topic: name, message: 1 })
+            : j % 3 === 1
+              ? fetch(`${url}/topics/${name}`, {
+                  method: 'POST',
+                  headers: { 'content-type': JSON_V2 },
+                  body: '{"records":[{"value":1}]}',
+                }).then((r) => r.arrayBuffer())
+              : postJson(`${url}/v3/clusters/any/topics/${name}/records`, { value: { type: 'JSON', data: 1 } }),
+        ),
+      );
+    }
+    expect((await postJson(`${url}/produce`, { topic, message: 1 })).status).toBe(200);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    // before: one series per name (10,000 names: 10,000 series and 18 MB never freed)
+    expect(metrics).not.toMatch(/made-up-/);
+    const unknown = [
+      ...metrics.matchAll(/^producer_events_failed_total\{route="[^"]+",topic="\(unknown\)",reason="SF_HTTP_NOT_FOUND"\} (\d+)$/gm),
+    ];
+    expect(unknown.reduce((sum, m) => sum + Number(m[1]), 0)).toBe(3000);
+    // a real topic keeps its own name
+    expect(metrics).toMatch(new RegExp(`^producer_events_published_total\\{topic="${topic}"\\} 1$`, 'm'));
+    expect(metrics.length - before).toBeLessThan(20_000);
   });
 });

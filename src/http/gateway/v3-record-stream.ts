@@ -85,6 +85,16 @@ export class RecordStream {
     }
   }
 
+  /**
+   * Stops reading the body (a read deadline passed): `why` becomes the last report, after the
+   * records already read, and the reports end there.
+   */
+  cutOff(why: (recordsBefore: number) => HttpError): void {
+    this.#cut?.(why(this.#outcomes.length));
+  }
+
+  #cut: ((err: HttpError) => void) | undefined;
+
   #emit = (record: string): void => {
     this.#outcomes.push(this.opts.produce(record));
     if (!this.#paused && this.#outcomes.length - this.#written > this.opts.batchLimit) {
@@ -113,8 +123,13 @@ export class RecordStream {
           this.opts.logger.debug('v3 record stream: the request ended early', { topic: this.opts.topic, error: String(err) });
         }
         this.bodyEnded = true;
+        this.#cut = undefined;
         this.#more();
         resolve();
+      };
+      this.#cut = (err) => {
+        body.pause();
+        finish(err);
       };
       // after an error the rest of the body is still read (and ignored), so the connection stays usable
       body.on('data', (chunk: Buffer) => {

@@ -6,24 +6,15 @@
 import type { FastifyError, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from '../../errors.js';
+import { errorBody } from '../errors/error-shapes.js';
 import { dialectContentType, kafkaRestBody, unsupportedMediaType, type ErrorFormat } from '../errors/kafka-rest-errors.js';
-
-export function errorBody(err: HttpError): Record<string, unknown> {
-  return {
-    success: false,
-    detail: err.message,
-    ...(err.outcome === undefined ? {} : { outcome: err.outcome }),
-    error: { code: err.code, message: err.message, hint: err.hint, ...(err.details === undefined ? {} : { details: err.details }) },
-  };
-}
 
 /** The dialect a route answers errors in (its `config.errorFormat`); ours where none is set. */
 export function errorFormatOf(req: FastifyRequest): ErrorFormat {
   return (req.routeOptions.config as { errorFormat?: ErrorFormat } | undefined)?.errorFormat ?? 'streamforge';
 }
 
-export function sendError(reply: FastifyReply, err: HttpError): FastifyReply {
-  const format = errorFormatOf(reply.request);
+export function sendError(reply: FastifyReply, err: HttpError, format: ErrorFormat = errorFormatOf(reply.request)): FastifyReply {
   reply.code(err.statusCode).headers(err.headers);
   if (format === 'streamforge') return reply.send(errorBody(err));
   return reply.type(dialectContentType(format)).send(kafkaRestBody(err));

@@ -65,6 +65,11 @@ export class TopicCatalog {
     return topic && (partition === undefined || hasPartition(topic, partition)) ? topic : undefined;
   }
 
+  /** Whether the last answer named the topic, however old it is (no request: for labels, not for checks). */
+  has(name: string): boolean {
+    return this.#topics.has(name);
+  }
+
   /** Every topic, by name. */
   async all(): Promise<TopicInfo[]> {
     return [...(await this.#current()).values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

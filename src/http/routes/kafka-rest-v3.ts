@@ -19,6 +19,7 @@ import { JsonObjectSplitter } from '../body/json-object-stream.js';
 import { kafkaRestBody, kafkaRestCode, kafkaRestMessage, unprocessable } from '../errors/kafka-rest-errors.js';
 import { checkedTopicFor, producingCluster, knownTopicFor, partitionProblems, partitionsKnown } from '../publish/topic-check.js';
 import { dataProblem, registryProblem, v3Record, v3Report, type V3Prepared } from '../gateway/v3-records.js';
+import { endOnReadTimeout, readTimeout } from '../errors/client-errors.js';
 import { RecordStream, type Outcome } from '../gateway/v3-record-stream.js';
 import { notUtf8, parseJsonBody } from '../body/json-body.js';
 import { errorResponses, produceErrorStatuses } from '../errors/documented-responses.js';
@@ -199,6 +200,9 @@ async function produceStream(
       .send(first.body);
   }
   const out = new PassThrough();
+  // a stream that outlives --read-timeout ends with a last report that says so, well formed
+  const undo = endOnReadTimeout(reply.raw, () => stream.cutOff((before) => readTimeout(s.readTimeoutMs, before)));
+  void stream.reading.then(undo);
   void stream.writeReports(first, out);
   // a stream has no content type of its own: fastify would call it application/octet-stream
   return reply.code(200).type('application/json').send(out);
