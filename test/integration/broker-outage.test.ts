@@ -8,13 +8,13 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { parse } from 'dotenv';
 import { projectRoot, type BrokerEnv } from '../support/broker.js';
 import { postJson, startProducerServer, type RunningServer } from '../support/http-server.js';
 import { createTopic } from '../support/kafka-admin.js';
 import { readTopic } from '../support/kcat.js';
-import { freePort, startDummy, startMonitor, uniqueTopics, type CliProcess } from '../support/cli-process.js';
+import { CliProcess, freePort, startDummy, startMonitor, uniqueTopics } from '../support/cli-process.js';
 
 jest.setTimeout(240_000);
 const script = `${projectRoot}/scripts/kafka-local.sh`;
@@ -147,4 +147,96 @@ it('monitor: /readyz fails while the broker is down, and the monitor recovers by
     (await metrics()).includes('streamforge_queue_status{queue_id="o-after",status="started"} 1'),
   );
   expect(monitor.json().filter((l) => l.level === 'error')).toEqual([]);
+});
+
+it('a dummy is ready only once Kafka acknowledged its started event', async () => {
+  const topics = uniqueTopics('dummy-ready');
+  // the events topic refuses every record larger than 64 bytes: `started` is never acknowledged
+  await createTopic(broker, topics.QUEUE_EVENTS_TOPIC, 1, { 'max.message.bytes': '64' });
+  const port = await freePort();
+  const dummy = new CliProcess(['dummy', '--queue-id', 'not-ready', '--metrics-port', String(port), '--metrics-host', '127.0.0.1'], {
+    ...broker,
+    ...topics,
+  });
+  processes.push(dummy);
+  await dummy.waitForJson((o) => o.msg === 'event not delivered' && o.event === 'started');
+  // before: 200 once the command reader was positioned, whatever became of `started`
+  expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
+  expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+});
+
+describe('with the broker gone', () => {
+  const used = `sp-gone-used-${Date.now()}`;
+  const fresh = `sp-gone-fresh-${Date.now()}`;
+  let gone: RunningServer;
+  let dummy: CliProcess;
+
+  beforeAll(async () => {
+    await createTopic(broker, used, 1);
+    gone = await startProducerServer(['--shutdown-timeout', '3s'], { ...broker });
+    processes.push(gone.process);
+    expect((await postJson(`${gone.url}/produce`, { topic: used, message: 1 })).status).toBe(200);
+    // created after the server's catalog last asked: only a new metadata request would find it
+    await createTopic(broker, fresh, 1);
+    // librdkafka's delivery timeout follows --connect-timeout: 60 s, far past --shutdown-timeout
+    dummy = await startDummy(['--queue-id', 'gone', '--connect-timeout', '60s', '--shutdown-timeout', '2s'], {
+      ...broker,
+      ...uniqueTopics('dummy-gone'),
+    });
+    processes.push(dummy);
+    process.kill(Number(readFileSync(`${dir}/broker.pid`, 'utf8')), 'SIGKILL');
+    // the server has heard that every broker is down (librdkafka's ALL_BROKERS_DOWN, in its words)
+    await gone.process.waitForJson((o) => o.msg === 'kafka producer error' && o.error === 'all broker connections are down');
+  });
+
+  afterAll(async () => {
+    await kafkaUpAsync();
+  });
+
+  it('the topic catalog answers 503 at once for a topic never used, not after its metadata timeout', async () => {
+    const r = await postJson(`${gone.url}/produce`, { topic: fresh, message: 1 });
+    expect(r.status).toBe(503);
+    // before: 'Kafka did not answer a metadata request within 5000 ms', 5 s later
+    expect(JSON.stringify(r.body)).toContain('librdkafka reports every broker down');
+    expect(r.body.outcome).toBe('not_written');
+  });
+
+  it("the dummy's SIGTERM is bounded by --shutdown-timeout, not by librdkafka's 60 s delivery timeout", async () => {
+    dummy.kill('SIGTERM');
+    const result = await dummy.exited;
+    expect(result.code).toBe(1);
+    const lines = dummy.json();
+    expect(
+      lines.find((l) => l.msg === 'the shutdown did not finish within --shutdown-timeout: events not yet delivered are lost'),
+    ).toMatchObject({
+      shutdown_timeout_ms: 2000,
+    });
+    // that line comes only when librdkafka gives the event up, at 60 s
+    expect(lines.find((l) => l.msg === 'event not delivered')).toBeUndefined();
+  });
+
+  it('a monitor still connecting stops at once on SIGTERM (exit 0), not at --connect-timeout', async () => {
+    const monitor = new CliProcess(
+      ['monitor', '--metrics-port', String(await freePort()), '--metrics-host', '127.0.0.1', '--connect-timeout', '60s'],
+      {
+        ...broker,
+        ...uniqueTopics('monitor-gone'),
+      },
+    );
+    processes.push(monitor);
+    await monitor.waitForJson((o) => o.msg === 'starting');
+    monitor.kill('SIGTERM');
+    const result = await monitor.exited;
+    // before: exit 3, "cannot reach Kafka", at the end of --connect-timeout
+    expect(result.code).toBe(0);
+    expect(monitor.json().find((l) => l.msg === 'monitor stopped before it was ready')).toBeDefined();
+    expect(monitor.json().filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('serve-producer exits 0 on SIGTERM: nothing it acknowledged is lost', async () => {
+    gone.process.kill('SIGTERM');
+    const result = await gone.process.exited;
+    expect(result.code).toBe(0);
+    expect(gone.process.json().find((l) => l.msg === 'stopped: every acknowledged message is in Kafka')).toBeDefined();
+  });
 });
