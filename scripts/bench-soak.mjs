@@ -5,7 +5,10 @@
 // keep-alive connections, invalid UTF-8, unknown topics). Prints RSS at start and end and its
 // slope, the well-behaved clients' p99 beside a run of them alone (the yardstick, same run),
 // statuses by count, /health probes missed, and records acknowledged against records found in
-// Kafka (Kafka's own GetOffsetShell). Usage: bench-soak.mjs [soak seconds, default 600].
+// Kafka (Kafka's own GetOffsetShell). The second round (bench-soak-probes.mjs): v3 streams that
+// outlive --read-timeout, a made-up topic name for every unknown-topic request, and TLS sockets
+// that never say hello, on an HTTPS server of their own. Usage: bench-soak.mjs [soak seconds,
+// default 600].
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -26,6 +29,7 @@ import {
   rssMb,
   reportRatio,
 } from './bench-common.mjs';
+import { longStreams, silentTls } from './bench-soak-probes.mjs';
 
 const SOAK_S = Number(process.argv[2] ?? process.env.SOAK_SECONDS ?? 600);
 const ALONE_S = Math.max(10, Math.min(60, Math.round(SOAK_S / 10)));
@@ -36,7 +40,7 @@ const started = brokerUp();
 const env = plaintextEnv();
 const brokers = env.KAFKA_BOOTSTRAP_SERVERS;
 const id = `soak-${randomBytes(3).toString('hex')}`;
-const topics = { good: `${id}-good`, batch: `${id}-batch`, flood: `${id}-flood` };
+const topics = { good: `${id}-good`, batch: `${id}-batch`, flood: `${id}-flood`, streams: `${id}-streams` };
 for (const t of Object.values(topics)) createTopic(brokers, t, 3);
 
 const port = await freePort();
@@ -93,6 +97,8 @@ const post = (path, body, type = 'application/json', a = agent) =>
   });
 
 let acknowledged = { good: 0, batch: 0, flood: 0 };
+/** unknown-topic requests so far, each to a name of its own */
+let madeUp = 0;
 /** The well-behaved clients for `seconds`: their /produce latencies. */
 async function wellBehaved(seconds) {
   const times = [];
@@ -116,15 +122,14 @@ async function wellBehaved(seconds) {
 }
 
 /** Hostile clients until `stop()`. */
-function hostile() {
-  let running = true;
-  const loops = [];
+/** 16 loops of ?async=true v2 bodies of 1,000 records, on 16 connections of their own, while `running()`. */
+function asyncFlood(running, loops) {
   const floodAgent = new Agent({ keepAlive: true, maxSockets: 16 });
   const flood = Buffer.from(JSON.stringify({ records: Array.from({ length: 1000 }, () => ({ value: 0 })) }));
   for (let i = 0; i < 16; i++) {
     loops.push(
       (async () => {
-        while (running) {
+        while (running()) {
           const r = await post(`/topics/${topics.flood}?async=true`, flood, 'application/vnd.kafka.json.v2+json', floodAgent);
           count('async flood (1,000 records)', r.status);
           if (r.status === 204) acknowledged.flood += 1000;
@@ -133,6 +138,39 @@ function hostile() {
       })(),
     );
   }
+  return floodAgent;
+}
+
+/**
+ * The well-behaved clients for `seconds` beside the async flood alone, sent by a process of its
+ * own (in this one, its event loop was part of the latencies measured): what the flood's share
+ * of the server and of librdkafka's queue costs them.
+ */
+async function besideTheFlood(seconds, topic = topics.flood) {
+  const flood = spawn(process.execPath, [`${root}/scripts/bench-soak-flood.mjs`, String(port), topic], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  flood.stdout.on('data', (d) => (out += d));
+  const summary = await wellBehaved(seconds);
+  flood.kill('SIGTERM');
+  await new Promise((r) => flood.on('close', r));
+  const statuses = JSON.parse(out || '{}');
+  const kind =
+    topic === topics.flood
+      ? 'async flood beside the well-behaved (1,000 records)'
+      : 'the same flood to a topic that does not exist (the floor)';
+  for (const [status, n] of Object.entries(statuses)) {
+    for (let i = 0; i < n; i++) count(kind, status);
+  }
+  acknowledged.flood += (statuses['204'] ?? 0) * 1000;
+  return summary;
+}
+
+function hostile() {
+  let running = true;
+  const loops = [];
+  const floodAgent = asyncFlood(() => running, loops);
   // 1 MiB of {"value":0}: 87,000 records
   const huge = Buffer.from(JSON.stringify({ records: Array.from({ length: 87_000 }, () => ({ value: 0 })) }));
   for (let i = 0; i < 2; i++) {
@@ -152,10 +190,17 @@ function hostile() {
     (async () => {
       while (running) {
         count('invalid UTF-8', (await post('/produce', poisoned, 'application/json', hostileAgent)).status);
+        // a name made up for every request: each would have been a series of its own
         count(
-          'unknown topic',
-          (await post('/produce', Buffer.from(JSON.stringify({ topic: `${id}-nope`, message: 1 })), 'application/json', hostileAgent))
-            .status,
+          'unknown topic (a new name each time)',
+          (
+            await post(
+              '/produce',
+              Buffer.from(JSON.stringify({ topic: `${id}-nope-${++madeUp}`, message: 1 })),
+              'application/json',
+              hostileAgent,
+            )
+          ).status,
         );
         await sleep(5);
       }
@@ -195,6 +240,15 @@ function hostile() {
     drips.add(s);
   };
   for (let i = 0; i < 100; i++) idle();
+  // v3 streams of a record every 500 ms: each outlives --read-timeout (15 s) and is ended by it
+  longStreams({
+    port,
+    topic: topics.streams,
+    n: 4,
+    everyMs: 500,
+    running: () => running,
+    count: (o) => count('v3 stream past --read-timeout', o),
+  });
   return async () => {
     running = false;
     for (const s of drips) s.destroy();
@@ -256,35 +310,70 @@ function recordsIn(topic) {
 
 log(`well-behaved clients alone for ${ALONE_S} s (the yardstick)`);
 const alone = await wellBehaved(ALONE_S);
+log(`well-behaved clients beside the async flood alone for ${ALONE_S} s (fairness)`);
+const besideFlood = await besideTheFlood(ALONE_S);
+const aloneAgain = await wellBehaved(ALONE_S);
+log(
+  `well-behaved clients beside the same flood to a topic that does not exist for ${ALONE_S} s (the floor: the flood's HTTP work without Kafka)`,
+);
+const besideFloor = await besideTheFlood(ALONE_S, `${id}-absent`);
 log(`soak: well-behaved and hostile clients for ${SOAK_S} s`);
 const stopWatch = watch();
+let tlsRunning = true;
+const tls = await silentTls({
+  env,
+  port: await freePort(),
+  n: 500,
+  readTimeout: '15s',
+  running: () => tlsRunning,
+  count: (o) => count('silent TLS sockets (500 open at a time, HTTPS server of their own)', o),
+});
 const stopHostile = hostile();
 const mixed = await wellBehaved(SOAK_S);
 await stopHostile();
+tlsRunning = false;
+tls.stop();
 const memory = stopWatch();
 // async records still in flight: wait until Kafka has them or the producer has given up
 await sleep(15_000);
 const found = { good: recordsIn(topics.good), batch: recordsIn(topics.batch), flood: recordsIn(topics.flood) };
-const asyncFailed = await fetch(`${base}/metrics`)
-  .then((r) => r.text())
-  .then((t) => [...t.matchAll(/^producer_async_failed_total\{[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0));
+const metricsText = await fetch(`${base}/metrics`).then((r) => r.text());
+const asyncFailed = [...metricsText.matchAll(/^producer_async_failed_total\{[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
 server.kill('SIGTERM');
 const exit = await new Promise((r) => server.on('close', (code) => r(code)));
 deleteTopics(brokers, Object.values(topics));
 brokerDown(started);
 
+const f = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
+// fairness: the yardstick is the better of the two runs alone (before and after the flood)
+const aloneP99 = Math.min(alone.p99, aloneAgain.p99);
+reportRatio(
+  'soak: well-behaved p99 alone / beside an async flood (target >= 1/3)',
+  aloneP99 / besideFlood.p99,
+  `${f(besideFlood.p99, 2)} ms beside the flood, ${f(aloneP99, 2)} ms alone`,
+);
 reportRatio('soak: RSS at the start / the peak', memory.start / memory.peak, `${memory.start?.toFixed(0)} vs ${memory.peak.toFixed(0)} MB`);
 reportRatio(
   'soak: /health probes answered / sent',
   (memory.probes - memory.misses) / memory.probes,
   `${memory.probes - memory.misses} of ${memory.probes}`,
 );
-const f = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
 console.log(`soak ${SOAK_S} s, ${new Date().toISOString().slice(0, 10)}`);
 console.log(
   `RSS (MB): start ${f(memory.start)}, end ${f(memory.end)}, peak ${f(memory.peak)}; slope ${f(memory.slopeMbPerMin, 2)} MB/min (second half ${f(memory.secondHalfSlopeMbPerMin, 2)})`,
 );
 console.log(`/health: ${memory.probes - memory.misses} of ${memory.probes} probes answered 200`);
+const fairness = besideFlood.p99 / aloneP99;
+console.log(
+  `| fairness: well-behaved /produce p99 beside an async flood | ${f(besideFlood.p99, 2)} ms | alone ${f(aloneP99, 2)} ms | ${f(fairness, 2)}x <= 3x: ${fairness <= 3 ? 'PASS' : 'FAIL'} |`,
+);
+console.log(
+  `| fairness: well-behaved /produce p99 beside an async flood, over the floor | ${f(besideFlood.p99, 2)} ms | beside the flood to no topic ${f(besideFloor.p99, 2)} ms | ${f(besideFlood.p99 / besideFloor.p99, 2)}x <= 3x: ${besideFlood.p99 / besideFloor.p99 <= 3 ? 'PASS' : 'FAIL'} |`,
+);
+console.log(`floor: beside the same flood to a topic that does not exist: p50/p99 ${f(besideFloor.p50, 2)}/${f(besideFloor.p99, 2)} ms`);
+console.log(
+  `fairness: well-behaved POST /produce at ${RATE}/s beside the async flood alone: p50/p99 ${f(besideFlood.p50, 2)}/${f(besideFlood.p99, 2)} ms; alone ${f(alone.p50, 2)}/${f(alone.p99, 2)} ms before it and ${f(aloneAgain.p50, 2)}/${f(aloneAgain.p99, 2)} ms after (p99 ratio ${f(besideFlood.p99 / aloneP99, 2)}x, target <= 3x)`,
+);
 console.log(
   `well-behaved POST /produce at ${RATE}/s: p50/p99 ${f(mixed.p50, 2)}/${f(mixed.p99, 2)} ms under the hostile clients, ${f(alone.p50, 2)}/${f(alone.p99, 2)} ms alone (p99 ratio ${f(mixed.p99 / alone.p99, 2)}x)`,
 );
@@ -298,4 +387,8 @@ for (const [kind, byStatus] of Object.entries(statuses)) {
 console.log(
   `records acknowledged vs in Kafka: /produce ${acknowledged.good} vs ${found.good}; /produce/batch ${acknowledged.batch} vs ${found.batch}; async (204) ${acknowledged.flood} accepted vs ${found.flood}, ${asyncFailed} counted as failed after acceptance`,
 );
+console.log(
+  `/metrics after ${madeUp} made-up topic names: ${f(metricsText.length / 1024, 0)} KiB, ${metricsText.split('\n').filter((l) => l.includes('-nope-')).length} series naming one`,
+);
+console.log(`silent TLS server: at most ${tls.peakFds()} open descriptors`);
 console.log(`log: ${f(logBytes / 1024, 0)} KiB at warn; exit ${exit} after SIGTERM`);

@@ -342,9 +342,8 @@ export class DummyService {
    */
   #startDeadline(): void {
     if (this.#deadline) return;
-    const deadline = { passed: false, timer: setTimeout(() => this.#giveUp(), this.#opts.shutdownTimeoutMs) };
-    deadline.timer.unref();
-    this.#deadline = deadline;
+    // not unref'd: it is what ends the process when nothing else will
+    this.#deadline = { passed: false, timer: setTimeout(() => this.#giveUp(), this.#opts.shutdownTimeoutMs) };
   }
 
   #giveUp(): void {

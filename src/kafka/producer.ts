@@ -133,6 +133,8 @@ export class KafkaProducer implements PartitionSource {
   #brokersDown = false;
   #refuseWhileDown = false;
   #reportOnClose = false;
+  /** for the closing line: a process may run more than one producer */
+  #clientId = '';
   #probe: NodeJS.Timeout | undefined;
   /** polls at POLL_CADENCE_MS.busy while any message awaits its delivery report */
   #busyPoller: NodeJS.Timeout | undefined;
@@ -192,6 +194,7 @@ export class KafkaProducer implements PartitionSource {
     if (opts.profile.kind !== 'plain') producer.#deadlineMs = opts.profile.deliveryTimeoutMs + DEADLINE_GRACE_MS;
     producer.#refuseWhileDown = opts.refuseWhileDown ?? false;
     producer.#reportOnClose = opts.reportOnClose ?? false;
+    producer.#clientId = opts.clientId;
     if (opts.metadataProbe) producer.#startMetadataProbe(opts.metadataProbe, conn.brokers);
     return producer;
   }
@@ -492,6 +495,7 @@ export class KafkaProducer implements PartitionSource {
     this.#expired.clear();
     this.#perMessageLog.flush();
     this.#logger.log(this.#reportOnClose ? 'info' : 'debug', 'producer closed', {
+      client_id: this.#clientId,
       acknowledged_at_shutdown: this.#tally.acknowledged - before.acknowledged,
       failed_at_shutdown: this.#tally.failed - before.failed,
       unknown_at_shutdown: this.#tally.unknown - before.unknown,

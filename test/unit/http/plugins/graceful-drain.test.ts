@@ -2,7 +2,7 @@
  * The shutdown drain on a real socket (no broker: the publisher is held by the test, as Kafka
  * holds an acknowledgement): a request in flight gets its answer before the server closes.
  */
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { buildTestApp, closeTestApps } from '../../../support/producer-app.js';
 
@@ -42,5 +42,24 @@ describe('app.drain()', () => {
     expect(app.activeRequests()).toBe(0);
     expect(publisher.sent).toHaveLength(1);
     await expect(fetch(url, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).rejects.toThrow();
+  });
+
+  it('holds --read-timeout while it drains (Node no longer does once the server closes): a body still arriving is answered 408', async () => {
+    const { app } = await buildTestApp({ requestTimeoutMs: 300 });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const socket = connect((app.server.address() as AddressInfo).port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    const closed = new Promise((r) => socket.once('close', r));
+    socket.write('POST /produce HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+    while (app.activeRequests() === 0) await ticks(1);
+    const drip = setInterval(() => socket.writable && socket.write(' '), 50);
+    const drained = app.drain();
+    await closed;
+    clearInterval(drip);
+    await drained;
+    // before: held until the shutdown's own deadline, then cut off without an answer
+    expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(JSON.parse(received.split('\r\n\r\n')[1] ?? '')).toMatchObject({ error: { code: 'SF_HTTP_TIMEOUT' } });
   });
 });
