@@ -3,6 +3,7 @@ import { parse, ParseFailure, type Setting } from '../config/setting.js';
 import { ConfigError, describeError } from '../errors.js';
 import isSafeRegex from 'safe-regex2';
 import { DEFAULT_ADMISSION } from '../http/publish/admission.js';
+import { containerCpus, workerShare } from '../http/process/container-cpus.js';
 import { compressions, partitioners, PRODUCE_TIMEOUT_GRACE_MS, type Compression, type Partitioner } from '../kafka/client-props.js';
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import type { ValuesOf } from '../config/resolve.js';
@@ -27,6 +28,9 @@ function regex(raw: string): RegExp {
   }
   return re;
 }
+
+/** --workers: more processes than this share too little of anything to help */
+const MAX_WORKERS = 64;
 
 const list = (raw: string): string[] =>
   raw
@@ -258,9 +262,11 @@ const settings = {
     flags: '--workers <n>',
     env: 'PRODUCER_WORKERS',
     description:
-      'server processes sharing the port, each with its own Kafka producer (one JavaScript thread is the limit of one); /metrics and the stats add up all of them',
+      'server processes sharing the port, each with its own Kafka producer (one JavaScript thread is the limit of one) and an even share of --max-pending-records and --max-pending-bytes; /metrics and the stats add up all of them',
     default: 1,
-    parse: parse.int(1, 64),
+    derive: () => containerCpus(MAX_WORKERS),
+    defaultLabel: 'the CPUs the container may use (its cgroup CPU limit, rounded down, else the cores; at least 1)',
+    parse: parse.int(1, MAX_WORKERS),
   } satisfies Setting<number>,
   appName: {
     flags: '--app-name <name>',
@@ -336,7 +342,11 @@ export function serverOptions(v: Values, conn: KafkaConnection): ProducerServerO
       enrich: v.enrich,
       bodyLimit: v.bodyLimit,
       batchLimit: v.batchLimit,
-      admission: { records: v.maxPendingRecords, bytes: v.maxPendingBytes },
+      // the budgets are the server's: each worker admits its share
+      admission: {
+        records: workerShare(v.maxPendingRecords, v.workers, v.batchLimit),
+        bytes: workerShare(v.maxPendingBytes, v.workers, v.bodyLimit),
+      },
       strictClusterId: v.strictClusterId,
       requestTimeoutMs: v.readTimeout,
       connectionTimeoutMs: v.writeTimeout,

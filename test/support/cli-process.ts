@@ -47,7 +47,9 @@ export interface Launcher {
 export const nodeLauncher = (): Launcher => ({
   command: process.execPath,
   args: [join(projectRoot, 'bin/streamforge')],
-  baseEnv: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+  // one process per server: the suite's servers share this machine's cores (--workers' default,
+  // the container's CPUs, has tests of its own)
+  baseEnv: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PRODUCER_WORKERS: '1' },
 });
 
 export class CliProcess {

@@ -49,6 +49,19 @@ export function parseJsonBytes(bytes: Buffer): { value: unknown } | { error: Htt
   return parseJsonBody(bytes.toString('utf8'));
 }
 
+/**
+ * A route's own reading of the usual body from its bytes (`scan`, which answers undefined for
+ * anything it does not vouch for), else the body parsed as parseJsonBytes does. UTF-8 is checked
+ * first either way: a scanner copies bytes, and they must be text.
+ */
+export function scanOrParseJson<T>(bytes: Buffer, scan: (bytes: Buffer) => T | undefined): { value: unknown } | { error: HttpError } {
+  const bad = invalidUtf8Offset(bytes);
+  if (bad >= 0) return { error: notUtf8(bad, bytes[bad]) };
+  const scanned = scan(bytes);
+  if (scanned !== undefined) return { value: scanned };
+  return parseJsonBody(bytes.toString('utf8'));
+}
+
 /** The body's value, or the 400 that says what is wrong with it. */
 export function parseJsonBody(text: string): { value: unknown } | { error: HttpError } {
   if (text.trim() === '') return { error: badJson('the body is empty, but the content type says JSON', 'send a JSON body') };

@@ -5,6 +5,7 @@
 import type { OutgoingMessage } from '../../kafka/producer.js';
 import type { KafkaV2ProduceRequest } from '../../protocol/types.js';
 import { recordBytes, recordHeaders, type EmbeddedFormat } from './record-bytes.js';
+import type { ScannedV2Body } from './v2-scan.js';
 
 export type V2Format = 'json' | 'binary' | 'text';
 
@@ -31,6 +32,18 @@ export function v2Records(
       r.headers?.map((h) => ({ name: h.key, value: h.value })),
       `records[${i}].headers`,
     ),
+    timestamp: r.timestamp,
+  }));
+}
+
+/** The same for a body read from its bytes (v2-scan.ts): its keys and values are ready. */
+export function scannedV2Records(topic: string, pathPartition: number | undefined, body: ScannedV2Body): OutgoingMessage[] {
+  return body.records.map((r) => ({
+    topic,
+    key: r.key,
+    value: r.value,
+    partition: r.partition ?? pathPartition,
+    headers: undefined,
     timestamp: r.timestamp,
   }));
 }

@@ -23,9 +23,10 @@ import {
   mostTelling,
 } from '../errors/kafka-rest-errors.js';
 import { checkedTopicFor, knownTopicFor, NONE, partitionProblems, partitionsKnown, pathPartition } from '../publish/topic-check.js';
-import { v2Records, type V2Format } from '../gateway/v2-records.js';
+import { scannedV2Records, v2Records, type V2Format } from '../gateway/v2-records.js';
+import { scanV2Json, ScannedV2Body } from '../gateway/v2-scan.js';
 import { errorResponses, produceErrorStatuses } from '../errors/documented-responses.js';
-import { parseJsonBytes } from '../body/json-body.js';
+import { parseJsonBytes, scanOrParseJson } from '../body/json-body.js';
 import { publish, publishMany } from '../publish/publish.js';
 import { ref } from '../schema-refs.js';
 import { servicesFor, type RouteServices } from '../services.js';
@@ -58,7 +59,9 @@ export function asyncFlag(query: unknown): boolean {
   throw new HttpError(400, 'SF_HTTP_VALIDATION', `async=${String(value)} is not true or false`, 'use ?async=true or leave it out');
 }
 
-function validated(body: unknown, limit: number): KafkaV2ProduceRequest {
+function validated(body: unknown, limit: number): KafkaV2ProduceRequest | ScannedV2Body {
+  // read from its bytes: the scanner took only what the schema allows
+  if (body instanceof ScannedV2Body) return body;
   const records = (body as { records?: unknown } | null)?.records;
   // before the schema: validating 87,000 records only to refuse them held the loop for seconds
   if (Array.isArray(records) && records.length > limit) {
@@ -118,7 +121,10 @@ async function produceV2(s: RouteServices, req: FastifyRequest, reply: FastifyRe
   const body = validated(req.body, s.batchLimit);
   const records = body.records.length;
   const info = knownTopicFor(s, topic, partition, records) ?? (await checkedTopicFor(s, topic, partition, records));
-  const messages = v2Records(topic, partition, formatOf(req.headers['content-type']), body);
+  const messages =
+    body instanceof ScannedV2Body
+      ? scannedV2Records(topic, partition, body)
+      : v2Records(topic, partition, formatOf(req.headers['content-type']), body);
   if (messages.length > 1) s.metrics.batch(messages.length);
   const partitions = messages.map((m) => m.partition);
   const problems = partitionsKnown(info, partitions) ? NONE : await partitionProblems(s, info, partitions);
@@ -206,11 +212,16 @@ const produceSchema = (summary: string, withPartition: boolean) => ({
   },
 });
 
-/** The vendor media types are JSON underneath: json-body.ts parses them, as it does every body. */
-function registerParsers(app: Parameters<FastifyPluginCallback>[0]): void {
+/**
+ * The vendor media types are JSON underneath: json-body.ts parses them, as it does every body;
+ * the json format's usual body is read from its bytes instead (v2-scan.ts).
+ */
+function registerParsers(app: Parameters<FastifyPluginCallback>[0], batchLimit: number): void {
+  const scan = (bytes: Buffer) => scanV2Json(bytes, batchLimit);
   for (const type of Object.keys(formats)) {
+    const json = formats[type] === 'json';
     app.addContentTypeParser(type, { parseAs: 'buffer' }, (_req, body, done) => {
-      const result = parseJsonBytes(body as Buffer);
+      const result = json ? scanOrParseJson(body as Buffer, scan) : parseJsonBytes(body as Buffer);
       if ('error' in result) return done(result.error, undefined);
       done(null, result.value);
     });
@@ -222,7 +233,7 @@ const noValidation = () => () => true;
 
 const kafkaRestV2Routes: FastifyPluginCallback = (app, _opts, done) => {
   const s = servicesFor(app.services, 'kafka-rest-v2');
-  registerParsers(app);
+  registerParsers(app, s.batchLimit);
   // application/json stays JSON-parsed, and is refused here with the dialect's 415
   // (before the body is read: a synchronous hook, as it runs on every request)
   app.addHook('onRequest', (req, _reply, next) => {

@@ -9,6 +9,8 @@ import { checkedTopic, checkedTopicFor, knownTopic, knownTopicFor } from '../pub
 import { isoTimestamp, publish, publishMany } from '../publish/publish.js';
 import { servicesFor, type RouteServices } from '../services.js';
 import type { Delivery, OutgoingMessage } from '../../kafka/producer.js';
+import { scanOrParseJson } from '../body/json-body.js';
+import { scannedValue, scanProduce, scanProduceBatch, ScannedItems, ScannedProduce, type ScannedItem } from '../publish/produce-scan.js';
 
 const errors = errorResponses('streamforge', produceErrorStatuses);
 
@@ -24,6 +26,15 @@ function toOutgoing(item: ProduceRequest, added: Enrichment | undefined): Outgoi
     headers: item.headers ? Object.entries(item.headers).map(([k, v]) => ({ [k]: v })) : undefined,
   };
 }
+
+/** The same for an item read from its bytes (produce-scan.ts). */
+const scannedOutgoing = (item: ScannedItem, added: Enrichment | undefined): OutgoingMessage => ({
+  topic: item.topic,
+  key: item.key,
+  value: scannedValue(item.message, added),
+  partition: item.partition,
+  headers: undefined,
+});
 
 const placed = (d: Delivery, now: Date) => ({ topic: d.topic, partition: d.partition, offset: d.offset, timestamp: isoTimestamp(d, now) });
 const placedItem = (index: number, d: Delivery, now: Date) => ({
@@ -43,14 +54,28 @@ const failed = (index: number, e: HttpError) => ({
   error: { code: e.code, message: e.message, hint: e.hint },
 });
 
-const topicKey = (item: ProduceRequest) => (item.partition === undefined ? item.topic : `${item.topic}\u0000${item.partition}`);
+type Item = ProduceRequest | ScannedItem;
+
+/** /produce's validator: a body read from its bytes passes as it is (the scanner took only what the schema allows). */
+function scannedOr(validate: ReturnType<typeof inspectedValidators>['produceRequest']) {
+  const check = (body: unknown): boolean => {
+    if (body instanceof ScannedProduce) return true;
+    const ok = validate(body);
+    check.errors = validate.errors;
+    return ok;
+  };
+  check.errors = validate.errors;
+  return check;
+}
+
+const topicKey = (item: Item) => (item.partition === undefined ? item.topic : `${item.topic}\u0000${item.partition}`);
 
 /**
  * Each distinct topic (and partition) of a batch checked once, all at once: the allowlist, then
  * the catalog. An unknown topic fails its own items (404) and delays no other item.
  */
-async function topicChecks(opts: RouteServices, items: ReadonlyArray<ProduceRequest | undefined>): Promise<Map<string, HttpError>> {
-  const distinct = new Map<string, ProduceRequest>();
+async function topicChecks(opts: RouteServices, items: ReadonlyArray<Item | undefined>): Promise<Map<string, HttpError>> {
+  const distinct = new Map<string, Item>();
   for (const item of items) if (item) distinct.set(topicKey(item), item);
   const problems = new Map<string, HttpError>();
   // the usual batch: its topics known to the catalog, no promise at all
@@ -87,7 +112,39 @@ async function produceBatch(opts: RouteServices, items: readonly unknown[]) {
   const results: Array<Record<string, unknown> & { success: boolean }> = new Array(items.length);
   const outgoing: OutgoingMessage[] = [];
   const slots: number[] = [];
-  const valid: Array<ProduceRequest | undefined> = new Array(items.length);
+  // read from its bytes: every item satisfies the schema already
+  const scanned = items instanceof ScannedItems;
+  const valid: Array<Item | undefined> = scanned ? items : new Array(items.length);
+  if (!scanned) validateItems(opts, validate, items, valid, results);
+  const topicProblems = await topicChecks(opts, valid);
+  valid.forEach((item, index) => {
+    if (!item) return;
+    const problem = topicProblems.get(topicKey(item));
+    if (problem) {
+      opts.metrics.failed(opts.route, item.topic, problem.code);
+      results[index] = failed(index, problem);
+      return;
+    }
+    outgoing.push(scanned ? scannedOutgoing(item as ScannedItem, added) : toOutgoing(item as ProduceRequest, added));
+    slots.push(index);
+  });
+  const outcomes = await publishMany(opts, outgoing);
+  outcomes.forEach((outcome, i) => {
+    const index = slots[i] as number;
+    results[index] = outcome instanceof HttpError ? failed(index, outcome) : placedItem(index, outcome, now);
+  });
+  const failures = results.filter((r) => !r.success).length;
+  return { success: failures === 0, messages_sent: results.length - failures, messages_failed: failures, results };
+}
+
+/** A parsed batch's items through the schema: the valid ones into `valid`, a 400 result for each other. */
+function validateItems(
+  opts: RouteServices,
+  validate: ReturnType<typeof inspectedValidators>['produceRequest'],
+  items: readonly unknown[],
+  valid: Array<Item | undefined>,
+  results: Array<Record<string, unknown> & { success: boolean }>,
+): void {
   items.forEach((item, index) => {
     if (validate(item)) {
       valid[index] = item;
@@ -100,30 +157,20 @@ async function produceBatch(opts: RouteServices, items: readonly unknown[]) {
       new HttpError(400, 'SF_HTTP_VALIDATION', `item ${index}: ${describeSchemaErrors(validate.errors)}`, 'see /docs'),
     );
   });
-  const topicProblems = await topicChecks(opts, valid);
-  valid.forEach((item, index) => {
-    if (!item) return;
-    const problem = topicProblems.get(topicKey(item));
-    if (problem) {
-      opts.metrics.failed(opts.route, item.topic, problem.code);
-      results[index] = failed(index, problem);
-      return;
-    }
-    outgoing.push(toOutgoing(item, added));
-    slots.push(index);
-  });
-  const outcomes = await publishMany(opts, outgoing);
-  outcomes.forEach((outcome, i) => {
-    const index = slots[i] as number;
-    results[index] = outcome instanceof HttpError ? failed(index, outcome) : placedItem(index, outcome, now);
-  });
-  const failures = results.filter((r) => !r.success).length;
-  return { success: failures === 0, messages_sent: results.length - failures, messages_failed: failures, results };
 }
 
 /** POST /produce and /produce/batch: JSON in, Kafka records out, answered with real offsets. */
 const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
   const opts = servicesFor(app.services, 'produce');
+  // these routes read their usual bodies from the bytes (produce-scan.ts); any other body is
+  // parsed as every JSON body is (plugins/json-bodies.ts)
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, parsed) => {
+    const batch = req.routeOptions.url === '/produce/batch';
+    const result = scanOrParseJson(body as Buffer, (bytes) => (batch ? scanProduceBatch(bytes, opts.batchLimit) : scanProduce(bytes)));
+    if ('error' in result) return parsed(result.error, undefined);
+    parsed(null, result.value);
+  });
   app.post(
     '/produce',
     {
@@ -135,17 +182,19 @@ const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
         body: ref('produce-request'),
         response: { 200: ref('produce-response'), ...errors },
       },
-      // the schema above is the documented one; the body passed json-body's inspection already
-      validatorCompiler: () => inspectedValidators().produceRequest,
+      // the schema above is the documented one; the body passed json-body's inspection already,
+      // or was read from its bytes (produce-scan.ts), which satisfies it
+      validatorCompiler: () => scannedOr(inspectedValidators().produceRequest),
     },
     async (req) => {
       const now = opts.now();
       const added = opts.enrich ? enrichment(opts.info.name, now) : undefined;
-      const item = req.body as ProduceRequest;
+      const scanned = req.body instanceof ScannedProduce ? req.body.item : undefined;
+      const item = scanned ?? (req.body as ProduceRequest);
       // the allowlist, then the topic catalog: an unknown topic or partition is a 404 at once,
       // where librdkafka would hold the message until its metadata wait ran out (1.7-5.3 s)
       if (!knownTopicFor(opts, item.topic, item.partition, 1)) await checkedTopicFor(opts, item.topic, item.partition, 1);
-      const delivery = await publish(opts, toOutgoing(item, added));
+      const delivery = await publish(opts, scanned ? scannedOutgoing(scanned, added) : toOutgoing(item as ProduceRequest, added));
       return { success: true, message: 'Message delivered', ...placed(delivery, now) };
     },
   );

@@ -12,7 +12,7 @@ const resolved = (flags: Record<string, unknown>, env: Record<string, string> = 
 describe('serverOptions', () => {
   it('gives the app its part whole, Kafka the ingest profile, the listener its address: each setting once, where it belongs', () => {
     const r = resolved(
-      { maxPendingRecords: '5000', readTimeout: '3s', compression: 'zstd', tlsCert: 'c.pem', tlsKey: 'k.pem' },
+      { maxPendingRecords: '5000', workers: '1', readTimeout: '3s', compression: 'zstd', tlsCert: 'c.pem', tlsKey: 'k.pem' },
       { SERVER_ADDRESS: '127.0.0.1:9000', PRODUCER_API_TOKENS: 't1,t2' },
     );
     const o = serverOptions(r.values, connectionFrom(r));
@@ -26,6 +26,21 @@ describe('serverOptions', () => {
     expect(o.kafka.profile).toMatchObject({ kind: 'ingest', compression: 'zstd', deliveryTimeoutMs: 10_000 });
     expect(o.listen).toMatchObject({ host: '127.0.0.1', port: 9000, tls: { certPath: 'c.pem', keyPath: 'k.pem' } });
     expect(o.kafka.conn.brokers).toBe('localhost:9092');
+  });
+
+  it('gives each worker an even share of the pending budgets, never less than one whole request', () => {
+    const admission = (flags: Record<string, unknown>) =>
+      serverOptions(resolved(flags).values, connectionFrom(resolved(flags))).app.admission;
+    expect(admission({ workers: '4', maxPendingRecords: '20000', maxPendingBytes: '64mb' })).toEqual({
+      records: 5000,
+      bytes: 16 * 1024 * 1024,
+    });
+    expect(admission({ workers: '4', maxPendingRecords: '2000', batchLimit: '1000' })).toMatchObject({ records: 1000 });
+  });
+
+  it("defaults --workers to the CPUs this process may use, and says so in help's words", () => {
+    expect(resolved({}).values.workers).toBeGreaterThanOrEqual(1);
+    expect(serveProducerSettings.workers.defaultLabel).toMatch(/CPUs the container may use/);
   });
 });
 
@@ -43,7 +58,8 @@ describe('streamforge serve-producer refuses what cannot work, before it connect
   });
 
   it('a broker that cannot be reached is exit 3, logged as JSON with its hint', async () => {
-    const r = await runProgram(['serve-producer', '-b', '127.0.0.1:1', '--connect-timeout', '300ms', '--port', '0']);
+    // one process: workers would be forks of the test runner
+    const r = await runProgram(['serve-producer', '-b', '127.0.0.1:1', '--connect-timeout', '300ms', '--port', '0', '--workers', '1']);
     expect(r.code).toBe(ExitCode.kafka);
     expect(JSON.parse(r.out.trim().split('\n').pop() ?? '')).toMatchObject({
       level: 'error',

@@ -240,3 +240,29 @@ describe('v2 POST /topics/{topic}', () => {
     expect(denied.json()).toEqual({ error_code: 401, message: expect.stringContaining('bearer token') });
   });
 });
+
+describe('v2 json bodies read from their bytes (v2-scan.ts)', () => {
+  it('sends what the parsing path sends, whitespace removed, and leaves other bodies to it', async () => {
+    const { app, publisher } = await build();
+    const records = [{ key: 'user-1', value: { user_id: 1, data: 'x y', n: [1.5, true, null] } }, { value: null }];
+    const spaced = JSON.stringify({ records }).replaceAll(',', ', ').replaceAll(':', ': ');
+    expect((await v2(app, '/topics/t', spaced)).statusCode).toBe(200);
+    // headers: not read by the scanner, parsed as before
+    expect((await v2(app, '/topics/t', { records: [{ ...records[0], headers: [{ key: 'h', value: b64('v') }] }] })).statusCode).toBe(200);
+    const [first, tombstone, parsed] = publisher.sent;
+    expect(String(first?.key)).toBe('"user-1"');
+    expect(String(first?.value)).toBe('{"user_id":1,"data":"x y","n":[1.5,true,null]}');
+    expect(tombstone?.value).toBeNull();
+    expect(String(parsed?.value)).toBe(String(first?.value));
+    expect(String(parsed?.key)).toBe(String(first?.key));
+  });
+
+  it('hands on slices of the request itself: key and value lie in the body’s memory as far apart as in its text', async () => {
+    const { app, publisher } = await build();
+    const body = JSON.stringify({ records: [{ key: 'k', value: { a: 1 } }] });
+    expect((await v2(app, '/topics/t', body)).statusCode).toBe(200);
+    const { key, value } = publisher.sent[0] as { key: Buffer; value: Buffer };
+    expect(value.buffer).toBe(key.buffer);
+    expect(value.byteOffset - key.byteOffset).toBe(body.indexOf('{"a"') - body.indexOf('"k"'));
+  });
+});

@@ -211,3 +211,39 @@ describe('POST /produce/batch', () => {
     expect(res.json().error.message).toContain('more than --batch-limit 5');
   });
 });
+
+describe('bodies read from their bytes (produce-scan.ts)', () => {
+  const message = { user_id: 123, action: 'login', tags: ['a b', 'c'] };
+  // Python's json.dumps spacing: the bytes differ from the compact form the parsing path writes
+  const spaced = (v: unknown) => JSON.stringify(v).replaceAll(',', ', ').replaceAll(':', ': ');
+
+  it('sends the same bytes as the parsing path, the key as the bytes the client sent', async () => {
+    const { app, publisher } = await build();
+    expect((await post(app, '/produce/batch', spaced([{ topic: 't', key: 'k1', message }]))).statusCode).toBe(200);
+    // a field of the client's own named as an enrichment field: merged by the parsing path
+    expect((await post(app, '/produce/batch', spaced([{ topic: 't', key: 'k1', message: { ...message, source: 'me' } }]))).statusCode).toBe(
+      200,
+    );
+    expect((await post(app, '/produce', spaced({ topic: 't', key: 'k1', message }))).statusCode).toBe(200);
+    const [fast, parsed, single] = publisher.sent;
+    // read from the bytes: the key is a slice of the request, not a string made from it
+    expect(Buffer.isBuffer(fast?.key)).toBe(true);
+    expect(Buffer.isBuffer(single?.key)).toBe(true);
+    expect(parsed?.key).toBe('k1');
+    const enrichment = '"timestamp":"2024-01-01T12:00:00.000Z","source":"streamforge-producer","server_time":1704110400';
+    expect(String(fast?.value)).toBe(`{${enrichment},"user_id":123,"action":"login","tags":["a b","c"]}`);
+    expect(String(single?.value)).toBe(String(fast?.value));
+    expect(JSON.parse(String(parsed?.value))).toMatchObject({ source: 'me', user_id: 123 });
+  });
+
+  it('answers a body it leaves to the parsing path as before: a bad item 400 beside a delivered one', async () => {
+    const { app, publisher } = await build();
+    const res = await post(app, '/produce/batch', [
+      { topic: 't', message: 1 },
+      { topic: 't', message: null },
+    ]);
+    expect(res.statusCode).toBe(207);
+    expect(res.json().results[1]).toMatchObject({ success: false, status: 400 });
+    expect(publisher.sent).toHaveLength(1);
+  });
+});

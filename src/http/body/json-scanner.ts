@@ -1,0 +1,247 @@
+/**
+ * A JSON value found in a request's bytes without parsing it: where it starts and ends, and
+ * whether those bytes are already what `JSON.stringify(JSON.parse(them))` would give, so that
+ * they can go to Kafka as they are. The produce routes' fast path (docs/benchmarks.md, "Bytes
+ * in, bytes out"): a 100-record batch spent a quarter of its JavaScript time parsing values into
+ * objects and stringifying them back.
+ *
+ * Canonical or nothing: anything this cannot vouch for (a `\u` escape, a number JavaScript would
+ * print differently, a key that JSON.parse would reorder or refuses, a duplicate key, nesting past
+ * FAST_MAX_DEPTH, or invalid JSON of any kind) makes it give up, and the route parses the body
+ * as before, with the same answers and errors. Insignificant whitespace is the one difference it
+ * removes itself (compacted()): Python's json.dumps puts a space after every comma and colon.
+ */
+
+/** Deeper than this, the parsing path decides (its limit, MAX_JSON_DEPTH, counts the whole body). */
+export const FAST_MAX_DEPTH = 128;
+
+/** Keys of one object compared pairwise to find duplicates; more, and the parsing path decides. */
+const MAX_KEYS_COMPARED = 64;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+// `__proto__` and `constructor`: json-safety.ts refuses them (with their path); here they only
+// send the body to it
+const PROTO = Buffer.from('__proto__');
+const CONSTRUCTOR = Buffer.from('constructor');
+
+const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/** The escapes JSON.stringify itself writes: ", \, b, f, n, r, t (it writes `/` and the rest as they are). */
+const canonicalEscape = (c: number): boolean =>
+  c === QUOTE || c === BACKSLASH || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74;
+
+export class JsonScanner {
+  /** the next byte to read */
+  pos = 0;
+  /** where whitespace was skipped, as [start, end) pairs: compacted() copies around them (the caller clears it) */
+  readonly gaps: number[] = [];
+  /** the last string read had an escape */
+  escaped = false;
+  /**
+   * Keys looked for at the top level of the next object read (the produce routes' enrichment
+   * fields): `sawWatchedKey` says whether one was there. Keys and names are compared quoted.
+   */
+  watched: readonly Buffer[] | undefined;
+  sawWatchedKey = false;
+  /** keys of the objects being read, as [start, end) pairs: one array, reused */
+  readonly #keys: number[] = [];
+
+  constructor(readonly buf: Buffer) {}
+
+  /** Skips whitespace; the byte there, or -1 at the end. */
+  peek(): number {
+    const b = this.buf;
+    let p = this.pos;
+    while (p < b.length && isWs(b[p] as number)) p++;
+    // between tokens only (strings are read by string()): whitespace the compact form drops
+    if (p !== this.pos) this.gaps.push(this.pos, p);
+    this.pos = p;
+    return p < b.length ? (b[p] as number) : -1;
+  }
+
+  /** Consumes `c` after whitespace; false when something else is there. */
+  eat(c: number): boolean {
+    if (this.peek() !== c) return false;
+    this.pos++;
+    return true;
+  }
+
+  /** True at the end of the input, whitespace aside. */
+  atEnd(): boolean {
+    return this.peek() === -1;
+  }
+
+  /** Reads a string; false when it is not one, or holds an escape JSON.stringify would not write. */
+  string(): boolean {
+    const b = this.buf;
+    if (b[this.pos] !== QUOTE) return false;
+    let p = this.pos + 1;
+    this.escaped = false;
+    for (;;) {
+      if (p >= b.length) return false;
+      const c = b[p] as number;
+      if (c === QUOTE) break;
+      if (c < 0x20) return false;
+      if (c === BACKSLASH) {
+        if (!canonicalEscape(b[p + 1] ?? 0)) return false;
+        this.escaped = true;
+        p += 2;
+        continue;
+      }
+      p++;
+    }
+    this.pos = p + 1;
+    return true;
+  }
+
+  /** Reads a number JavaScript prints exactly as written. */
+  number(): boolean {
+    const b = this.buf;
+    const start = this.pos;
+    let p = start;
+    if (b[p] === 0x2d) p++;
+    const intStart = p;
+    if (b[p] === 0x30) p++;
+    else if (isDigit(b[p] ?? 0)) while (isDigit(b[p] ?? 0)) p++;
+    else return false;
+    const intDigits = p - intStart;
+    let plain = true;
+    if (b[p] === 0x2e) {
+      plain = false;
+      p++;
+      if (!isDigit(b[p] ?? 0)) return false;
+      while (isDigit(b[p] ?? 0)) p++;
+    }
+    if (b[p] === 0x65 || b[p] === 0x45) {
+      plain = false;
+      p++;
+      if (b[p] === 0x2b || b[p] === 0x2d) p++;
+      if (!isDigit(b[p] ?? 0)) return false;
+      while (isDigit(b[p] ?? 0)) p++;
+    }
+    this.pos = p;
+    // integers of up to 15 digits print as written, but for -0
+    if (plain && intDigits <= 15) return !(intDigits === 1 && b[intStart] === 0x30 && start !== intStart);
+    const text = b.toString('latin1', start, p);
+    return String(Number(text)) === text;
+  }
+
+  #literal(word: string): boolean {
+    const b = this.buf;
+    for (let i = 0; i < word.length; i++) if (b[this.pos + i] !== word.charCodeAt(i)) return false;
+    this.pos += word.length;
+    return true;
+  }
+
+  /** Reads any value (whitespace before it skipped); false to give up. */
+  value(depth: number): boolean {
+    const c = this.peek();
+    if (c === QUOTE) return this.string();
+    if (c === 0x7b) return this.#object(depth + 1);
+    if (c === 0x5b) return this.#array(depth + 1);
+    if (c === 0x74) return this.#literal('true');
+    if (c === 0x66) return this.#literal('false');
+    if (c === 0x6e) return this.#literal('null');
+    return this.number();
+  }
+
+  /**
+   * Reads an object's key: a string without escapes that JSON.parse keeps in place and json-safety
+   * lets through (an integer-like key would move first; __proto__ and constructor are its to judge).
+   */
+  key(): boolean {
+    const start = this.pos;
+    if (!this.string() || this.escaped) return false;
+    const b = this.buf;
+    if (isDigit(b[start + 1] ?? 0)) return false;
+    const len = this.pos - start - 2;
+    if (len === PROTO.length && b.compare(PROTO, 0, len, start + 1, this.pos - 1) === 0) return false;
+    if (len === CONSTRUCTOR.length && b.compare(CONSTRUCTOR, 0, len, start + 1, this.pos - 1) === 0) return false;
+    return true;
+  }
+
+  /** True when the key read last, from `start` to pos, is `quoted` (a name in its quotes). */
+  isKey(start: number, quoted: Buffer): boolean {
+    if (this.pos - start !== quoted.length) return false;
+    const b = this.buf;
+    for (let i = 0; i < quoted.length; i++) if (b[start + i] !== quoted[i]) return false;
+    return true;
+  }
+
+  /** True when bytes [start, end) equal the key at [keyStart, keyEnd). */
+  #sameBytes(start: number, end: number, keyStart: number, keyEnd: number): boolean {
+    if (end - start !== keyEnd - keyStart) return false;
+    const b = this.buf;
+    for (let i = 0; i < end - start; i++) if (b[start + i] !== b[keyStart + i]) return false;
+    return true;
+  }
+
+  /** A duplicate key makes JSON.parse keep only the last one: the parsing path must decide. */
+  #isDuplicate(from: number, start: number, end: number): boolean {
+    const keys = this.#keys;
+    if ((keys.length - from) / 2 >= MAX_KEYS_COMPARED) return true;
+    for (let i = from; i < keys.length; i += 2) if (this.#sameBytes(start, end, keys[i] as number, keys[i + 1] as number)) return true;
+    return false;
+  }
+
+  #object(depth: number): boolean {
+    if (depth > FAST_MAX_DEPTH) return false;
+    this.pos++;
+    if (this.eat(0x7d)) return true;
+    const keys = this.#keys;
+    const from = keys.length;
+    let ok = false;
+    for (;;) {
+      if (this.peek() !== QUOTE) break;
+      const start = this.pos;
+      if (!this.key() || this.#isDuplicate(from, start, this.pos)) break;
+      if (depth === 1 && this.watched && this.watched.some((name) => this.isKey(start, name))) this.sawWatchedKey = true;
+      keys.push(start, this.pos);
+      if (!this.eat(COLON) || !this.value(depth)) break;
+      if (this.eat(COMMA)) continue;
+      ok = this.eat(0x7d);
+      break;
+    }
+    keys.length = from;
+    return ok;
+  }
+
+  #array(depth: number): boolean {
+    if (depth > FAST_MAX_DEPTH) return false;
+    this.pos++;
+    if (this.eat(0x5d)) return true;
+    for (;;) {
+      if (!this.value(depth)) return false;
+      if (this.eat(COMMA)) continue;
+      return this.eat(0x5d);
+    }
+  }
+}
+
+/**
+ * The bytes of a value read by JsonScanner from `start` to `end`, without the whitespace it
+ * skipped: the slice itself when there was none. `gaps` are the scanner's, cleared before the
+ * value was read (whitespace before `start` or after `end` is ignored).
+ */
+export function compacted(buf: Buffer, start: number, end: number, gaps: readonly number[]): Buffer {
+  let i = 0;
+  while (i < gaps.length && (gaps[i] as number) < start) i += 2;
+  if (i >= gaps.length || (gaps[i] as number) >= end) return buf.subarray(start, end);
+  const out = Buffer.allocUnsafe(end - start);
+  let n = 0;
+  let from = start;
+  for (; i < gaps.length && (gaps[i] as number) < end; i += 2) {
+    // the segments between gaps are short (a key, a number): a loop beats a native call each
+    const to = gaps[i] as number;
+    for (let p = from; p < to; p++) out[n++] = buf[p] as number;
+    from = gaps[i + 1] as number;
+  }
+  if (end - from > 64) n += buf.copy(out, n, from, end);
+  else for (let p = from; p < end; p++) out[n++] = buf[p] as number;
+  return out.subarray(0, n);
+}
