@@ -19,7 +19,8 @@ async function main() {
   const env = plaintextEnv();
   const topic = `bench-gateway-${randomBytes(3).toString('hex')}`;
   createTopic(env.KAFKA_BOOTSTRAP_SERVERS, topic, 3);
-  const server = await startProducer(`${root}/bin/streamforge`, env, []);
+  // one process: both sides of each ratio share it
+  const server = await startProducer(`${root}/bin/streamforge`, env, ['--workers', '1']);
   try {
     const clusterId = (await (await fetch(`${server.url}/v3/clusters`)).json()).data[0].cluster_id;
     const message = { user_id: 123, action: 'login', data: 'x'.repeat(120), ts: '2024-01-15T10:30:00Z' };

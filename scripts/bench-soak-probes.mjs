@@ -69,7 +69,19 @@ export async function silentTls({ env, port, n, readTimeout, running, count }) {
     ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', 'k.pem', '-out', 'c.pem'],
     { cwd: dir, stdio: 'ignore' },
   );
-  const args = ['serve-producer', '--host', '127.0.0.1', '--port', String(port), '--tls-cert', `${dir}/c.pem`, '--tls-key', `${dir}/k.pem`];
+  const args = [
+    'serve-producer',
+    '--workers',
+    '1',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--tls-cert',
+    `${dir}/c.pem`,
+    '--tls-key',
+    `${dir}/k.pem`,
+  ];
   const server = spawn(process.execPath, [`${root}/bin/streamforge`, ...args, '--read-timeout', readTimeout], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],

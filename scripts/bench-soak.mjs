@@ -44,10 +44,15 @@ const topics = { good: `${id}-good`, batch: `${id}-batch`, flood: `${id}-flood`,
 for (const t of Object.values(topics)) createTopic(brokers, t, 3);
 
 const port = await freePort();
-const server = spawn(process.execPath, [`${root}/bin/streamforge`, 'serve-producer', '--host', '127.0.0.1', '--port', String(port)], {
-  env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+// one process, as the soak's figures since it began (--workers' default follows the CPUs)
+const server = spawn(
+  process.execPath,
+  [`${root}/bin/streamforge`, 'serve-producer', '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
+  {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 let logBytes = 0;
 server.stdout.on('data', (d) => (logBytes += d.length));
 const base = `http://127.0.0.1:${port}`;

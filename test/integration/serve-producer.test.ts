@@ -3,6 +3,7 @@
  * is in the topic, with the same key, value and headers; the broker's own refusals map to the
  * right statuses; SIGTERM under load loses no acknowledged message.
  */
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
@@ -263,6 +264,11 @@ describe('serve-producer --workers 2', () => {
     const s = await server(['--workers', '2', '--topic', `${topic}-events`]);
     await s.process.waitForJson((o) => o.msg === 'serve-producer listening' && o.worker === 2);
     await s.process.waitForJson((o) => o.msg === 'serve-producer listening' && o.worker === 1);
+    // the workers start with a young generation of 32 MB (the operator set none)
+    const started = await s.process.waitForJson((o) => o.msg === 'serve-producer cluster started');
+    for (const pid of started.pids as number[]) {
+      expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain('NODE_OPTIONS=--max-semi-space-size=32');
+    }
     for (let i = 0; i < 20; i++) expect(await postOnNewConnection(`${s.url}/produce`, { topic, key: `k${i}`, message: { i } })).toBe(200);
     for (let i = 0; i < 6; i++) expect(await postOnNewConnection(`${s.url}/api/v1/events/order`, { data: { i } })).toBe(200);
     // each worker counted only what it served: only the sum over both is 20

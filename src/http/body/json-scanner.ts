@@ -18,6 +18,9 @@ export const FAST_MAX_DEPTH = 128;
 /** Keys of one object compared pairwise to find duplicates; more, and the parsing path decides. */
 const MAX_KEYS_COMPARED = 64;
 
+/** Bytes of a string read one by one before the rest is searched natively (Buffer#indexOf's call costs that much). */
+const LONG_STRING = 32;
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -82,7 +85,14 @@ export class JsonScanner {
     if (b[this.pos] !== QUOTE) return false;
     let p = this.pos + 1;
     this.escaped = false;
+    // a key or a short value in a plain loop; past LONG_STRING bytes the closing quote is found
+    // natively (memchr) and the bytes before it checked in a tighter loop
+    let q = -1;
     for (;;) {
+      if (q < p && p - this.pos > LONG_STRING) {
+        q = b.indexOf(QUOTE, p);
+        if (q < 0) return false;
+      }
       if (p >= b.length) return false;
       const c = b[p] as number;
       if (c === QUOTE) break;
@@ -94,6 +104,13 @@ export class JsonScanner {
         continue;
       }
       p++;
+      if (q > p) {
+        while (p < q) {
+          const d = b[p] as number;
+          if (d < 0x20 || d === BACKSLASH) break;
+          p++;
+        }
+      }
     }
     this.pos = p + 1;
     return true;
@@ -173,6 +190,18 @@ export class JsonScanner {
     return true;
   }
 
+  /** True when the key read last is one of `watched`. */
+  #isWatched(start: number): boolean {
+    for (const name of this.watched ?? []) if (this.isKey(start, name)) return true;
+    return false;
+  }
+
+  /** Which of `quoted` the key read last is (its index), or -1. */
+  keyIndex(start: number, quoted: readonly Buffer[]): number {
+    for (let i = 0; i < quoted.length; i++) if (this.isKey(start, quoted[i] as Buffer)) return i;
+    return -1;
+  }
+
   /** True when bytes [start, end) equal the key at [keyStart, keyEnd). */
   #sameBytes(start: number, end: number, keyStart: number, keyEnd: number): boolean {
     if (end - start !== keyEnd - keyStart) return false;
@@ -200,7 +229,7 @@ export class JsonScanner {
       if (this.peek() !== QUOTE) break;
       const start = this.pos;
       if (!this.key() || this.#isDuplicate(from, start, this.pos)) break;
-      if (depth === 1 && this.watched && this.watched.some((name) => this.isKey(start, name))) this.sawWatchedKey = true;
+      if (depth === 1 && this.watched && this.#isWatched(start)) this.sawWatchedKey = true;
       keys.push(start, this.pos);
       if (!this.eat(COLON) || !this.value(depth)) break;
       if (this.eat(COMMA)) continue;
@@ -223,25 +252,61 @@ export class JsonScanner {
   }
 }
 
-/**
- * The bytes of a value read by JsonScanner from `start` to `end`, without the whitespace it
- * skipped: the slice itself when there was none. `gaps` are the scanner's, cleared before the
- * value was read (whitespace before `start` or after `end` is ignored).
- */
-export function compacted(buf: Buffer, start: number, end: number, gaps: readonly number[]): Buffer {
+/** The gaps that lie inside [start, end), as a fresh array; undefined when there are none. */
+export function gapsWithin(gaps: readonly number[], start: number, end: number): number[] | undefined {
   let i = 0;
   while (i < gaps.length && (gaps[i] as number) < start) i += 2;
-  if (i >= gaps.length || (gaps[i] as number) >= end) return buf.subarray(start, end);
-  const out = Buffer.allocUnsafe(end - start);
-  let n = 0;
+  let j = i;
+  while (j < gaps.length && (gaps[j] as number) < end) j += 2;
+  return i === j ? undefined : gaps.slice(i, j);
+}
+
+/** Bytes [start, end) less the gaps inside them. */
+export function compactLength(start: number, end: number, gaps: readonly number[] | undefined): number {
+  let n = end - start;
+  if (gaps) for (let i = 0; i < gaps.length; i += 2) if ((gaps[i] as number) >= start) n -= (gaps[i + 1] as number) - (gaps[i] as number);
+  return n;
+}
+
+/** Copies bytes [start, end) of `buf` less the gaps into `out` at `at`; returns where it stopped. */
+export function copyCompacted(
+  out: Buffer,
+  at: number,
+  buf: Buffer,
+  start: number,
+  end: number,
+  gaps: readonly number[] | undefined,
+): number {
+  let n = at;
   let from = start;
-  for (; i < gaps.length && (gaps[i] as number) < end; i += 2) {
-    // the segments between gaps are short (a key, a number): a loop beats a native call each
-    const to = gaps[i] as number;
-    for (let p = from; p < to; p++) out[n++] = buf[p] as number;
-    from = gaps[i + 1] as number;
+  if (gaps) {
+    for (let i = 0; i < gaps.length; i += 2) {
+      const to = gaps[i] as number;
+      if (to < start) continue;
+      n = copySegment(out, n, buf, from, to);
+      from = gaps[i + 1] as number;
+    }
   }
-  if (end - from > 64) n += buf.copy(out, n, from, end);
-  else for (let p = from; p < end; p++) out[n++] = buf[p] as number;
-  return out.subarray(0, n);
+  return copySegment(out, n, buf, from, end);
+}
+
+/** Most segments between gaps are short (a key, a number): a loop beats a native call for them. */
+function copySegment(out: Buffer, at: number, buf: Buffer, from: number, to: number): number {
+  if (to - from > 24) return at + buf.copy(out, at, from, to);
+  let n = at;
+  for (let p = from; p < to; p++) out[n++] = buf[p] as number;
+  return n;
+}
+
+/**
+ * The bytes of a value read by JsonScanner from `start` to `end`, without the whitespace it
+ * skipped: the slice itself when there was none. `gaps` are the scanner's (whitespace before
+ * `start` is ignored; none may lie past `end`).
+ */
+export function compacted(buf: Buffer, start: number, end: number, gaps: readonly number[]): Buffer {
+  const inside = gapsWithin(gaps, start, end);
+  if (!inside) return buf.subarray(start, end);
+  const out = Buffer.allocUnsafe(compactLength(start, end, inside));
+  copyCompacted(out, 0, buf, start, end, inside);
+  return out;
 }

@@ -93,6 +93,19 @@ export interface ClusterOptions {
   readonly onSignal: (handler: (signal: string) => void) => void;
 }
 
+/**
+ * The young generation workers start with, unless the operator chose one: batches awaiting
+ * Kafka are live, and each scavenge copies them. 32 MB instead of Node's 16 MB gave 100-record
+ * batches 12-17% more throughput on two workers (docs/benchmarks.md); V8 sizes its heap before any
+ * code runs, so only a process that starts others can choose it. Through NODE_OPTIONS, which the
+ * single executable honours too (command-line options would reach it as its own arguments).
+ */
+export function withYoungGeneration(nodeOptions: string | undefined, execArgv: readonly string[]): { NODE_OPTIONS: string } | undefined {
+  const chosen = (nodeOptions ?? '').includes('--max-semi-space-size') || execArgv.some((a) => a.startsWith('--max-semi-space-size'));
+  if (chosen) return undefined;
+  return { NODE_OPTIONS: `${nodeOptions ?? ''} --max-semi-space-size=32`.trim() };
+}
+
 /** The primary's life: returns the exit code once every worker is gone. */
 export async function runProducerCluster(opts: ClusterOptions): Promise<number> {
   const { logger } = opts;
@@ -107,8 +120,9 @@ export async function runProducerCluster(opts: ClusterOptions): Promise<number> 
   // signal while the metrics server starts, must not go unseen.
   const life = superviseWorkers(opts, workers, listening);
 
+  const workerEnv = withYoungGeneration(process.env.NODE_OPTIONS, process.execArgv);
   for (let i = 0; i < opts.workers; i++) {
-    const w = cluster.fork();
+    const w = cluster.fork(workerEnv);
     workers.set(w.id, w);
   }
   logger.info('serve-producer cluster started', { workers: opts.workers, pids: [...workers.values()].map((w) => w.process.pid) });

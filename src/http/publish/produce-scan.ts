@@ -6,12 +6,19 @@
  * the schema refuses, an empty or oversized batch, invalid JSON) is undefined, and the route
  * parses and validates the body as it always did, with the same answers.
  */
-import { compacted, JsonScanner } from '../body/json-scanner.js';
+import { compactLength, copyCompacted, gapsWithin, JsonScanner } from '../body/json-scanner.js';
 import type { Enrichment } from './message-value.js';
 
-/** A message as its bytes, and what enrichment needs to know of it. */
+/**
+ * A message as where its bytes are: copied once, when the record is made (scannedValue), with
+ * the enrichment in front and the whitespace out in the same copy.
+ */
 export interface ScannedMessage {
-  readonly bytes: Buffer;
+  readonly buf: Buffer;
+  readonly start: number;
+  readonly end: number;
+  /** whitespace inside it to leave out (json-scanner.ts's gaps), or undefined */
+  readonly gaps: readonly number[] | undefined;
   /** a JSON object (enriched unless --no-enrich); a string message is its text, never enriched */
   readonly object: boolean;
 }
@@ -58,6 +65,12 @@ const MAX_PARTITION = 2_147_483_647;
 const topicByte = (c: number): boolean =>
   (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x5f || c === 0x2d;
 
+function sameBytes(a: Buffer, buf: Buffer, start: number, end: number): boolean {
+  if (a.length !== end - start) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== buf[start + i]) return false;
+  return true;
+}
+
 /** Reads items' fields: one scanner per body, the last topic's name kept (a batch names one topic). */
 class ItemReader {
   #lastTopic = '';
@@ -84,7 +97,7 @@ class ItemReader {
     for (let p = start; p < end; p++) if (!topicByte(buf[p] as number)) return undefined;
     if (len <= 2 && buf[start] === 0x2e && buf[end - 1] === 0x2e) return undefined;
     const last = this.#lastTopicBytes;
-    if (last && last.length === len && buf.compare(last, 0, len, start, end) === 0) return this.#lastTopic;
+    if (last && sameBytes(last, buf, start, end)) return this.#lastTopic;
     this.#lastTopic = buf.toString('latin1', start, end);
     this.#lastTopicBytes = buf.subarray(start, end);
     return this.#lastTopic;
@@ -104,7 +117,7 @@ class ItemReader {
     const c = s.peek();
     if (c === 0x22) {
       const span = this.#plainString();
-      return span && { bytes: s.buf.subarray(span[0], span[1]), object: false };
+      return span && { buf: s.buf, start: span[0], end: span[1], gaps: undefined, object: false };
     }
     if (c === 0x6e) return undefined;
     const start = s.pos;
@@ -115,7 +128,7 @@ class ItemReader {
     const ok = s.value(0);
     s.watched = undefined;
     if (!ok || s.sawWatchedKey) return undefined;
-    return { bytes: compacted(s.buf, start, s.pos, s.gaps), object: c === 0x7b };
+    return { buf: s.buf, start, end: s.pos, gaps: gapsWithin(s.gaps, start, s.pos), object: c === 0x7b };
   }
 
   partition(): number | undefined {
@@ -147,7 +160,7 @@ class ItemReader {
       if (s.peek() !== 0x22) return undefined;
       const start = s.pos;
       if (!s.key()) return undefined;
-      const field = FIELDS.findIndex((name) => s.isKey(start, name));
+      const field = s.keyIndex(start, FIELDS);
       if (field < 0 || !s.eat(0x3a)) return undefined;
       const bit = 1 << field;
       if (field === 0) topic = this.topic();
@@ -196,22 +209,28 @@ let lastFields = Buffer.alloc(0);
 
 /** The bytes Kafka stores for a scanned message: as messageValue() makes them of a parsed one. */
 export function scannedValue(message: ScannedMessage, added: Enrichment | undefined): Buffer {
-  if (!added || !message.object) return message.bytes;
+  const { buf, start, end, gaps } = message;
+  if (!added || !message.object) {
+    if (!gaps) return buf.subarray(start, end);
+    const out = Buffer.allocUnsafe(compactLength(start, end, gaps));
+    copyCompacted(out, 0, buf, start, end, gaps);
+    return out;
+  }
   if (added !== lastAdded) {
     lastAdded = added;
     lastFields = Buffer.from(added.json);
   }
-  const own = message.bytes;
   const fields = lastFields;
   // `{}` becomes `{<fields>}`; `{"a":1}` becomes `{<fields>,"a":1}`
-  const empty = own.length === 2;
-  const out = Buffer.allocUnsafe(fields.length + own.length + (empty ? 0 : 1));
+  const own = compactLength(start, end, gaps);
+  const empty = own === 2;
+  const out = Buffer.allocUnsafe(fields.length + own + (empty ? 0 : 1));
   out[0] = 0x7b;
   fields.copy(out, 1);
   if (empty) out[fields.length + 1] = 0x7d;
   else {
     out[fields.length + 1] = 0x2c;
-    own.copy(out, fields.length + 2, 1);
+    copyCompacted(out, fields.length + 2, buf, start + 1, end, gaps);
   }
   return out;
 }
