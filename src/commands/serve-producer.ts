@@ -414,6 +414,7 @@ export const serveProducerCommand = defineCommand({
           metricsPort: v.metrics === false ? undefined : v.metricsPort,
           host: v.host,
           onSignal: ctx.onSignal,
+          nodeOptions: ctx.env.NODE_OPTIONS,
         });
       }
       const { runProducerServer } = await import('../http/process/server.js');

@@ -91,6 +91,8 @@ export interface ClusterOptions {
   readonly metricsPort: number | undefined;
   readonly host: string;
   readonly onSignal: (handler: (signal: string) => void) => void;
+  /** NODE_OPTIONS as the primary got it: the workers' young generation is added to it */
+  readonly nodeOptions: string | undefined;
 }
 
 /**
@@ -120,7 +122,7 @@ export async function runProducerCluster(opts: ClusterOptions): Promise<number> 
   // signal while the metrics server starts, must not go unseen.
   const life = superviseWorkers(opts, workers, listening);
 
-  const workerEnv = withYoungGeneration(process.env.NODE_OPTIONS, process.execArgv);
+  const workerEnv = withYoungGeneration(opts.nodeOptions, process.execArgv);
   for (let i = 0; i < opts.workers; i++) {
     const w = cluster.fork(workerEnv);
     workers.set(w.id, w);
