@@ -392,7 +392,7 @@ export const serveProducerCommand = defineCommand({
   examples: [
     'streamforge serve-producer',
     "streamforge serve-producer --port 8080 --topics 'orders|events|user-.*' --cors-origin https://ops.example",
-    'streamforge serve-producer --workers 2    # two processes share the port, each with its own producer',
+    'streamforge serve-producer --workers 1    # one process (the default: one per CPU the container may use)',
     'PRODUCER_API_TOKENS=t1,t2 KAFKA_USER=u KAFKA_PASSWORD=... KAFKA_CA_PATH=/ca.crt streamforge serve-producer',
     'streamforge serve-producer --tls-cert tls.crt --tls-key tls.key --tls-client-ca clients-ca.crt   # HTTPS, client certificates required',
     'streamforge serve-producer --max-pending-records 20000   # 429 with Retry-After past 20,000 records awaiting Kafka',

@@ -37,7 +37,6 @@ const testedBy: Record<string, string> = {
   'src/http/plugins/bearer-auth.ts': 'test/unit/http/app.test.ts',
   'src/http/plugins/docs.ts': 'test/integration/docs-in-browser.test.ts',
   'src/http/plugins/json-bodies.ts': 'test/unit/http/hostile-bodies.test.ts',
-  'src/http/process/cluster.ts': 'test/integration/serve-producer.test.ts',
   'src/http/process/server.ts': 'test/integration/serve-producer.test.ts',
   'src/http/process/tls-files.ts': 'test/integration/serve-producer-https.test.ts',
   'src/http/publish/publish.ts': 'test/unit/http/client-bounds.test.ts',

@@ -196,9 +196,15 @@ export class JsonScanner {
     return false;
   }
 
-  /** Which of `quoted` the key read last is (its index), or -1. */
-  keyIndex(start: number, quoted: readonly Buffer[]): number {
-    for (let i = 0; i < quoted.length; i++) if (this.isKey(start, quoted[i] as Buffer)) return i;
+  /**
+   * Reads an object member's name and its colon, `"<name>":`, where the name is one of `quoted`
+   * (names in their quotes): its index there, or -1 for any other name or anything else.
+   */
+  member(quoted: readonly Buffer[]): number {
+    if (this.peek() !== QUOTE) return -1;
+    const start = this.pos;
+    if (!this.key()) return -1;
+    for (let i = 0; i < quoted.length; i++) if (this.isKey(start, quoted[i] as Buffer)) return this.eat(COLON) ? i : -1;
     return -1;
   }
 

@@ -22,7 +22,8 @@ export class ScannedV2Body {
 }
 
 const quoted = (name: string): Buffer => Buffer.from(`"${name}"`);
-const RECORDS = quoted('records');
+/** the body's one member */
+const TOP = [quoted('records')];
 const KEY = quoted('key');
 const VALUE = quoted('value');
 const PARTITION = quoted('partition');
@@ -73,11 +74,8 @@ function record(s: JsonScanner): ScannedV2Record | undefined {
   let seen = 0;
   if (s.eat(0x7d)) return { key, value, partition, timestamp };
   for (;;) {
-    if (s.peek() !== 0x22) return undefined;
-    const start = s.pos;
-    if (!s.key()) return undefined;
-    const field = s.keyIndex(start, FIELDS);
-    if (field < 0 || !s.eat(0x3a)) return undefined;
+    const field = s.member(FIELDS);
+    if (field < 0) return undefined;
     // each field once: JSON.parse would keep the last of two, the parsing path decides
     const bit = 1 << field;
     if (field === 0) value = jsonBytes(s);
@@ -95,9 +93,7 @@ function record(s: JsonScanner): ScannedV2Record | undefined {
 /** The records of a json-format v2 body, or undefined when the parsing path must decide. */
 export function scanV2Json(buf: Buffer, limit: number): ScannedV2Body | undefined {
   const s = new JsonScanner(buf);
-  if (!s.eat(0x7b) || s.peek() !== 0x22) return undefined;
-  const start = s.pos;
-  if (!s.key() || !s.isKey(start, RECORDS) || !s.eat(0x3a) || !s.eat(0x5b)) return undefined;
+  if (!s.eat(0x7b) || s.member(TOP) !== 0 || !s.eat(0x5b)) return undefined;
   const records: ScannedV2Record[] = [];
   for (;;) {
     const r = record(s);

@@ -157,11 +157,8 @@ class ItemReader {
     let partition: number | undefined;
     let seen = 0;
     do {
-      if (s.peek() !== 0x22) return undefined;
-      const start = s.pos;
-      if (!s.key()) return undefined;
-      const field = s.keyIndex(start, FIELDS);
-      if (field < 0 || !s.eat(0x3a)) return undefined;
+      const field = s.member(FIELDS);
+      if (field < 0) return undefined;
       const bit = 1 << field;
       if (field === 0) topic = this.topic();
       else if (field === 1) message = this.message();
