@@ -15,6 +15,7 @@
  * where this answers with the others' after COLLECT_TIMEOUT_MS.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { inBinary } from '../../resources.js';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Logger } from '../../observability/logger.js';
 import { startMetricsServer, type MetricsJson, type MetricsServer, type MetricsSource } from '../../observability/metrics.js';
@@ -99,10 +100,17 @@ export interface ClusterOptions {
  * The young generation workers start with, unless the operator chose one: batches awaiting
  * Kafka are live, and each scavenge copies them. 32 MB instead of Node's 16 MB gave 100-record
  * batches 12-17% more throughput on two workers (docs/benchmarks.md); V8 sizes its heap before any
- * code runs, so only a process that starts others can choose it. Through NODE_OPTIONS, which the
- * single executable honours too (command-line options would reach it as its own arguments).
+ * code runs, so only a process that starts others can choose it, through NODE_OPTIONS. Not in the
+ * single executable: its start-up snapshot holds the heap's configuration.
  */
-export function withYoungGeneration(nodeOptions: string | undefined, execArgv: readonly string[]): { NODE_OPTIONS: string } | undefined {
+export function withYoungGeneration(
+  nodeOptions: string | undefined,
+  execArgv: readonly string[],
+  binary: boolean,
+): { NODE_OPTIONS: string } | undefined {
+  // the single executable starts from a V8 snapshot, which refuses any other heap configuration
+  // ("built with a different version of V8 or with different V8 configurations")
+  if (binary) return undefined;
   const chosen = (nodeOptions ?? '').includes('--max-semi-space-size') || execArgv.some((a) => a.startsWith('--max-semi-space-size'));
   if (chosen) return undefined;
   return { NODE_OPTIONS: `${nodeOptions ?? ''} --max-semi-space-size=32`.trim() };
@@ -122,7 +130,7 @@ export async function runProducerCluster(opts: ClusterOptions): Promise<number> 
   // signal while the metrics server starts, must not go unseen.
   const life = superviseWorkers(opts, workers, listening);
 
-  const workerEnv = withYoungGeneration(opts.nodeOptions, process.execArgv);
+  const workerEnv = withYoungGeneration(opts.nodeOptions, process.execArgv, inBinary());
   for (let i = 0; i < opts.workers; i++) {
     const w = cluster.fork(workerEnv);
     workers.set(w.id, w);
