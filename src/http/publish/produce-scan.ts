@@ -58,7 +58,8 @@ const FIELDS = [TOPIC, MESSAGE, KEY, PARTITION];
 const ENRICHED = ['timestamp', 'source', 'server_time'].map(quoted);
 
 const MAX_TOPIC = 249;
-const MAX_KEY_BYTES = 65_536;
+/** produce-request.schema.json's maxLength of a key, in characters: a key of at most this many bytes is within it */
+const SCHEMA_KEY_MAX = 65_536;
 const MAX_PARTITION = 2_147_483_647;
 
 // the topic pattern ^(?!\.{1,2}$)[a-zA-Z0-9._-]+$
@@ -103,12 +104,12 @@ class ItemReader {
     return this.#lastTopic;
   }
 
-  /** null, or a string's bytes (at most MAX_KEY_BYTES: then also at most that many characters). */
+  /** null, or a string's bytes (at most SCHEMA_KEY_MAX of them, so at most that many characters). */
   key(): Buffer | null | undefined {
     const s = this.s;
     if (s.peek() === 0x6e) return s.value(2) ? null : undefined;
     const span = this.#plainString();
-    if (!span || span[1] - span[0] > MAX_KEY_BYTES) return undefined;
+    if (!span || span[1] - span[0] > SCHEMA_KEY_MAX) return undefined;
     return s.buf.subarray(span[0], span[1]);
   }
 
