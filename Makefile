@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup setup-test build dist pack test lint fmt demo kafka-up kafka-down bench bench-check docker-build clean
+.PHONY: help setup setup-test build dist pack test lint fmt demo kafka-up kafka-down registry-up registry-down bench bench-check docker-build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,12 @@ kafka-up: ## start the local broker (PLAINTEXT + SASL_SSL/SCRAM), create the def
 
 kafka-down: ## stop the local broker
 	@scripts/kafka-local.sh down
+
+registry-up: ## start a local Schema Registry (Apicurio, Confluent-compatible API; built once from Maven Central), print its environment
+	scripts/schema-registry-local.sh up
+
+registry-down: ## stop the local Schema Registry
+	scripts/schema-registry-local.sh down
 
 bench: setup-test dist ## every benchmark beside its yardstick, then PASS or FAIL per target (docs/benchmarks.md)
 	@node scripts/bench-all.mjs
