@@ -41,10 +41,10 @@ kafka-down: ## stop the local broker
 	@scripts/kafka-local.sh down
 
 registry-up: ## start a local Schema Registry (Apicurio, Confluent-compatible API; built once from Maven Central), print its environment
-	scripts/schema-registry-local.sh up
+	@scripts/schema-registry-local.sh up
 
 registry-down: ## stop the local Schema Registry
-	scripts/schema-registry-local.sh down
+	@scripts/schema-registry-local.sh down
 
 bench: setup-test dist ## every benchmark beside its yardstick, then PASS or FAIL per target (docs/benchmarks.md)
 	@node scripts/bench-all.mjs
