@@ -1,0 +1,164 @@
+/**
+ * A Confluent-compatible Schema Registry's REST API, as far as producing needs it: register a
+ * schema under a subject, a schema by id, a subject's latest version. Works against Confluent's
+ * registry and Apicurio's ccompat API alike. Cached as Confluent's clients cache: an id's schema
+ * never changes (kept for good), a schema registered once keeps its id, and a subject's latest
+ * version is asked again after `latestTtlMs`; a registry outage leaves what is cached working.
+ *
+ * Work in progress (issue 36): not used by any route yet.
+ */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+export type SchemaType = 'AVRO' | 'JSON' | 'PROTOBUF';
+
+export interface RegisteredSchema {
+  readonly id: number;
+  readonly schema: string;
+  readonly schemaType: SchemaType;
+  readonly subject?: string;
+  readonly version?: number;
+}
+
+export interface RegistryClientOptions {
+  /** the API's root, e.g. http://registry:8081 or http://apicurio:8080/apis/ccompat/v7 */
+  readonly url: string;
+  readonly user?: string;
+  readonly password?: string;
+  /** PEM: the CA that signed an HTTPS registry's certificate */
+  readonly ca?: string | Buffer;
+  readonly timeoutMs: number;
+  /** how long a subject's latest version is trusted before it is asked again */
+  readonly latestTtlMs: number;
+  readonly now?: () => number;
+}
+
+/** What the registry answered when it did not give what was asked, with its error_code. */
+export class RegistryError extends Error {
+  constructor(
+    message: string,
+    /** the HTTP status, or 0 when the registry could not be reached or did not answer in time */
+    readonly status: number,
+    /** the registry's own error_code (40401 subject not found, 42201 invalid schema, 409...), or 0 */
+    readonly errorCode: number,
+  ) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+
+  /** The registry was not reached, or did not answer in time: nothing about the schema is known. */
+  get unreachable(): boolean {
+    return this.status === 0;
+  }
+}
+
+const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+
+interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export class RegistryClient {
+  readonly #opts: RegistryClientOptions;
+  readonly #root: URL;
+  readonly #byId = new Map<number, RegisteredSchema>();
+  readonly #registered = new Map<string, number>();
+  readonly #latest = new Map<string, { readonly schema: RegisteredSchema; readonly at: number }>();
+
+  constructor(opts: RegistryClientOptions) {
+    this.#opts = opts;
+    this.#root = new URL(opts.url.endsWith('/') ? opts.url : `${opts.url}/`);
+  }
+
+  /** The schema with this id (ids are immutable: asked once). */
+  async byId(id: number): Promise<RegisteredSchema> {
+    const cached = this.#byId.get(id);
+    if (cached) return cached;
+    const body = (await this.#call('GET', `schemas/ids/${id}`)) as { schema: string; schemaType?: SchemaType };
+    const schema: RegisteredSchema = { id, schema: body.schema, schemaType: body.schemaType ?? 'AVRO' };
+    this.#byId.set(id, schema);
+    return schema;
+  }
+
+  /** Registers `schema` under `subject` (or finds it registered): its id. */
+  async register(subject: string, schema: string, schemaType: SchemaType): Promise<number> {
+    const key = `${subject}\u0000${schemaType}\u0000${schema}`;
+    const cached = this.#registered.get(key);
+    if (cached !== undefined) return cached;
+    const body = (await this.#call('POST', `subjects/${encodeURIComponent(subject)}/versions`, {
+      schema,
+      ...(schemaType === 'AVRO' ? {} : { schemaType }),
+    })) as { id: number };
+    this.#registered.set(key, body.id);
+    this.#byId.set(body.id, { id: body.id, schema, schemaType });
+    return body.id;
+  }
+
+  /** The subject's latest version; a cached one is used past its time when the registry is unreachable. */
+  async latest(subject: string): Promise<RegisteredSchema> {
+    const now = (this.#opts.now ?? Date.now)();
+    const cached = this.#latest.get(subject);
+    if (cached && now - cached.at < this.#opts.latestTtlMs) return cached.schema;
+    try {
+      const body = (await this.#call('GET', `subjects/${encodeURIComponent(subject)}/versions/latest`)) as {
+        id: number;
+        schema: string;
+        schemaType?: SchemaType;
+        version: number;
+      };
+      const schema: RegisteredSchema = { id: body.id, schema: body.schema, schemaType: body.schemaType ?? 'AVRO', subject, version: body.version };
+      this.#latest.set(subject, { schema, at: now });
+      this.#byId.set(schema.id, schema);
+      return schema;
+    } catch (err) {
+      if (cached && err instanceof RegistryError && err.unreachable) return cached.schema;
+      throw err;
+    }
+  }
+
+  async #call(method: 'GET' | 'POST', path: string, payload?: unknown): Promise<unknown> {
+    const url = new URL(path, this.#root);
+    const answer = await this.#send(method, url, payload === undefined ? undefined : JSON.stringify(payload));
+    if (answer.status >= 200 && answer.status < 300) return answer.body;
+    const { error_code: errorCode, message } = (answer.body ?? {}) as { error_code?: number; message?: string };
+    throw new RegistryError(
+      `the schema registry answered ${answer.status} to ${method} ${url.pathname}${message ? `: ${message}` : ''}`,
+      answer.status,
+      typeof errorCode === 'number' ? errorCode : 0,
+    );
+  }
+
+  #send(method: string, url: URL, body: string | undefined): Promise<Answer> {
+    const { user, password, ca, timeoutMs } = this.#opts;
+    const headers: Record<string, string> = { accept: CONTENT_TYPE };
+    if (body !== undefined) headers['content-type'] = CONTENT_TYPE;
+    // the credentials go in a header, never in the URL an error message could show
+    if (user !== undefined) headers.authorization = `Basic ${Buffer.from(`${user}:${password ?? ''}`).toString('base64')}`;
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const unreachable = (why: string) => reject(new RegistryError(`the schema registry at ${url.origin} ${why}`, 0, 0));
+      const req = send(url, { method, headers, timeout: timeoutMs, ...(ca === undefined ? {} : { ca }) }, (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown;
+          try {
+            parsed = text === '' ? undefined : JSON.parse(text);
+          } catch {
+            parsed = { message: text.slice(0, 200) };
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+        res.on('error', (err) => unreachable(`broke off its answer: ${err.message}`));
+      });
+      req.on('timeout', () => {
+        req.destroy();
+        unreachable(`did not answer within ${timeoutMs} ms`);
+      });
+      req.on('error', (err) => unreachable(`cannot be reached: ${err.message}`));
+      req.end(body);
+    });
+  }
+}
