@@ -4,14 +4,15 @@
 # compression codec; openssl for the local broker's CA; curl for the README's quickstart) and the npm dependencies when
 # package-lock.json changed since the last install. `setup.sh --test` adds what only the test
 # suite uses: kcat, buildah and debootstrap (the image), stress-ng, prometheus (the alert
-# rules), python3-venv (schemathesis), groff (the man page), chromium (/docs in a browser).
+# rules), python3-venv (schemathesis), groff (the man page), chromium (/docs in a browser),
+# protobuf-compiler (protoc: the Protobuf decoder the schema tests read records back with).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 packages=(libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev openssl curl)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(kcat tmux buildah debootstrap python3-venv stress-ng prometheus groff-base man-db chromium)
+  packages+=(kcat tmux buildah debootstrap python3-venv stress-ng prometheus groff-base man-db chromium protobuf-compiler)
 fi
 missing=()
 for p in "${packages[@]}"; do

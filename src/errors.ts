@@ -55,6 +55,7 @@ export type ErrorCode =
   | 'SF_HTTP_FORBIDDEN_TOPIC'
   | 'SF_HTTP_BUSY'
   | 'SF_HTTP_TIMEOUT'
+  | 'SF_HTTP_SCHEMA'
   | 'SF_KAFKA_UNAVAILABLE'
   | 'SF_KAFKA_OUTCOME_UNKNOWN';
 
@@ -79,6 +80,7 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
   SF_HTTP_FORBIDDEN_TOPIC: ExitCode.failed,
   SF_HTTP_BUSY: ExitCode.failed,
   SF_HTTP_TIMEOUT: ExitCode.failed,
+  SF_HTTP_SCHEMA: ExitCode.failed,
   SF_KAFKA_UNAVAILABLE: ExitCode.kafka,
   SF_KAFKA_OUTCOME_UNKNOWN: ExitCode.failed,
 };
@@ -138,7 +140,21 @@ export type KafkaErrorKind =
   /** handed over and not acknowledged in time: it may be in Kafka, a retry may duplicate it */
   | 'outcome-unknown'
   /** anything else: a broker error we cannot vouch for, or a bug */
-  | 'failed';
+  | 'failed'
+  /** a schema-typed record: the Schema Registry cannot be reached, or refused serve-producer */
+  | 'registry-unavailable'
+  /** the schema id, subject or version the request names is not in the registry */
+  | 'schema-not-found'
+  /** the subject's compatibility rule refused the request's schema */
+  | 'schema-incompatible'
+  /** the request's schema is not a valid Avro, JSON Schema or Protobuf schema */
+  | 'schema-invalid'
+  /** schema-typed keys without a key schema (key_schema / key_schema_id) */
+  | 'key-schema-missing'
+  /** schema-typed values without a value schema */
+  | 'value-schema-missing'
+  /** a key or value that does not match its schema */
+  | 'schema-mismatch';
 
 /**
  * One wording for a topic Kafka does not have, whoever finds out: the topic catalog before
@@ -226,6 +242,20 @@ const outcomeUnknown = {
   hint: 'the message may be in Kafka: check before sending it again, or make consumers tolerate duplicates',
 } as const satisfies FailureMeaning;
 
+/** A schema-typed request refused as it is: nothing written, and the same request will fail again. */
+function schemaRefusal(status: 409 | 422, kafkaRestCode: number, hint: string): FailureMeaning {
+  return {
+    status,
+    code: 'SF_HTTP_SCHEMA',
+    outcome: 'not_written',
+    retriable: false,
+    kafkaRestCode,
+    kafkaRestEntryCode: 50002,
+    rank: 2,
+    hint,
+  };
+}
+
 /**
  * What each kind of failure means, in one place: the HTTP status of every route family, the
  * outcome, whether a retry is safe, Retry-After, and the Confluent codes of the gateways' error
@@ -306,6 +336,24 @@ export const failureMeanings: Readonly<Record<KafkaErrorKind, FailureMeaning>> =
   tls: { ...unavailable, retriable: false, hint: 'the producer cannot reach Kafka over TLS; nothing was written (see its log)' },
   // a broker error we cannot vouch for: the message may have been written
   failed: { ...outcomeUnknown, hint: 'the message may be in Kafka: check before sending it again' },
+  // Schema-typed records (Avro, JSON Schema, Protobuf): refused before anything is handed to
+  // Kafka, with the REST Proxy's codes. Its registry failure is 408; here it is 503 with
+  // Retry-After, the status every HTTP client knows to retry, with the same 40801.
+  'registry-unavailable': {
+    ...unavailable,
+    kafkaRestCode: 40801,
+    hint: 'the Schema Registry is unavailable; nothing was written, so retry after the Retry-After delay (subjects already used keep working from the cache)',
+  },
+  'schema-not-found': schemaRefusal(422, 40801, 'register the schema first, or name a schema id, subject and version the registry has'),
+  'schema-incompatible': schemaRefusal(
+    409,
+    40801,
+    "the subject's compatibility rule (BACKWARD by default) refused the schema: add fields with defaults, or register it under another subject",
+  ),
+  'schema-invalid': schemaRefusal(422, 42205, 'send a valid schema (Avro JSON, JSON Schema with "$schema", or a .proto file)'),
+  'key-schema-missing': schemaRefusal(422, 42201, 'send key_schema or key_schema_id with the keys (v3: the key\'s schema fields)'),
+  'value-schema-missing': schemaRefusal(422, 42202, 'send value_schema or value_schema_id with the values (v3: the value\'s schema fields)'),
+  'schema-mismatch': schemaRefusal(422, 42203, 'nothing was written; send data that matches the schema (Avro: unions as {"type": value})'),
 };
 
 /** An answer to an HTTP request that went wrong: its status, and headers such as Retry-After. */

@@ -1,5 +1,6 @@
 import { kafkaSettings, logSettings, topicName } from '../config/common-settings.js';
 import { parse, ParseFailure, type Setting } from '../config/setting.js';
+import { schemaRegistrySettings } from '../config/schema-registry-settings.js';
 import { ConfigError, describeError } from '../errors.js';
 import isSafeRegex from 'safe-regex2';
 import { DEFAULT_ADMISSION } from '../http/publish/admission.js';
@@ -290,6 +291,7 @@ const settings = {
     default: 'development',
     parse: parse.nonEmpty,
   } satisfies Setting<string>,
+  ...schemaRegistrySettings,
   ...kafkaSettings,
   ...logSettings,
 };
@@ -325,6 +327,12 @@ function checkCombinations(v: Values): void {
       'HTTPS needs both the certificate (--tls-cert / PRODUCER_TLS_CERT) and its key (--tls-key / PRODUCER_TLS_KEY)',
     );
   }
+  if (v.schemaRegistryUrl === undefined && (v.schemaRegistryUser !== undefined || v.schemaRegistryCa !== undefined)) {
+    throw new ConfigError(
+      `${v.schemaRegistryUser !== undefined ? '--schema-registry-user' : '--schema-registry-ca'} is set without --schema-registry-url`,
+      'set --schema-registry-url (SCHEMA_REGISTRY_URL) too, or leave the registry settings out',
+    );
+  }
   if (v.tlsClientCa !== undefined && v.tlsCert === undefined) {
     throw new ConfigError('--tls-client-ca is set without --tls-cert', 'client certificates need HTTPS: set --tls-cert and --tls-key too');
   }
@@ -350,6 +358,16 @@ export function serverOptions(v: Values, conn: KafkaConnection): ProducerServerO
       strictClusterId: v.strictClusterId,
       requestTimeoutMs: v.readTimeout,
       connectionTimeoutMs: v.writeTimeout,
+      ...(v.schemaRegistryUrl !== undefined
+        ? {
+            schemaRegistry: {
+              url: v.schemaRegistryUrl,
+              timeoutMs: v.schemaRegistryTimeout,
+              ...(v.schemaRegistryUser !== undefined ? { user: v.schemaRegistryUser, password: v.schemaRegistryPassword ?? '' } : {}),
+              ...(v.schemaRegistryCa !== undefined ? { caPath: v.schemaRegistryCa } : {}),
+            },
+          }
+        : {}),
     },
     kafka: {
       conn,
@@ -396,6 +414,7 @@ export const serveProducerCommand = defineCommand({
     'PRODUCER_API_TOKENS=t1,t2 KAFKA_USER=u KAFKA_PASSWORD=... KAFKA_CA_PATH=/ca.crt streamforge serve-producer',
     'streamforge serve-producer --tls-cert tls.crt --tls-key tls.key --tls-client-ca clients-ca.crt   # HTTPS, client certificates required',
     'streamforge serve-producer --max-pending-records 20000   # 429 with Retry-After past 20,000 records awaiting Kafka',
+    'streamforge serve-producer --schema-registry-url http://schema-registry:8081   # Avro, JSON Schema and Protobuf records too',
     'curl -s localhost:8001/produce -H content-type:application/json -d \'{"topic":"test","key":"k","message":{"a":1}}\'',
   ],
   settings,

@@ -6,6 +6,7 @@
  * Schemas in schemas/, the same files the OpenAPI document is generated from.
  */
 import { performance } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
@@ -36,6 +37,8 @@ import typedEventRoutes from './routes/typed-events.js';
 import { schemaNames } from './schema-refs.js';
 import { TopicCatalog } from './publish/topic-catalog.js';
 import type { AppInfo, ProducerServices } from './services.js';
+import { RegistryClient } from '../schema/registry-client.js';
+import { SchemaResolver } from '../schema/schema-resolver.js';
 
 /** What serve-producer's settings decide about the app: built once by its command, handed on whole. */
 export interface HttpAppSettings {
@@ -58,6 +61,28 @@ export interface HttpAppSettings {
   readonly requestTimeoutMs: number;
   /** --write-timeout: an idle connection (keep-alive between requests included) is closed after this */
   readonly connectionTimeoutMs: number;
+  /** --schema-registry-*: where schema-typed records find their schemas; without it they are refused */
+  readonly schemaRegistry?: SchemaRegistrySettings;
+}
+
+export interface SchemaRegistrySettings {
+  readonly url: string;
+  readonly user?: string;
+  readonly password?: string;
+  /** PEM file of the CA that signed an HTTPS registry's certificate, read once at start-up */
+  readonly caPath?: string;
+  readonly timeoutMs: number;
+}
+
+/** A subject's latest version is asked again after this (a new version shows within it); ids and versions are kept for good. */
+const LATEST_SCHEMA_TTL_MS = 30_000;
+
+function schemaResolver(settings: SchemaRegistrySettings | undefined): SchemaResolver | undefined {
+  if (!settings) return undefined;
+  const { caPath, ...rest } = settings;
+  return new SchemaResolver(
+    new RegistryClient({ ...rest, latestTtlMs: LATEST_SCHEMA_TTL_MS, ...(caPath !== undefined ? { ca: readFileSync(caPath) } : {}) }),
+  );
 }
 
 /** The settings, and what the process running the app provides. */
@@ -192,5 +217,6 @@ function servicesOf(opts: ProducerAppOptions): ProducerServices {
     metricsHere: opts.metricsHere,
     now: opts.now ?? (() => new Date()),
     catalog,
+    schemas: schemaResolver(opts.schemaRegistry),
   };
 }

@@ -13,6 +13,7 @@ export const schemaNames: readonly SchemaName[] = [
   'kafka-v2-produce-request',
   'kafka-v2-binary-request',
   'kafka-v2-text-request',
+  'kafka-v2-schema-request',
   'kafka-v2-produce-response',
   'kafka-v3-data',
   'kafka-v3-data-size',

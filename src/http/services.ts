@@ -10,6 +10,7 @@ import type { AdmissionBudget } from './publish/admission.js';
 import type { HttpMetrics, RouteFamily } from './http-metrics.js';
 import type { Publisher } from './publish/publisher.js';
 import type { TopicCatalog } from './publish/topic-catalog.js';
+import type { SchemaResolver } from '../schema/schema-resolver.js';
 
 export interface AppInfo {
   readonly name: string;
@@ -43,6 +44,8 @@ export interface ProducerServices {
   readonly now: () => Date;
   /** which topics and partitions exist, for the gateway routes' immediate 404s */
   readonly catalog: TopicCatalog;
+  /** schema-typed records (Avro, JSON Schema, Protobuf): only with --schema-registry-url */
+  readonly schemas: SchemaResolver | undefined;
 }
 
 /** The services as one family of produce routes sees them: its failures are counted under its name. */

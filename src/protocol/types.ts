@@ -117,6 +117,11 @@ export interface KafkaV2Record {
 /** POST /topics/{topic}[/partitions/{partition}] (schemas/kafka-v2-produce-request.schema.json). */
 export interface KafkaV2ProduceRequest {
   readonly records: readonly KafkaV2Record[];
+  /** Avro, JSON Schema, Protobuf: the schema's text (registered under <topic>-key / -value), or its id */
+  readonly key_schema?: string | null;
+  readonly key_schema_id?: number | null;
+  readonly value_schema?: string | null;
+  readonly value_schema_id?: number | null;
 }
 
 export type KafkaV3DataType = 'BINARY' | 'JSON' | 'STRING' | 'AVRO' | 'JSONSCHEMA' | 'PROTOBUF';

@@ -17,6 +17,7 @@ const schemaFiles = [
   'typed-event-request',
   'kafka-v2-record',
   'kafka-v2-produce-request',
+  'kafka-v2-schema-request',
   'kafka-v3-data',
   'kafka-v3-produce-record',
   'kafka-v3-batch-request',
@@ -73,6 +74,7 @@ export function validators(): Validators {
 /** The gateway dialects' requests (routes/kafka-rest-*.ts), for bodies json-body.ts inspected. */
 export interface GatewayValidators {
   readonly v2Produce: ValidateFunction<KafkaV2ProduceRequest>;
+  readonly v2SchemaProduce: ValidateFunction<KafkaV2ProduceRequest>;
   readonly v3Record: ValidateFunction<KafkaV3Record>;
 }
 
@@ -96,6 +98,7 @@ export function inspectedValidators(): Pick<Validators, 'produceRequest'> & Gate
   inspected = {
     produceRequest: get<ProduceRequest>('produce-request'),
     v2Produce: get<KafkaV2ProduceRequest>('kafka-v2-produce-request'),
+    v2SchemaProduce: get<KafkaV2ProduceRequest>('kafka-v2-schema-request'),
     v3Record: get<KafkaV3Record>('kafka-v3-produce-record'),
   };
   return inspected;

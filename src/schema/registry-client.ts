@@ -4,8 +4,6 @@
  * registry and Apicurio's ccompat API alike. Cached as Confluent's clients cache: an id's schema
  * never changes (kept for good), a schema registered once keeps its id, and a subject's latest
  * version is asked again after `latestTtlMs`; a registry outage leaves what is cached working.
- *
- * Work in progress (issue 36): not used by any route yet.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -54,6 +52,13 @@ export class RegistryError extends Error {
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 
+interface SubjectVersion {
+  readonly id: number;
+  readonly schema: string;
+  readonly schemaType?: SchemaType;
+  readonly version: number;
+}
+
 interface Answer {
   readonly status: number;
   readonly body: unknown;
@@ -64,6 +69,7 @@ export class RegistryClient {
   readonly #root: URL;
   readonly #byId = new Map<number, RegisteredSchema>();
   readonly #registered = new Map<string, number>();
+  readonly #versions = new Map<string, RegisteredSchema>();
   readonly #latest = new Map<string, { readonly schema: RegisteredSchema; readonly at: number }>();
 
   constructor(opts: RegistryClientOptions) {
@@ -95,19 +101,38 @@ export class RegistryClient {
     return body.id;
   }
 
+  /** One version of a subject (versions are immutable: asked once). */
+  async version(subject: string, version: number): Promise<RegisteredSchema> {
+    const key = `${subject}\u0000${version}`;
+    const cached = this.#versions.get(key);
+    if (cached) return cached;
+    const body = (await this.#call('GET', `subjects/${encodeURIComponent(subject)}/versions/${version}`)) as SubjectVersion;
+    const schema: RegisteredSchema = {
+      id: body.id,
+      schema: body.schema,
+      schemaType: body.schemaType ?? 'AVRO',
+      subject,
+      version: body.version,
+    };
+    this.#versions.set(key, schema);
+    this.#byId.set(schema.id, schema);
+    return schema;
+  }
+
   /** The subject's latest version; a cached one is used past its time when the registry is unreachable. */
   async latest(subject: string): Promise<RegisteredSchema> {
     const now = (this.#opts.now ?? Date.now)();
     const cached = this.#latest.get(subject);
     if (cached && now - cached.at < this.#opts.latestTtlMs) return cached.schema;
     try {
-      const body = (await this.#call('GET', `subjects/${encodeURIComponent(subject)}/versions/latest`)) as {
-        id: number;
-        schema: string;
-        schemaType?: SchemaType;
-        version: number;
+      const body = (await this.#call('GET', `subjects/${encodeURIComponent(subject)}/versions/latest`)) as SubjectVersion;
+      const schema: RegisteredSchema = {
+        id: body.id,
+        schema: body.schema,
+        schemaType: body.schemaType ?? 'AVRO',
+        subject,
+        version: body.version,
       };
-      const schema: RegisteredSchema = { id: body.id, schema: body.schema, schemaType: body.schemaType ?? 'AVRO', subject, version: body.version };
       this.#latest.set(subject, { schema, at: now });
       this.#byId.set(schema.id, schema);
       return schema;

@@ -78,9 +78,11 @@ export function unsupportedMediaType(contentType: string | undefined, format: Er
       415,
       'SF_HTTP_MEDIA_TYPE',
       registry
-        ? `${what}: the ${registry[1]} format needs a Schema Registry, which serve-producer does not use`
-        : `${what}: the embedded formats are json, binary and text`,
-      `send Content-Type: ${V2_TYPES}`,
+        ? `${what}: the ${registry[1]} format needs a Schema Registry, and serve-producer runs without one`
+        : `${what}: the embedded formats are json, binary and text (avro, jsonschema and protobuf with a Schema Registry)`,
+      registry
+        ? `start serve-producer with --schema-registry-url (SCHEMA_REGISTRY_URL), or send Content-Type: ${V2_TYPES}`
+        : `send Content-Type: ${V2_TYPES}`,
     );
   }
   return new HttpError(

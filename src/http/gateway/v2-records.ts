@@ -6,6 +6,7 @@ import type { OutgoingMessage } from '../../kafka/producer.js';
 import type { KafkaV2ProduceRequest } from '../../protocol/types.js';
 import { recordBytes, recordHeaders, type EmbeddedFormat } from './record-bytes.js';
 import type { ScannedV2Body } from './v2-scan.js';
+import type { V2SchemaBytes } from './schema-records.js';
 
 export type V2Format = 'json' | 'binary' | 'text';
 
@@ -27,6 +28,26 @@ export function v2Records(
     topic,
     key: recordBytes(r.key, as, `records[${i}].key`),
     value: recordBytes(r.value, as, `records[${i}].value`),
+    partition: r.partition ?? pathPartition,
+    headers: recordHeaders(
+      r.headers?.map((h) => ({ name: h.key, value: h.value })),
+      `records[${i}].headers`,
+    ),
+    timestamp: r.timestamp,
+  }));
+}
+
+/** The same with keys and values written with their schemas (schema-records.ts). */
+export function schemaTypedV2Records(
+  topic: string,
+  pathPartition: number | undefined,
+  body: KafkaV2ProduceRequest,
+  typed: V2SchemaBytes,
+): OutgoingMessage[] {
+  return body.records.map((r, i) => ({
+    topic,
+    key: typed.keys[i] ?? null,
+    value: typed.values[i] ?? null,
     partition: r.partition ?? pathPartition,
     headers: recordHeaders(
       r.headers?.map((h) => ({ name: h.key, value: h.value })),

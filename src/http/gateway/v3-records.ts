@@ -7,6 +7,7 @@ import type { Delivery, OutgoingMessage } from '../../kafka/producer.js';
 import { dateTimeMs } from '../../protocol/json-safety.js';
 import type { KafkaV3Data, KafkaV3Record } from '../../protocol/types.js';
 import { recordBytes, recordHeaders, type EmbeddedFormat } from './record-bytes.js';
+import type { V3SchemaBytes, V3SchemaSize, V3SchemaTyped } from './schema-records.js';
 
 /** What the report says of a key or value: its type and stored size. */
 export interface DataSize {
@@ -16,8 +17,8 @@ export interface DataSize {
 
 export interface V3Prepared {
   readonly message: OutgoingMessage;
-  readonly key: DataSize | undefined;
-  readonly value: DataSize | undefined;
+  readonly key: DataSize | V3SchemaSize | undefined;
+  readonly value: DataSize | V3SchemaSize | undefined;
 }
 
 const schemaFields = ['subject', 'subject_name_strategy', 'schema_id', 'schema_version', 'schema'] as const;
@@ -26,8 +27,8 @@ function needsSchemaRegistry(field: string, why: string): HttpError {
   return new HttpError(
     422,
     'SF_HTTP_VALIDATION',
-    `${field}: ${why} needs a Schema Registry, which serve-producer does not use`,
-    'send the data as type BINARY, JSON or STRING',
+    `${field}: ${why} needs a Schema Registry, and serve-producer runs without one`,
+    'start serve-producer with --schema-registry-url (SCHEMA_REGISTRY_URL), or send the data as type BINARY, JSON or STRING',
     { kafkaRestCode: 42207 },
   );
 }
@@ -65,8 +66,14 @@ export function dataProblem(record: unknown, where = ''): HttpError | undefined 
     if (typeof data !== 'object' || data === null || Array.isArray(data)) continue;
     const { type, data: inner } = data as { type?: unknown; data?: unknown };
     if (type === undefined) continue;
+    if (type === 'AVRO' || type === 'JSONSCHEMA' || type === 'PROTOBUF') continue;
     if (type !== 'BINARY' && type !== 'JSON' && type !== 'STRING') {
-      return new HttpError(400, 'SF_HTTP_VALIDATION', `${where}${field}.type must be BINARY, JSON or STRING`, 'see /docs, "kafka-rest v3"');
+      return new HttpError(
+        400,
+        'SF_HTTP_VALIDATION',
+        `${where}${field}.type must be BINARY, JSON, STRING, AVRO, JSONSCHEMA or PROTOBUF`,
+        'see /docs, "kafka-rest v3"',
+      );
     }
     // any JSON fits JSON; only BINARY and STRING can fail (and cost no stringify to check)
     if (type === 'JSON') continue;
@@ -79,8 +86,13 @@ export function dataProblem(record: unknown, where = ''): HttpError | undefined 
   return undefined;
 }
 
-/** A key or value that passed the schema: BINARY, JSON or STRING, or none. */
-function dataBytes(data: KafkaV3Data | null | undefined, field: string): { bytes: Buffer | null; size: DataSize | undefined } {
+/** A key or value that passed the schema: BINARY, JSON or STRING, written with its schema (typed), or none. */
+function dataBytes(
+  data: KafkaV3Data | null | undefined,
+  field: string,
+  typed: V3SchemaBytes | undefined,
+): { bytes: Buffer | null; size: DataSize | V3SchemaSize | undefined } {
+  if (typed) return typed;
   const type = data?.type;
   if (!type || type === 'AVRO' || type === 'JSONSCHEMA' || type === 'PROTOBUF') return { bytes: null, size: undefined };
   const bytes = recordBytes(data.data, type, `${field}.data`);
@@ -88,9 +100,9 @@ function dataBytes(data: KafkaV3Data | null | undefined, field: string): { bytes
 }
 
 /** Throws the HttpError (400, 422) that names the field when the record cannot be produced. */
-export function v3Record(topic: string, record: KafkaV3Record, where = ''): V3Prepared {
-  const key = dataBytes(record.key, `${where}key`);
-  const value = dataBytes(record.value, `${where}value`);
+export function v3Record(topic: string, record: KafkaV3Record, where = '', typed?: V3SchemaTyped): V3Prepared {
+  const key = dataBytes(record.key, `${where}key`, typed?.key);
+  const value = dataBytes(record.value, `${where}value`, typed?.value);
   let timestamp: number | undefined;
   if (record.timestamp !== undefined && record.timestamp !== null) {
     timestamp = dateTimeMs(record.timestamp);

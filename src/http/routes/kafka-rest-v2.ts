@@ -23,7 +23,9 @@ import {
   mostTelling,
 } from '../errors/kafka-rest-errors.js';
 import { checkedTopicFor, knownTopicFor, NONE, partitionProblems, partitionsKnown, pathPartition } from '../publish/topic-check.js';
-import { scannedV2Records, v2Records, type V2Format } from '../gateway/v2-records.js';
+import { scannedV2Records, schemaTypedV2Records, v2Records, type V2Format } from '../gateway/v2-records.js';
+import { v2SchemaBytes } from '../gateway/schema-records.js';
+import type { SchemaType } from '../../schema/registry-client.js';
 import { scanV2Json, ScannedV2Body } from '../gateway/v2-scan.js';
 import { errorResponses, produceErrorStatuses } from '../errors/documented-responses.js';
 import { parseJsonBytes, scanOrParseJson } from '../body/json-body.js';
@@ -36,6 +38,16 @@ const formats: Record<string, V2Format> = {
   'application/vnd.kafka.binary.v2+json': 'binary',
   'application/vnd.kafka.text.v2+json': 'text',
 };
+
+/** Served when --schema-registry-url is set (else 415, naming the setting). */
+const schemaFormats: Record<string, SchemaType> = {
+  'application/vnd.kafka.avro.v2+json': 'AVRO',
+  'application/vnd.kafka.jsonschema.v2+json': 'JSON',
+  'application/vnd.kafka.protobuf.v2+json': 'PROTOBUF',
+};
+
+const schemaTypeOf = (contentType: string | undefined): SchemaType | undefined =>
+  schemaFormats[(contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? ''];
 
 // clients send one spelling of the header each: its format is looked up once
 const formatByHeader = new Map<string, V2Format>();
@@ -59,7 +71,7 @@ export function asyncFlag(query: unknown): boolean {
   throw new HttpError(400, 'SF_HTTP_VALIDATION', `async=${String(value)} is not true or false`, 'use ?async=true or leave it out');
 }
 
-function validated(body: unknown, limit: number): KafkaV2ProduceRequest | ScannedV2Body {
+function validated(body: unknown, limit: number, schemaTyped: boolean): KafkaV2ProduceRequest | ScannedV2Body {
   // read from its bytes: the scanner took only what the schema allows
   if (body instanceof ScannedV2Body) return body;
   const records = (body as { records?: unknown } | null)?.records;
@@ -72,7 +84,7 @@ function validated(body: unknown, limit: number): KafkaV2ProduceRequest | Scanne
       'split it into requests of at most that many records',
     );
   }
-  const validate = inspectedValidators().v2Produce;
+  const validate = schemaTyped ? inspectedValidators().v2SchemaProduce : inspectedValidators().v2Produce;
   if (validate(body)) return body;
   const errs = validate.errors ?? [];
   // as the REST Proxy: no records at all is a 422; any other mismatch a 400
@@ -118,13 +130,18 @@ async function produceV2(s: RouteServices, req: FastifyRequest, reply: FastifyRe
   const { topic } = req.params as { topic: string };
   const partition = partitionText === undefined ? undefined : pathPartition(partitionText);
   const fireAndForget = asyncFlag(req.query);
-  const body = validated(req.body, s.batchLimit);
+  const schemaType = schemaTypeOf(req.headers['content-type']);
+  const body = validated(req.body, s.batchLimit, schemaType !== undefined);
   const records = body.records.length;
   const info = knownTopicFor(s, topic, partition, records) ?? (await checkedTopicFor(s, topic, partition, records));
-  const messages =
-    body instanceof ScannedV2Body
-      ? scannedV2Records(topic, partition, body)
-      : v2Records(topic, partition, formatOf(req.headers['content-type']), body);
+  let schemaIds: { key_schema_id: number | null; value_schema_id: number | null } = { key_schema_id: null, value_schema_id: null };
+  let messages: OutgoingMessage[];
+  if (body instanceof ScannedV2Body) messages = scannedV2Records(topic, partition, body);
+  else if (schemaType !== undefined && s.schemas) {
+    const typed = await v2SchemaBytes(s.schemas, topic, schemaType, body);
+    schemaIds = { key_schema_id: typed.keySchemaId, value_schema_id: typed.valueSchemaId };
+    messages = schemaTypedV2Records(topic, partition, body, typed);
+  } else messages = v2Records(topic, partition, formatOf(req.headers['content-type']), body);
   if (messages.length > 1) s.metrics.batch(messages.length);
   const partitions = messages.map((m) => m.partition);
   const problems = partitionsKnown(info, partitions) ? NONE : await partitionProblems(s, info, partitions);
@@ -171,13 +188,13 @@ async function produceV2(s: RouteServices, req: FastifyRequest, reply: FastifyRe
   // it for a success, the REST Proxy's 200 that its users complain of), with the failure that
   // tells most (FailureMeaning.rank: an unknown outcome first, as a retry may duplicate it).
   if (failures.length === messages.length) throw mostTelling(failures);
-  return { offsets: entries, key_schema_id: null, value_schema_id: null };
+  return { offsets: entries, ...schemaIds };
 }
 
 const produceSchema = (summary: string, withPartition: boolean) => ({
   summary,
   description:
-    'The Confluent REST Proxy v2 and Strimzi Kafka Bridge produce API. At most --batch-limit records (413 above it). Content-Type application/vnd.kafka.json.v2+json (key and value any JSON), ...binary.v2+json (base64) or ...text.v2+json (strings). 200: one entry per record in request order, with the partition and offset Kafka assigned after acks=all, or error_code 50003 (retriable) / 50002 and the reason. 404 with 40401/40402 at once for an unknown topic or partition. 429 with Retry-After and 42901 when the server, or librdkafka\'s own queue, holds as many records not yet acknowledged as it takes (nothing written; async=true too). 503 (nothing written, Retry-After) or 504 (outcome unknown) when no record was delivered because of Kafka. ?async=true answers 204 without waiting. Errors are {"error_code", "message"}.',
+    'The Confluent REST Proxy v2 and Strimzi Kafka Bridge produce API. At most --batch-limit records (413 above it). Content-Type application/vnd.kafka.json.v2+json (key and value any JSON), ...binary.v2+json (base64) or ...text.v2+json (strings); with --schema-registry-url also ...avro.v2+json, ...jsonschema.v2+json and ...protobuf.v2+json (key_schema/value_schema or their ids; 415 without a registry). 200: one entry per record in request order, with the partition and offset Kafka assigned after acks=all, or error_code 50003 (retriable) / 50002 and the reason. 404 with 40401/40402 at once for an unknown topic or partition. 429 with Retry-After and 42901 when the server, or librdkafka\'s own queue, holds as many records not yet acknowledged as it takes (nothing written; async=true too). 503 (nothing written, Retry-After) or 504 (outcome unknown) when no record was delivered because of Kafka. ?async=true answers 204 without waiting. Errors are {"error_code", "message"}.',
   tags: ['kafka-rest v2'],
   params: {
     type: 'object',
@@ -203,6 +220,9 @@ const produceSchema = (summary: string, withPartition: boolean) => ({
       'application/vnd.kafka.json.v2+json': { schema: ref('kafka-v2-produce-request') },
       'application/vnd.kafka.binary.v2+json': { schema: ref('kafka-v2-binary-request') },
       'application/vnd.kafka.text.v2+json': { schema: ref('kafka-v2-text-request') },
+      'application/vnd.kafka.avro.v2+json': { schema: ref('kafka-v2-schema-request') },
+      'application/vnd.kafka.jsonschema.v2+json': { schema: ref('kafka-v2-schema-request') },
+      'application/vnd.kafka.protobuf.v2+json': { schema: ref('kafka-v2-schema-request') },
     },
   },
   response: {
@@ -216,9 +236,9 @@ const produceSchema = (summary: string, withPartition: boolean) => ({
  * The vendor media types are JSON underneath: json-body.ts parses them, as it does every body;
  * the json format's usual body is read from its bytes instead (v2-scan.ts).
  */
-function registerParsers(app: Parameters<FastifyPluginCallback>[0], batchLimit: number): void {
+function registerParsers(app: Parameters<FastifyPluginCallback>[0], batchLimit: number, schemaTyped: boolean): void {
   const scan = (bytes: Buffer) => scanV2Json(bytes, batchLimit);
-  for (const type of Object.keys(formats)) {
+  for (const type of [...Object.keys(formats), ...(schemaTyped ? Object.keys(schemaFormats) : [])]) {
     const json = formats[type] === 'json';
     app.addContentTypeParser(type, { parseAs: 'buffer' }, (_req, body, done) => {
       const result = json ? scanOrParseJson(body as Buffer, scan) : parseJsonBytes(body as Buffer);
@@ -233,7 +253,7 @@ const noValidation = () => () => true;
 
 const kafkaRestV2Routes: FastifyPluginCallback = (app, _opts, done) => {
   const s = servicesFor(app.services, 'kafka-rest-v2');
-  registerParsers(app, s.batchLimit);
+  registerParsers(app, s.batchLimit, s.schemas !== undefined);
   // application/json stays JSON-parsed, and is refused here with the dialect's 415
   // (before the body is read: a synchronous hook, as it runs on every request)
   app.addHook('onRequest', (req, _reply, next) => {

@@ -19,6 +19,7 @@ import { JsonObjectSplitter } from '../body/json-object-stream.js';
 import { kafkaRestBody, kafkaRestCode, kafkaRestMessage, unprocessable } from '../errors/kafka-rest-errors.js';
 import { checkedTopicFor, producingCluster, knownTopicFor, partitionProblems, partitionsKnown } from '../publish/topic-check.js';
 import { dataProblem, registryProblem, v3Record, v3Report, type V3Prepared } from '../gateway/v3-records.js';
+import { v3SchemaParts } from '../gateway/schema-records.js';
 import { endOnReadTimeout, readTimeout } from '../errors/client-errors.js';
 import { RecordStream, type Outcome } from '../gateway/v3-record-stream.js';
 import { notUtf8, parseJsonBody } from '../body/json-body.js';
@@ -42,10 +43,10 @@ const params = {
 
 const failure = (err: HttpError): Outcome => ({ status: err.statusCode, body: kafkaRestBody(err), headers: err.headers });
 
-function prepared(topic: string, text: string): V3Prepared {
+function prepared(s: RouteServices, topic: string, text: string): V3Prepared | Promise<V3Prepared> {
   const parsed = parseJsonBody(text);
   if ('error' in parsed) throw parsed.error;
-  const problem = registryProblem(parsed.value) ?? dataProblem(parsed.value);
+  const problem = (s.schemas ? undefined : registryProblem(parsed.value)) ?? dataProblem(parsed.value);
   if (problem) throw problem;
   const validate = inspectedValidators().v3Record;
   if (!validate(parsed.value)) {
@@ -56,13 +57,19 @@ function prepared(topic: string, text: string): V3Prepared {
       'see /docs, "kafka-rest v3"',
     );
   }
-  return v3Record(topic, parsed.value as KafkaV3Record);
+  return withSchemas(s, topic, parsed.value as KafkaV3Record, '');
+}
+
+/** The record, its schema-typed key and value written first (asynchronously: the registry may be asked). */
+function withSchemas(s: RouteServices, topic: string, record: KafkaV3Record, where: string): V3Prepared | Promise<V3Prepared> {
+  const typed = s.schemas && v3SchemaParts(s.schemas, topic, record, where);
+  return typed ? typed.then((t) => v3Record(topic, record, where, t)) : v3Record(topic, record, where);
 }
 
 /** A record that does not match the schema is one more record not written. */
-function preparedOrCounted(s: RouteServices, topic: string, text: string): V3Prepared {
+async function preparedOrCounted(s: RouteServices, topic: string, text: string): Promise<V3Prepared> {
   try {
-    return prepared(topic, text);
+    return await prepared(s, topic, text);
   } catch (err) {
     if (err instanceof HttpError) s.metrics.failed(s.route, topic, err.code);
     throw err;
@@ -72,7 +79,7 @@ function preparedOrCounted(s: RouteServices, topic: string, text: string): V3Pre
 /** Validated, checked against metadata, sent, and reported; never rejects. */
 async function produceOne(s: RouteServices, clusterId: string, topic: TopicInfo, text: string): Promise<Outcome> {
   try {
-    const p = preparedOrCounted(s, topic.name, text);
+    const p = await preparedOrCounted(s, topic.name, text);
     if (!partitionsKnown(topic, [p.message.partition])) {
       const [problem] = await partitionProblems(s, topic, [p.message.partition]);
       if (problem) {
@@ -249,10 +256,10 @@ function batchEntries(body: unknown, limit: number): ReadonlyArray<KafkaV3Record
   return entries as ReadonlyArray<KafkaV3Record & { readonly id: string }>;
 }
 
-/** An entry as a record: checked (422 for Schema Registry formats, 400 for the schema) and prepared. */
-function batchRecord(topic: string, entry: KafkaV3Record & { readonly id: string }, i: number): V3Prepared {
+/** An entry as a record: checked (422 for Schema Registry formats without one, 400 for the schema) and prepared. */
+function batchRecord(s: RouteServices, topic: string, entry: KafkaV3Record & { readonly id: string }, i: number): V3Prepared | Promise<V3Prepared> {
   const where = `entries[${i}].`;
-  const problem = registryProblem(entry, where) ?? dataProblem(entry, where);
+  const problem = (s.schemas ? undefined : registryProblem(entry, where)) ?? dataProblem(entry, where);
   if (problem) throw problem;
   const record: Record<string, unknown> = { ...entry };
   delete record.id;
@@ -261,7 +268,7 @@ function batchRecord(topic: string, entry: KafkaV3Record & { readonly id: string
     const why = describeSchemaErrors(validate.errors).replaceAll('message ', 'entry ');
     throw new HttpError(400, 'SF_HTTP_VALIDATION', `entries[${i}] does not match the schema: ${why}`, 'see /docs, "kafka-rest v3"');
   }
-  return v3Record(topic, record as KafkaV3Record, where);
+  return withSchemas(s, topic, record as KafkaV3Record, where);
 }
 
 async function produceBatch(s: RouteServices, req: FastifyRequest) {
@@ -273,13 +280,16 @@ async function produceBatch(s: RouteServices, req: FastifyRequest) {
   const now = s.now();
   const failures: Array<{ id: string; error_code: number; message: string }> = [];
   const ready: Array<{ id: string; prepared: V3Prepared }> = [];
-  entries.forEach((entry, i) => {
-    try {
-      ready.push({ id: entry.id, prepared: batchRecord(topic.name, entry, i) });
-    } catch (err) {
-      s.metrics.failed(s.route, topic.name, (err as HttpError).code);
-      failures.push({ id: entry.id, error_code: kafkaRestCode(err as HttpError), message: kafkaRestMessage(err as HttpError) });
+  const settled = await Promise.allSettled(entries.map(async (entry, i) => batchRecord(s, topic.name, entry, i)));
+  settled.forEach((result, i) => {
+    const { id } = entries[i] as { id: string };
+    if (result.status === 'fulfilled') {
+      ready.push({ id, prepared: result.value });
+      return;
     }
+    const err = result.reason as HttpError;
+    s.metrics.failed(s.route, topic.name, err.code);
+    failures.push({ id, error_code: kafkaRestCode(err), message: kafkaRestMessage(err) });
   });
   const problems = await partitionProblems(
     s,
@@ -313,7 +323,7 @@ async function produceBatch(s: RouteServices, req: FastifyRequest) {
 const recordsSchema = {
   summary: 'produce records (REST Proxy v3): one record object, or several one after another (streamed)',
   description:
-    'Content-Type application/json. key and value are {"type": "BINARY"|"JSON"|"STRING", "data": ...}; headers [{"name", "value": base64}]. One record: answered with its report (error_code 200, partition_id, offset after acks=all) or with its own error status (400 bad data, 404/40401 unknown topic, 404/40402 unknown partition, 422 Schema Registry formats, 429/42901 a full queue, 503 nothing written, 504 outcome unknown). Several: 200, one report per line in record order as Kafka acknowledges them, errors inside.',
+    'Content-Type application/json. key and value are {"type": "BINARY"|"JSON"|"STRING", "data": ...} or, with --schema-registry-url, {"type": "AVRO"|"JSONSCHEMA"|"PROTOBUF", "data": ..., "schema_id"|"schema"|"subject"|"schema_version"|"subject_name_strategy": ...}; headers [{"name", "value": base64}]. One record: answered with its report (error_code 200, partition_id, offset after acks=all) or with its own error status (400 bad data, 404/40401 unknown topic, 404/40402 unknown partition, 422 a record that does not match its schema (42203), a missing or invalid schema (42201, 42202, 42205) or Schema Registry formats without --schema-registry-url (42207), 409 an incompatible schema, 429/42901 a full queue, 503 nothing written, 504 outcome unknown). Several: 200, one report per line in record order as Kafka acknowledges them, errors inside.',
   tags: ['kafka-rest v3'],
   params,
   body: ref('kafka-v3-produce-record'),
