@@ -52,6 +52,9 @@ export class RegistryError extends Error {
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 
+/** tries again of a registration the registry refused as a race (#registerOnce): 20 ms to 320 ms apart */
+const RACE_RETRIES = 5;
+
 interface SubjectVersion {
   readonly id: number;
   readonly schema: string;
@@ -92,10 +95,7 @@ export class RegistryClient {
     const key = `${subject}\u0000${schemaType}\u0000${schema}`;
     const cached = this.#registered.get(key);
     if (cached !== undefined) return cached;
-    const body = (await this.#call('POST', `subjects/${encodeURIComponent(subject)}/versions`, {
-      schema,
-      ...(schemaType === 'AVRO' ? {} : { schemaType }),
-    })) as { id: number };
+    const body = (await this.#registerOnce(subject, schema, schemaType)) as { id: number };
     this.#registered.set(key, body.id);
     this.#byId.set(body.id, { id: body.id, schema, schemaType });
     return body.id;
@@ -139,6 +139,24 @@ export class RegistryClient {
     } catch (err) {
       if (cached && err instanceof RegistryError && err.unreachable) return cached.schema;
       throw err;
+    }
+  }
+
+  /**
+   * Apicurio 2.4 answers 409 "already exists" for a new subject created while others are
+   * (3 of 24 parallel first registrations here; nothing is created, and a later try succeeds):
+   * that answer is tried again a few times. An incompatible schema's 409 is answered at once.
+   */
+  async #registerOnce(subject: string, schema: string, schemaType: SchemaType): Promise<unknown> {
+    const payload = { schema, ...(schemaType === 'AVRO' ? {} : { schemaType }) };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#call('POST', `subjects/${encodeURIComponent(subject)}/versions`, payload);
+      } catch (err) {
+        const raced = err instanceof RegistryError && err.status === 409 && /already exists/i.test(err.message);
+        if (!raced || attempt >= RACE_RETRIES) throw err;
+        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.random() * 20));
+      }
     }
   }
 

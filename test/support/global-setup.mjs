@@ -16,7 +16,27 @@ export function testBroker(command) {
   });
 }
 
+// The same for the Schema Registry the schema-typed records' tests need: SCHEMA_REGISTRY_URL
+// names one to use; else the project's script starts one in .schema-registry/test (built once
+// from Maven Central and cached, like the broker's jars).
+export const testRegistryDir = `${root}.schema-registry/test`;
+
+export function testRegistry(command) {
+  execFileSync(`${root}scripts/schema-registry-local.sh`, [command], {
+    stdio: ['ignore', 'ignore', command === 'status' ? 'ignore' : 'inherit'],
+    env: { ...process.env, SCHEMA_REGISTRY_LOCAL_DIR: testRegistryDir },
+  });
+}
+
 export default function globalSetup() {
+  if (!process.env.SCHEMA_REGISTRY_URL) {
+    try {
+      testRegistry('status');
+    } catch {
+      process.stderr.write("\nstarting the tests' own Schema Registry in .schema-registry/test (scripts/schema-registry-local.sh up)\n");
+      testRegistry('up');
+    }
+  }
   if (process.env.KAFKA_BOOTSTRAP_SERVERS) return;
   try {
     testBroker('status'); // left running by an interrupted run or by KEEP_KAFKA=1

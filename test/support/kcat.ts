@@ -75,3 +75,38 @@ export async function produceRaw(env: BrokerEnv, topic: string, value: Buffer, k
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+export interface RawRecord {
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+}
+
+/**
+ * Every record of a topic as bytes (kcat's -J would turn binary values into text): kcat writes
+ * a line "partition offset keylength valuelength" and then the key's and the value's bytes.
+ */
+export function readTopicBytes(env: BrokerEnv, topic: string): Promise<RawRecord[]> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'kcat',
+      [...kcatArgs(env), '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p %o %K %S\n%k%s'],
+      { maxBuffer: 64 * 1024 * 1024, encoding: 'buffer' },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`kcat failed: ${stderr.toString() || err.message}`));
+        const out: RawRecord[] = [];
+        let at = 0;
+        while (at < stdout.length) {
+          const eol = stdout.indexOf(0x0a, at);
+          const [p, o, k, s] = stdout.subarray(at, eol).toString().split(' ').map(Number) as [number, number, number, number];
+          at = eol + 1;
+          const key = k < 0 ? null : stdout.subarray(at, (at += k));
+          const value = s < 0 ? null : stdout.subarray(at, (at += s));
+          out.push({ partition: p, offset: o, key, value });
+        }
+        resolve(out);
+      },
+    );
+  });
+}

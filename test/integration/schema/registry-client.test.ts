@@ -1,31 +1,16 @@
 /**
- * schema/registry-client.ts against a real registry (scripts/schema-registry-local.sh: Apicurio's
+ * schema/registry-client.ts against a real registry (the suite's own, global-setup.mjs: Apicurio's
  * Confluent-compatible API): register, by id, latest, BACKWARD evolution, the registry's own
  * error codes, an unreachable registry.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { RegistryClient, RegistryError } from '../../../src/schema/registry-client.js';
+import { registryUrl } from '../../support/registry.js';
 
-const root = join(import.meta.dirname, '../../..');
-const dir = join(root, '.schema-registry/test');
-const script = join(root, 'scripts/schema-registry-local.sh');
-const env = { ...process.env, SCHEMA_REGISTRY_LOCAL_DIR: dir };
-let url = '';
+const url = registryUrl();
 
 const avro = (fields: string[]) =>
   JSON.stringify({ type: 'record', name: 'User', fields: fields.map((f) => (f === 'email' ? { name: f, type: ['null', 'string'], default: null } : { name: f, type: 'string' })) });
-
-beforeAll(() => {
-  execFileSync(script, ['up'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  url = /SCHEMA_REGISTRY_URL=(\S+)/.exec(readFileSync(join(dir, 'registry.env'), 'utf8'))?.[1] ?? '';
-}, 300_000);
-
-afterAll(() => {
-  execFileSync(script, ['down'], { env, stdio: 'ignore' });
-});
 
 const client = (now = () => Date.now()) => new RegistryClient({ url, timeoutMs: 5000, latestTtlMs: 30_000, now });
 
@@ -60,5 +45,14 @@ describe('RegistryClient against a real registry', () => {
     const down = await gone.byId(1).catch((e: unknown) => e);
     expect(down).toBeInstanceOf(RegistryError);
     expect((down as RegistryError).unreachable).toBe(true);
+  });
+});
+
+describe('RegistryClient, registrations at the same moment', () => {
+  it('registers 12 new subjects in parallel, each once, as a registry that races creating them would refuse some', async () => {
+    const c = client();
+    const run = Date.now();
+    const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => c.register(`race-${run}-${i}-value`, avro(['id']), 'AVRO')));
+    expect(new Set(ids).size).toBe(1);
   });
 });

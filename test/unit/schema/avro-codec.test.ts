@@ -25,7 +25,16 @@ const schema = {
 const codec = avroCodec(JSON.stringify(schema));
 const reader = avro.Type.forSchema(schema as avro.Schema);
 
-const order = { id: 9007199254740990, qty: 3, note: { string: 'fragile' }, tags: ['a'], attrs: { w: 1.5 }, state: 'PAID', raw: '\u0000\u00ff', paid: true };
+const order = {
+  id: 9007199254740990,
+  qty: 3,
+  note: { string: 'fragile' },
+  tags: ['a'],
+  attrs: { w: 1.5 },
+  state: 'PAID',
+  raw: '\u0000\u00ff',
+  paid: true,
+};
 
 function mismatchOf(data: unknown): SchemaError {
   try {
@@ -64,7 +73,7 @@ describe('avroCodec', () => {
     [{ ...order, tags: [1] }, 'records[0].value.tags[0]: expected a string'],
     [{ ...order, raw: '\u0100' }, 'records[0].value.raw: expected bytes'],
     [{ ...order, extra: 1 }, 'records[0].value.extra: the shop.Order record has no field extra (it would be lost)'],
-    [(({ qty: _q, ...r }) => r)(order), 'records[0].value.qty: the shop.Order record\'s field qty is missing and has no default'],
+    [(({ qty: _q, ...r }) => r)(order), "records[0].value.qty: the shop.Order record's field qty is missing and has no default"],
     [[1], 'records[0].value: expected a shop.Order record'],
   ])('refuses %j with a mismatch that names the field', (data, words) => {
     const err = mismatchOf(data);

@@ -37,10 +37,32 @@ const refused = (data: unknown): SchemaError => {
 
 describe('protobufCodec', () => {
   it('writes magic 0, the id, the index [0], then the first message; every field reads back', () => {
-    const bytes = codec.encode(3, { id: '9007199254740993', customerName: 'Ada', lines: [1, 2], status: 'PAID', prices: { a: 1.5 }, address: { city: 'Oslo' }, raw: 'AP8=', email: 'a@b' }, 'v');
+    const bytes = codec.encode(
+      3,
+      {
+        id: '9007199254740993',
+        customerName: 'Ada',
+        lines: [1, 2],
+        status: 'PAID',
+        prices: { a: 1.5 },
+        address: { city: 'Oslo' },
+        raw: 'AP8=',
+        email: 'a@b',
+      },
+      'v',
+    );
     expect([...bytes.subarray(0, 6)]).toEqual([0, 0, 0, 0, 3, 0]);
     const back = Order.toObject(Order.decode(bytes.subarray(6)), { longs: String, enums: String, bytes: String });
-    expect(back).toEqual({ id: '9007199254740993', customer_name: 'Ada', lines: [1, 2], status: 'PAID', prices: { a: 1.5 }, address: { city: 'Oslo' }, raw: 'AP8=', email: 'a@b' });
+    expect(back).toEqual({
+      id: '9007199254740993',
+      customer_name: 'Ada',
+      lines: [1, 2],
+      status: 'PAID',
+      prices: { a: 1.5 },
+      address: { city: 'Oslo' },
+      raw: 'AP8=',
+      email: 'a@b',
+    });
     expect(codec.recordName).toBe('shop.Order');
   });
 
@@ -61,7 +83,9 @@ describe('protobufCodec', () => {
   });
 
   it('refuses a schema that imports another file, or has no message', () => {
-    expect(() => protobufCodec('syntax = "proto3"; import "google/protobuf/timestamp.proto"; message A { int32 x = 1; }')).toThrow(/references are not supported/);
+    expect(() => protobufCodec('syntax = "proto3"; import "google/protobuf/timestamp.proto"; message A { int32 x = 1; }')).toThrow(
+      /references are not supported/,
+    );
     expect(() => protobufCodec('syntax = "proto3"; enum E { A = 0; }')).toThrow(/declares no message/);
   });
 });

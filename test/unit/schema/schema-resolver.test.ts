@@ -14,8 +14,14 @@ function registry(overrides: Partial<Record<'byId' | 'register' | 'version' | 'l
   const client = {
     byId: async (id: number): Promise<RegisteredSchema> => (calls.push(`byId ${id}`), { id, schema: avro, schemaType: 'AVRO' }),
     register: async (subject: string): Promise<number> => (calls.push(`register ${subject}`), 11),
-    version: async (subject: string, v: number): Promise<RegisteredSchema> => (calls.push(`version ${subject} ${v}`), { id: 12, schema: avro, schemaType: 'AVRO', subject, version: v }),
-    latest: async (subject: string): Promise<RegisteredSchema> => (calls.push(`latest ${subject}`), { id: 13, schema: avro, schemaType: 'AVRO', subject, version: 4 }),
+    version: async (subject: string, v: number): Promise<RegisteredSchema> => (
+      calls.push(`version ${subject} ${v}`),
+      { id: 12, schema: avro, schemaType: 'AVRO', subject, version: v }
+    ),
+    latest: async (subject: string): Promise<RegisteredSchema> => (
+      calls.push(`latest ${subject}`),
+      { id: 13, schema: avro, schemaType: 'AVRO', subject, version: 4 }
+    ),
     ...overrides,
   };
   return { resolver: new SchemaResolver(client as unknown as RegistryClient), calls };
@@ -24,9 +30,16 @@ function registry(overrides: Partial<Record<'byId' | 'register' | 'version' | 'l
 describe('SchemaResolver', () => {
   it('registers a schema text under <topic>-value, finds an id, a version and the latest', async () => {
     const { resolver, calls } = registry();
-    expect(await resolver.resolve('users', 'value', { schemaType: 'AVRO', schema: avro }, 'value_schema')).toMatchObject({ id: 11, subject: 'users-value' });
+    expect(await resolver.resolve('users', 'value', { schemaType: 'AVRO', schema: avro }, 'value_schema')).toMatchObject({
+      id: 11,
+      subject: 'users-value',
+    });
     expect(await resolver.resolve('users', 'key', { schemaId: 7 }, 'key_schema_id')).toMatchObject({ id: 7, schemaType: 'AVRO' });
-    expect(await resolver.resolve('users', 'value', { schemaVersion: 2 }, 'value')).toMatchObject({ id: 12, version: 2, subject: 'users-value' });
+    expect(await resolver.resolve('users', 'value', { schemaVersion: 2 }, 'value')).toMatchObject({
+      id: 12,
+      version: 2,
+      subject: 'users-value',
+    });
     expect(await resolver.resolve('users', 'key', {}, 'key')).toMatchObject({ id: 13, version: 4, subject: 'users-key' });
     expect(calls).toEqual(['register users-value', 'byId 7', 'version users-value 2', 'latest users-key']);
   });
@@ -48,9 +61,11 @@ describe('SchemaResolver', () => {
     const a = await resolver.resolve('t', 'value', { schemaId: 1 }, 'v');
     const b = await resolver.resolve('t', 'value', { schemaId: 2 }, 'v');
     expect(a.codec).toBe(b.codec);
-    await expect(resolver.resolve('t', 'value', { schemaType: 'AVRO', schema: '{"type":"record"}' }, 'value_schema')).rejects.toMatchObject({
-      kind: 'schema-invalid',
-    });
+    await expect(resolver.resolve('t', 'value', { schemaType: 'AVRO', schema: '{"type":"record"}' }, 'value_schema')).rejects.toMatchObject(
+      {
+        kind: 'schema-invalid',
+      },
+    );
     expect(calls).toEqual(['byId 1', 'byId 2']);
   });
 
