@@ -5,7 +5,8 @@
 //      still two modules that cannot be understood apart);
 //   2. modules that must stay light never load node-rdkafka: the fastify app (tested with inject,
 //      no broker) neither statically nor through import(); the program (--help stays fast) not
-//      at start-up (its subcommands import their heavy modules when they run);
+//      at start-up (its subcommands import their heavy modules when they run); the app loads the
+//      Avro and Protobuf libraries only when a schema-typed record comes;
 //   3. folders that must not know each other import nothing from each other, types included:
 //      watch and monitor are two viewers of the control plane (src/plane/), not of each other.
 // Run by `npm run lint`; exits 1 and names each cycle or each path to the forbidden module.
@@ -21,6 +22,9 @@ const src = join(root, 'src');
 const mustNotReach = [
   ['src/http/app.ts', 'node-rdkafka', 'static and dynamic'],
   ['src/program.ts', 'node-rdkafka', 'static'],
+  // the serdes of schema-typed records load when such a record first comes (schema/codec.ts)
+  ['src/http/app.ts', 'avsc', 'static'],
+  ['src/http/app.ts', 'protobufjs', 'static'],
 ];
 
 /** [folder, folder it must not import from] */

@@ -351,8 +351,8 @@ export const failureMeanings: Readonly<Record<KafkaErrorKind, FailureMeaning>> =
     "the subject's compatibility rule (BACKWARD by default) refused the schema: add fields with defaults, or register it under another subject",
   ),
   'schema-invalid': schemaRefusal(422, 42205, 'send a valid schema (Avro JSON, JSON Schema with "$schema", or a .proto file)'),
-  'key-schema-missing': schemaRefusal(422, 42201, 'send key_schema or key_schema_id with the keys (v3: the key\'s schema fields)'),
-  'value-schema-missing': schemaRefusal(422, 42202, 'send value_schema or value_schema_id with the values (v3: the value\'s schema fields)'),
+  'key-schema-missing': schemaRefusal(422, 42201, "send key_schema or key_schema_id with the keys (v3: the key's schema fields)"),
+  'value-schema-missing': schemaRefusal(422, 42202, "send value_schema or value_schema_id with the values (v3: the value's schema fields)"),
   'schema-mismatch': schemaRefusal(422, 42203, 'nothing was written; send data that matches the schema (Avro: unions as {"type": value})'),
 };
 

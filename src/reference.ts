@@ -202,10 +202,11 @@ const failureWhat: Record<KafkaErrorKind, string> = {
   auth: 'the producer cannot log in to Kafka',
   tls: 'the TLS handshake with Kafka fails',
   failed: 'a broker error streamforge cannot vouch for',
-  'registry-unavailable': 'schema-typed records: the Schema Registry does not answer (within --schema-registry-timeout), fails, or refuses our credentials',
+  'registry-unavailable':
+    'schema-typed records: the Schema Registry does not answer (within --schema-registry-timeout), fails, or refuses our credentials',
   'schema-not-found': 'the schema id, subject or version the request names is not in the registry',
   'schema-incompatible': "the subject's compatibility rule refuses the request's schema",
-  'schema-invalid': 'the request\'s schema is not a valid Avro, JSON Schema or Protobuf schema (or not of the request\'s type)',
+  'schema-invalid': "the request's schema is not a valid Avro, JSON Schema or Protobuf schema (or not of the request's type)",
   'key-schema-missing': 'keys sent without key_schema or key_schema_id',
   'value-schema-missing': 'values sent without value_schema or value_schema_id',
   'schema-mismatch': 'a key or value does not match its schema (a missing, extra or mistyped field)',

@@ -257,7 +257,12 @@ function batchEntries(body: unknown, limit: number): ReadonlyArray<KafkaV3Record
 }
 
 /** An entry as a record: checked (422 for Schema Registry formats without one, 400 for the schema) and prepared. */
-function batchRecord(s: RouteServices, topic: string, entry: KafkaV3Record & { readonly id: string }, i: number): V3Prepared | Promise<V3Prepared> {
+function batchRecord(
+  s: RouteServices,
+  topic: string,
+  entry: KafkaV3Record & { readonly id: string },
+  i: number,
+): V3Prepared | Promise<V3Prepared> {
   const where = `entries[${i}].`;
   const problem = (s.schemas ? undefined : registryProblem(entry, where)) ?? dataProblem(entry, where);
   if (problem) throw problem;

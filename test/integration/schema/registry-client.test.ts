@@ -10,7 +10,11 @@ import { registryUrl } from '../../support/registry.js';
 const url = registryUrl();
 
 const avro = (fields: string[]) =>
-  JSON.stringify({ type: 'record', name: 'User', fields: fields.map((f) => (f === 'email' ? { name: f, type: ['null', 'string'], default: null } : { name: f, type: 'string' })) });
+  JSON.stringify({
+    type: 'record',
+    name: 'User',
+    fields: fields.map((f) => (f === 'email' ? { name: f, type: ['null', 'string'], default: null } : { name: f, type: 'string' })),
+  });
 
 const client = (now = () => Date.now()) => new RegistryClient({ url, timeoutMs: 5000, latestTtlMs: 30_000, now });
 
@@ -37,7 +41,9 @@ describe('RegistryClient against a real registry', () => {
   });
 
   it('answers an unknown subject with 404 and the registry’s code, an unreachable registry as unreachable', async () => {
-    const err = await client().latest(`missing-${Date.now()}`).catch((e: unknown) => e);
+    const err = await client()
+      .latest(`missing-${Date.now()}`)
+      .catch((e: unknown) => e);
     // Confluent's registry says 40401 (subject not found); Apicurio's ccompat says 40402 (version not found)
     expect(err).toMatchObject({ status: 404 });
     expect([40401, 40402]).toContain((err as RegistryError).errorCode);
