@@ -21,7 +21,8 @@ export async function compileCodec(schemaType: SchemaType, text: string): Promis
       case 'AVRO':
         return (await import('./avro-codec.js')).avroCodec(text);
       case 'JSON':
-        return (await import('./json-schema-codec.js')).jsonSchemaCodec(text);
+        // awaited here: its rejection (a schema that is not JSON) is this catch's to answer
+        return await (await import('./json-schema-codec.js')).jsonSchemaCodec(text);
       case 'PROTOBUF':
         return (await import('./protobuf-codec.js')).protobufCodec(text);
     }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { projectRoot, requireBroker } from '../support/broker.js';
 import { startProducerServer, type RunningServer } from '../support/http-server.js';
 import { createTopic } from '../support/kafka-admin.js';
+import { registryUrl } from '../support/registry.js';
 
 jest.setTimeout(600_000);
 const broker = requireBroker('plaintext');
@@ -19,7 +20,9 @@ const topic = `st-gw-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
   await createTopic(broker, topic, 3);
-  server = await startProducerServer(['--produce-timeout', '2s', '--batch-limit', '50'], { ...broker });
+  // with the suite's Schema Registry: the v3 document's AVRO/JSONSCHEMA/PROTOBUF data and schema
+  // fields (random schema texts, ids and subjects included) reach the registry and the codecs
+  server = await startProducerServer(['--produce-timeout', '2s', '--batch-limit', '50', '--schema-registry-url', registryUrl()], { ...broker });
 }, 120_000);
 afterAll(() => server?.process.kill('SIGKILL'));
 

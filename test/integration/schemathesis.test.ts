@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, expect, it, jest } from '@jest/globals';
 import { projectRoot, requireBroker } from '../support/broker.js';
 import { startProducerServer, type RunningServer } from '../support/http-server.js';
+import { registryUrl } from '../support/registry.js';
 import { createTopic } from '../support/kafka-admin.js';
 
 // the first run on a machine installs schemathesis (about 20 s); the run itself about 2 minutes
@@ -21,7 +22,11 @@ it('schemathesis finds no disagreement between the OpenAPI document and the serv
   await createTopic(broker, eventsTopic, 1);
   // typed events reach a real topic; /produce mostly names topics that do not exist, and a
   // short produce timeout keeps each of those 404s to about 2 s
-  server = await startProducerServer(['--produce-timeout', '2s', '--batch-limit', '50'], { ...broker, KAFKA_TOPIC: eventsTopic });
+  // with the suite's Schema Registry: the v2 avro/jsonschema/protobuf content types are served
+  server = await startProducerServer(['--produce-timeout', '2s', '--batch-limit', '50', '--schema-registry-url', registryUrl()], {
+    ...broker,
+    KAFKA_TOPIC: eventsTopic,
+  });
   const url = server.url;
   const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
     execFile(`${projectRoot}/scripts/schemathesis.sh`, [url], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>

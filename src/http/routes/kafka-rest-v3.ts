@@ -292,7 +292,9 @@ async function produceBatch(s: RouteServices, req: FastifyRequest) {
       ready.push({ id, prepared: result.value });
       return;
     }
-    const err = result.reason as HttpError;
+    // anything but an answer is a bug: the whole request fails with it (500, logged), not one entry
+    if (!(result.reason instanceof HttpError)) throw result.reason;
+    const err = result.reason;
     s.metrics.failed(s.route, topic.name, err.code);
     failures.push({ id, error_code: kafkaRestCode(err), message: kafkaRestMessage(err) });
   });

@@ -58,3 +58,17 @@ describe('jsonSchemaCodec', () => {
     });
   });
 });
+
+describe('compileCodec', () => {
+  it.each([
+    ['JSON', 'x'],
+    ['AVRO', '{"type": "record"}'],
+    ['PROTOBUF', 'message {'],
+  ] as const)("answers a %s schema that does not compile as schema-invalid, with the parser's reason", async (type, text) => {
+    const { compileCodec } = await import('../../../src/schema/codec.js');
+    await expect(compileCodec(type, text)).rejects.toMatchObject({
+      kind: 'schema-invalid',
+      message: expect.stringContaining(`the ${type} schema is not valid: `),
+    });
+  });
+});
