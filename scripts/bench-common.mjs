@@ -25,6 +25,18 @@ export function brokerDown(started) {
   if (started) execFileSync(`${root}/scripts/kafka-local.sh`, ['down'], { stdio: 'ignore' });
 }
 
+/** A Schema Registry of the benchmark's own (scripts/schema-registry-local.sh, .schema-registry/bench): its URL. */
+const benchRegistryEnv = { ...process.env, SCHEMA_REGISTRY_LOCAL_DIR: `${root}/.schema-registry/bench` };
+export function registryUp() {
+  log('starting a Schema Registry of its own');
+  execFileSync(`${root}/scripts/schema-registry-local.sh`, ['up'], { env: benchRegistryEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+  return parse(readFileSync(`${root}/.schema-registry/bench/registry.env`, 'utf8')).SCHEMA_REGISTRY_URL;
+}
+
+export function registryDown() {
+  execFileSync(`${root}/scripts/schema-registry-local.sh`, ['down'], { env: benchRegistryEnv, stdio: 'ignore' });
+}
+
 export const plaintextEnv = () => parse(readFileSync(`${root}/.kafka/plaintext.env`, 'utf8'));
 
 /** What a streamforge child process gets: the broker, its own control-plane topics, a log level. */

@@ -73,6 +73,8 @@ export class RegistryClient {
   readonly #byId = new Map<number, RegisteredSchema>();
   readonly #registered = new Map<string, number>();
   readonly #versions = new Map<string, RegisteredSchema>();
+  readonly #pending = new Map<string, Promise<{ id: number }>>();
+  #queue: Promise<unknown> = Promise.resolve();
   readonly #latest = new Map<string, { readonly schema: RegisteredSchema; readonly at: number }>();
 
   constructor(opts: RegistryClientOptions) {
@@ -95,10 +97,21 @@ export class RegistryClient {
     const key = `${subject}\u0000${schemaType}\u0000${schema}`;
     const cached = this.#registered.get(key);
     if (cached !== undefined) return cached;
-    const body = (await this.#registerOnce(subject, schema, schemaType)) as { id: number };
-    this.#registered.set(key, body.id);
-    this.#byId.set(body.id, { id: body.id, schema, schemaType });
-    return body.id;
+    // the first requests of a burst with a new schema share one registration
+    let pending = this.#pending.get(key);
+    if (!pending) {
+      // Registrations go one at a time: they are rare (once per schema and process), and
+      // Apicurio 2.4's storage fails concurrent first writes (500 "Timeout trying to lock
+      // table", or 409 "already exists") where one after another succeed.
+      pending = this.#queue.then(() => this.#registerOnce(subject, schema, schemaType)) as Promise<{ id: number }>;
+      this.#queue = pending.catch(() => undefined);
+      this.#pending.set(key, pending);
+      void pending.finally(() => this.#pending.delete(key)).catch(() => undefined);
+    }
+    const { id } = await pending;
+    this.#registered.set(key, id);
+    this.#byId.set(id, { id, schema, schemaType });
+    return id;
   }
 
   /** One version of a subject (versions are immutable: asked once). */
