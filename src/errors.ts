@@ -56,6 +56,7 @@ export type ErrorCode =
   | 'SF_HTTP_BUSY'
   | 'SF_HTTP_TIMEOUT'
   | 'SF_HTTP_SCHEMA'
+  | 'SF_SCHEMA_REGISTRY_UNAVAILABLE'
   | 'SF_KAFKA_UNAVAILABLE'
   | 'SF_KAFKA_OUTCOME_UNKNOWN';
 
@@ -81,6 +82,7 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
   SF_HTTP_BUSY: ExitCode.failed,
   SF_HTTP_TIMEOUT: ExitCode.failed,
   SF_HTTP_SCHEMA: ExitCode.failed,
+  SF_SCHEMA_REGISTRY_UNAVAILABLE: ExitCode.failed,
   SF_KAFKA_UNAVAILABLE: ExitCode.kafka,
   SF_KAFKA_OUTCOME_UNKNOWN: ExitCode.failed,
 };
@@ -341,6 +343,7 @@ export const failureMeanings: Readonly<Record<KafkaErrorKind, FailureMeaning>> =
   // Retry-After, the status every HTTP client knows to retry, with the same 40801.
   'registry-unavailable': {
     ...unavailable,
+    code: 'SF_SCHEMA_REGISTRY_UNAVAILABLE',
     kafkaRestCode: 40801,
     hint: 'the Schema Registry is unavailable; nothing was written, so retry after the Retry-After delay (subjects already used keep working from the cache)',
   },

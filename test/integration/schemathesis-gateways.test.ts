@@ -22,7 +22,9 @@ beforeAll(async () => {
   await createTopic(broker, topic, 3);
   // with the suite's Schema Registry: the v3 document's AVRO/JSONSCHEMA/PROTOBUF data and schema
   // fields (random schema texts, ids and subjects included) reach the registry and the codecs
-  server = await startProducerServer(['--produce-timeout', '2s', '--batch-limit', '50', '--schema-registry-url', registryUrl()], { ...broker });
+  server = await startProducerServer(['--produce-timeout', '2s', '--batch-limit', '50', '--schema-registry-url', registryUrl()], {
+    ...broker,
+  });
 }, 120_000);
 afterAll(() => server?.process.kill('SIGKILL'));
 

@@ -138,7 +138,11 @@ async function produceV2(s: RouteServices, req: FastifyRequest, reply: FastifyRe
   let messages: OutgoingMessage[];
   if (body instanceof ScannedV2Body) messages = scannedV2Records(topic, partition, body);
   else if (schemaType !== undefined && s.schemas) {
-    const typed = await v2SchemaBytes(s.schemas, topic, schemaType, body);
+    const typed = await v2SchemaBytes(s.schemas, topic, schemaType, body).catch((err: unknown) => {
+      // refused whole: each record is one more not written, under the refusal's code
+      if (err instanceof HttpError) s.metrics.failed(s.route, topic, err.code, records);
+      throw err;
+    });
     schemaIds = { key_schema_id: typed.keySchemaId, value_schema_id: typed.valueSchemaId };
     messages = schemaTypedV2Records(topic, partition, body, typed);
   } else messages = v2Records(topic, partition, formatOf(req.headers['content-type']), body);
