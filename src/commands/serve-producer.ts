@@ -333,6 +333,12 @@ function checkCombinations(v: Values): void {
       'set --schema-registry-url (SCHEMA_REGISTRY_URL) too, or leave the registry settings out',
     );
   }
+  if (v.schemaRegistryUser !== undefined && v.schemaRegistryPassword === undefined) {
+    throw new ConfigError(
+      '--schema-registry-user is set without SCHEMA_REGISTRY_PASSWORD',
+      "set the registry's password in SCHEMA_REGISTRY_PASSWORD (environment or .env), or leave the user out",
+    );
+  }
   if (v.tlsClientCa !== undefined && v.tlsCert === undefined) {
     throw new ConfigError('--tls-client-ca is set without --tls-cert', 'client certificates need HTTPS: set --tls-cert and --tls-key too');
   }
@@ -363,7 +369,7 @@ export function serverOptions(v: Values, conn: KafkaConnection): ProducerServerO
             schemaRegistry: {
               url: v.schemaRegistryUrl,
               timeoutMs: v.schemaRegistryTimeout,
-              ...(v.schemaRegistryUser !== undefined ? { user: v.schemaRegistryUser, password: v.schemaRegistryPassword ?? '' } : {}),
+              ...(v.schemaRegistryUser !== undefined ? { user: v.schemaRegistryUser, password: v.schemaRegistryPassword } : {}),
               ...(v.schemaRegistryCa !== undefined ? { caPath: v.schemaRegistryCa } : {}),
             },
           }

@@ -52,6 +52,9 @@ export class RegistryError extends Error {
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 
+/** registered schemas remembered (the oldest forgotten first: asked again if used again) */
+const MAX_REMEMBERED = 10_000;
+
 /** tries again of a registration the registry refused as a race (#registerOnce): 20 ms to 320 ms apart */
 const RACE_RETRIES = 5;
 
@@ -109,6 +112,8 @@ export class RegistryClient {
       void pending.finally(() => this.#pending.delete(key)).catch(() => undefined);
     }
     const { id } = await pending;
+    // bounded: a client inventing schema after schema must not grow this process without end
+    if (this.#registered.size >= MAX_REMEMBERED) this.#registered.delete(this.#registered.keys().next().value as string);
     this.#registered.set(key, id);
     this.#byId.set(id, { id, schema, schemaType });
     return id;
@@ -119,16 +124,8 @@ export class RegistryClient {
     const key = `${subject}\u0000${version}`;
     const cached = this.#versions.get(key);
     if (cached) return cached;
-    const body = (await this.#call('GET', `subjects/${encodeURIComponent(subject)}/versions/${version}`)) as SubjectVersion;
-    const schema: RegisteredSchema = {
-      id: body.id,
-      schema: body.schema,
-      schemaType: body.schemaType ?? 'AVRO',
-      subject,
-      version: body.version,
-    };
+    const schema = await this.#subjectVersion(subject, String(version));
     this.#versions.set(key, schema);
-    this.#byId.set(schema.id, schema);
     return schema;
   }
 
@@ -138,21 +135,27 @@ export class RegistryClient {
     const cached = this.#latest.get(subject);
     if (cached && now - cached.at < this.#opts.latestTtlMs) return cached.schema;
     try {
-      const body = (await this.#call('GET', `subjects/${encodeURIComponent(subject)}/versions/latest`)) as SubjectVersion;
-      const schema: RegisteredSchema = {
-        id: body.id,
-        schema: body.schema,
-        schemaType: body.schemaType ?? 'AVRO',
-        subject,
-        version: body.version,
-      };
+      const schema = await this.#subjectVersion(subject, 'latest');
       this.#latest.set(subject, { schema, at: now });
-      this.#byId.set(schema.id, schema);
       return schema;
     } catch (err) {
       if (cached && err instanceof RegistryError && err.unreachable) return cached.schema;
       throw err;
     }
+  }
+
+  /** GET subjects/{subject}/versions/{version}, its schema kept by id too. */
+  async #subjectVersion(subject: string, version: string): Promise<RegisteredSchema> {
+    const body = (await this.#call('GET', `subjects/${encodeURIComponent(subject)}/versions/${version}`)) as SubjectVersion;
+    const schema: RegisteredSchema = {
+      id: body.id,
+      schema: body.schema,
+      schemaType: body.schemaType ?? 'AVRO',
+      subject,
+      version: body.version,
+    };
+    this.#byId.set(schema.id, schema);
+    return schema;
   }
 
   /**

@@ -39,9 +39,3 @@ function writeZigzag(out: number[], n: number): void {
   }
   out.push(z);
 }
-
-/** The schema id of framed bytes, or undefined when they are not in the wire format. */
-export function schemaIdOf(bytes: Uint8Array): number | undefined {
-  if (bytes.length < 5 || bytes[0] !== MAGIC) return undefined;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32BE(1);
-}

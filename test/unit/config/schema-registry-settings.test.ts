@@ -52,3 +52,11 @@ describe('--schema-registry-*', () => {
     expect(out.err + out.out).toContain('--schema-registry-user is set without --schema-registry-url');
   });
 });
+
+describe('--schema-registry-user without its password', () => {
+  it('is refused before anything starts (exit 2), naming the variable', async () => {
+    const out = await runProgram(['serve-producer', '--schema-registry-url', 'http://r:8081', '--schema-registry-user', 'sr']);
+    expect(out.code).toBe(2);
+    expect(out.err + out.out).toContain('--schema-registry-user is set without SCHEMA_REGISTRY_PASSWORD');
+  });
+});
