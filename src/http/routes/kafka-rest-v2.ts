@@ -46,8 +46,17 @@ const schemaFormats: Record<string, SchemaType> = {
   'application/vnd.kafka.protobuf.v2+json': 'PROTOBUF',
 };
 
-const schemaTypeOf = (contentType: string | undefined): SchemaType | undefined =>
-  schemaFormats[(contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? ''];
+// looked up once per spelling, as formatOf below: every request asks
+const schemaTypeByHeader = new Map<string, SchemaType | null>();
+const schemaTypeOf = (contentType: string | undefined): SchemaType | undefined => {
+  const header = contentType ?? '';
+  let type = schemaTypeByHeader.get(header);
+  if (type === undefined) {
+    type = schemaFormats[header.split(';')[0]?.trim().toLowerCase() ?? ''] ?? null;
+    if (schemaTypeByHeader.size < 100) schemaTypeByHeader.set(header, type);
+  }
+  return type ?? undefined;
+};
 
 // clients send one spelling of the header each: its format is looked up once
 const formatByHeader = new Map<string, V2Format>();
