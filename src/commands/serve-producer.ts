@@ -1,6 +1,7 @@
 import { kafkaSettings, logSettings, topicName } from '../config/common-settings.js';
 import { parse, ParseFailure, type Setting } from '../config/setting.js';
 import { schemaRegistrySettings } from '../config/schema-registry-settings.js';
+import { traceConfigOf, tracingSettings } from '../tracing/tracing-settings.js';
 import { ConfigError, describeError } from '../errors.js';
 import isSafeRegex from 'safe-regex2';
 import { DEFAULT_ADMISSION } from '../http/publish/admission.js';
@@ -9,6 +10,7 @@ import { compressions, partitioners, PRODUCE_TIMEOUT_GRACE_MS, type Compression,
 import type { KafkaConnection } from '../config/kafka-connection.js';
 import type { ValuesOf } from '../config/resolve.js';
 import type { ProducerServerOptions } from '../http/process/server.js';
+import type { TraceConfig } from '../tracing/tracing.js';
 import { connectionOf, loggerFrom } from './common.js';
 import { defineCommand } from './command-spec.js';
 
@@ -292,6 +294,7 @@ const settings = {
     parse: parse.nonEmpty,
   } satisfies Setting<string>,
   ...schemaRegistrySettings,
+  ...tracingSettings,
   ...kafkaSettings,
   ...logSettings,
 };
@@ -404,6 +407,7 @@ export function serverOptions(v: Values, conn: KafkaConnection): ProducerServerO
       metricsPort: v.metricsPort,
     },
     shutdownTimeoutMs: v.shutdownTimeout,
+    ...(v.tracesExporter === 'otlp' ? { tracing: traceConfigOf(v, 'serve-producer', v.appVersion) as TraceConfig } : {}),
   };
 }
 

@@ -37,6 +37,8 @@ import typedEventRoutes from './routes/typed-events.js';
 import { schemaNames } from './schema-refs.js';
 import { TopicCatalog } from './publish/topic-catalog.js';
 import type { AppInfo, ProducerServices } from './services.js';
+import type { Tracing } from '../tracing/tracing.js';
+import requestTracing from './plugins/request-tracing.js';
 import { RegistryClient } from '../schema/registry-client.js';
 import { SchemaResolver } from '../schema/schema-resolver.js';
 
@@ -99,6 +101,8 @@ export interface ProducerAppOptions extends HttpAppSettings {
   readonly now?: () => Date;
   /** a monotonic clock in ms, for the topic catalog's ages (performance.now by default) */
   readonly clock?: () => number;
+  /** OpenTelemetry, when on: a server span per request (plugins/request-tracing.ts) */
+  readonly tracing?: Tracing;
 }
 
 /** Node's server timeouts for a --read-timeout: headers and the whole request within it, checked often enough to hold it. */
@@ -124,6 +128,8 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
   const app = Fastify(fastifyOptions(opts));
   for (const name of schemaNames) app.addSchema(loadSchema(name));
   app.decorate('services', servicesOf(opts));
+  // first: every later hook, the handler and the producer spans run in the request's span
+  if (opts.tracing) await app.register(requestTracing, { tracing: opts.tracing });
 
   await app.register(gracefulDrain, {
     readTimeoutMs: opts.requestTimeoutMs,

@@ -16,6 +16,8 @@ import type { AdmissionLimits } from '../publish/admission.js';
 import { buildProducerApp, type HttpAppSettings } from '../app.js';
 import { workerMetrics } from './cluster.js';
 import { publisherOver } from '../publish/publisher.js';
+import { tracedPublisher } from '../publish/traced-publisher.js';
+import { startTracing, type TraceConfig, type Tracing } from '../../tracing/tracing.js';
 import { loadTls, watchTls, type TlsFiles, type TlsMaterial } from './tls-files.js';
 
 /**
@@ -41,6 +43,8 @@ export interface ProducerServerOptions {
     readonly metricsPort: number | undefined;
   };
   readonly shutdownTimeoutMs: number;
+  /** OpenTelemetry's settings when tracing is on */
+  readonly tracing?: TraceConfig;
 }
 
 interface ServerDeps {
@@ -59,8 +63,9 @@ export async function runProducerServer(opts: ProducerServerOptions, deps: Serve
   const { listen } = opts;
   // a certificate that cannot load is a usage error before anything connects
   const tls = listen.tls ? loadTls(listen.tls) : undefined;
+  const tracing = await startTracing(opts.tracing, logger);
   const producer = await connectIngestProducer(opts, logger);
-  const publisher = publisherOver(producer);
+  const publisher = tracing ? tracedPublisher(publisherOver(producer), tracing) : publisherOver(producer);
   const registry = createRegistry();
   const separateMetrics = listen.metrics && listen.metricsPort !== undefined && listen.metricsPort > 0;
   const metricsSource = deps.clusterWorker ? workerMetrics(registry) : localMetrics(registry);
@@ -72,6 +77,7 @@ export async function runProducerServer(opts: ProducerServerOptions, deps: Serve
     metricsHere: listen.metrics && !separateMetrics,
     metricsSource,
     ...(tls ? { tls } : {}),
+    ...(tracing ? { tracing } : {}),
   });
 
   let metricsServer: MetricsServer | undefined;
@@ -96,7 +102,7 @@ export async function runProducerServer(opts: ProducerServerOptions, deps: Serve
   }
   const stopWatchingTls = tls && listen.tls ? reloadTls(app, listen.tls, tls, logger) : undefined;
   logListening(app, opts, tls, logger);
-  return shutdownOnSignal({ app, producer, metricsServer, stopWatchingTls, timeoutMs: opts.shutdownTimeoutMs }, deps);
+  return shutdownOnSignal({ app, producer, metricsServer, stopWatchingTls, tracing, timeoutMs: opts.shutdownTimeoutMs }, deps);
 }
 
 /** The ingest producer, its queue bounded by the admission budget (what the budget admits fits in it). */
@@ -147,6 +153,7 @@ interface Running {
   readonly producer: KafkaProducer;
   readonly metricsServer: MetricsServer | undefined;
   readonly stopWatchingTls: (() => void) | undefined;
+  readonly tracing: Tracing | undefined;
   readonly timeoutMs: number;
 }
 
@@ -185,6 +192,8 @@ function shutdownOnSignal(r: Running, deps: ServerDeps): Promise<number> {
         r.app.services.failureLog.flush();
         await r.metricsServer?.close();
         const code = await closeProducer(r.producer, plan.flushMs, logger);
+        // the last requests' spans, after their records (bounded: a collector down costs seconds at most)
+        await r.tracing?.shutdown();
         clearTimeout(deadline);
         resolve(code);
       })();
