@@ -1,6 +1,7 @@
 /** The pieces every Kafka subcommand builds the same way from its resolved settings. */
 import type { Writable } from 'node:stream';
 import type { kafkaSettings, LogFormat, LogLevel, logSettings, topicSettings } from '../config/common-settings.js';
+import { traceConfigOf, type tracingSettings } from '../tracing/tracing-settings.js';
 import { connectionFrom, type KafkaConnection } from '../config/kafka-connection.js';
 import type { Resolved } from '../config/resolve.js';
 import type { ControlIo } from '../control/control-io.js';
@@ -30,7 +31,7 @@ export function connectionOf(values: KafkaValues, sources: { readonly [K in keyo
   return connectionFrom({ values, sources });
 }
 
-type ControlSettings = typeof kafkaSettings & typeof topicSettings & typeof logSettings;
+type ControlSettings = typeof kafkaSettings & typeof topicSettings & typeof logSettings & typeof tracingSettings;
 
 export interface ControlSession {
   readonly target: string;
@@ -53,6 +54,16 @@ export async function openControlSession(
   }
   const conn = connectionOf(v, sources);
   const { openKafkaControlIo } = await import('../control/kafka-control-io.js');
+  const { startTracing } = await import('../tracing/tracing.js');
+  const tracing = await startTracing(traceConfigOf(v, verb, ctx.version), logger);
   const io = await openKafkaControlIo(conn, { control: v.controlTopic, events: v.eventsTopic }, logger, `streamforge-${verb}`);
-  return { target: v.queueId, io, logger, write: (line) => void ctx.stdout.write(`${line}\n`) };
+  if (!tracing) return { target: v.queueId, io, logger, write: (line) => void ctx.stdout.write(`${line}\n`) };
+  const { tracedControlIo } = await import('../control/traced-control-io.js');
+  const traced = tracedControlIo(io, tracing, v.controlTopic);
+  // the commands' spans are exported before the command exits
+  const close = async () => {
+    await traced.close();
+    await tracing.shutdown();
+  };
+  return { target: v.queueId, io: { ...traced, close }, logger, write: (line) => void ctx.stdout.write(`${line}\n`) };
 }

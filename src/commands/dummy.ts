@@ -1,3 +1,4 @@
+import { traceConfigOf, tracingSettings } from '../tracing/tracing-settings.js';
 import { hostname } from 'node:os';
 import { kafkaSettings, logSettings, metricsHostSetting, topicSettings } from '../config/common-settings.js';
 import { parse, type Setting } from '../config/setting.js';
@@ -118,6 +119,7 @@ const settings = {
   } satisfies Setting<number>,
   ...topicSettings,
   ...kafkaSettings,
+  ...tracingSettings,
   ...logSettings,
 };
 
@@ -138,10 +140,12 @@ export const dummyCommand = defineCommand({
     const logger = await loggerFrom(v, ctx.stdout, { queue_id: queueId });
     try {
       const conn = connectionOf(v, sources);
-      const [{ DummyService }, { createRegistry }] = await Promise.all([
+      const [{ DummyService }, { createRegistry }, { startTracing }] = await Promise.all([
         import('../dummy/service.js'),
         import('../observability/metrics.js'),
+        import('../tracing/tracing.js'),
       ]);
+      const tracing = await startTracing(traceConfigOf(v, 'dummy', ctx.version), logger);
       const service = new DummyService(
         {
           context: {
@@ -164,14 +168,17 @@ export const dummyCommand = defineCommand({
           metricsHost: v.metricsHost,
           shutdownTimeoutMs: v.shutdownTimeout,
         },
-        { logger, registry: createRegistry() },
+        { logger, registry: createRegistry(), ...(tracing ? { tracing } : {}) },
       );
       ctx.onSignal((signal) => {
         logger.info('signal received', { signal });
         service.signal(signal);
       });
       logger.info('starting', { version: ctx.version, brokers: conn.brokers, security_protocol: conn.securityProtocol });
-      return await service.run();
+      const code = await service.run();
+      // the last commands' spans, before the exit (bounded: a collector down costs seconds at most)
+      await tracing?.shutdown();
+      return code;
     } catch (err) {
       const { code, message, hint } = describeError(err);
       logger.error(message, { code, hint });

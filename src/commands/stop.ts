@@ -1,6 +1,7 @@
 import { jsonOutputSetting, kafkaSettings, logSettings, topicSettings } from '../config/common-settings.js';
 import { parse, type Setting } from '../config/setting.js';
 import { openControlSession } from './common.js';
+import { tracingSettings } from '../tracing/tracing-settings.js';
 import { defineCommand } from './command-spec.js';
 import { controlTargetSetting } from './ping.js';
 
@@ -24,6 +25,7 @@ const settings = {
   json: jsonOutputSetting('STOP_JSON'),
   ...topicSettings,
   ...kafkaSettings,
+  ...tracingSettings,
   ...logSettings,
 };
 

@@ -19,8 +19,8 @@ export interface Delivered {
 export interface ControlIo {
   /** resolves once the events reader is positioned; events then flow to the callback */
   listen(onEvent: EventListener): Promise<void>;
-  /** one command on the control topic, under the key its record carries (protocol's commandRecord) */
-  send(record: CommandRecord): Promise<Delivered>;
+  /** one command on the control topic, under the key its record carries (protocol's commandRecord); `headers` go with it (a trace's context) */
+  send(record: CommandRecord, headers?: Readonly<Record<string, string>>): Promise<Delivered>;
   close(): Promise<void>;
 }
 

@@ -29,8 +29,19 @@ export function connectCommandProducer(conn: KafkaConnection, logger: Logger, cl
 }
 
 /** One command on the control topic, under its record's key (protocol/commands.ts says which). */
-export function sendCommand(producer: KafkaProducer, controlTopic: string, record: CommandRecord): Promise<Delivered> {
-  return producer.send({ topic: controlTopic, key: record.key, value: encode(record.command) });
+export function sendCommand(
+  producer: KafkaProducer,
+  controlTopic: string,
+  record: CommandRecord,
+  headers?: Readonly<Record<string, string>>,
+): Promise<Delivered> {
+  return producer.send({
+    topic: controlTopic,
+    key: record.key,
+    value: encode(record.command),
+    // one header object per name: node-rdkafka's form; services that ignore headers read the value as before
+    ...(headers ? { headers: Object.entries(headers).map(([k, v]) => ({ [k]: v })) } : {}),
+  });
 }
 
 export async function openKafkaControlIo(
@@ -71,7 +82,7 @@ export async function openKafkaControlIo(
         },
       });
     },
-    send: (record) => sendCommand(producer, topics.control, record),
+    send: (record, headers) => sendCommand(producer, topics.control, record, headers),
     async close() {
       await Promise.allSettled([reader?.close(), producer.close(5000)]);
     },

@@ -16,6 +16,8 @@ import { decodeCommand, encode, MAX_COMMAND_BYTES, snippet } from '../protocol/c
 import { droppedBufferCollector } from '../observability/memory.js';
 import { validators } from '../protocol/validators.js';
 import { eventKey, pongEvent, statusEvent, type ServiceContext } from '../protocol/events.js';
+import { withTraceHeaders } from '../tracing/kafka-headers.js';
+import type { ScopeSpan, TraceSpan, Tracing } from '../tracing/tracing.js';
 import type { ServiceEvent } from '../protocol/types.js';
 import { CommandProgress } from './command-progress.js';
 import { createDummyMetrics, type DummyMetrics } from './metrics.js';
@@ -52,6 +54,8 @@ export interface DummyDeps {
   readonly registry: Registry;
   /** records written per loading tick; random by default, fixed in tests */
   readonly recordsPerTick?: () => number;
+  /** OpenTelemetry, when on: a consumer span per command, a producer span for what answers it */
+  readonly tracing?: Tracing;
 }
 
 export class DummyService {
@@ -60,6 +64,9 @@ export class DummyService {
   readonly #registry: Registry;
   readonly #metrics: DummyMetrics;
   readonly #recordsPerTick: () => number;
+  readonly #tracing: Tracing | undefined;
+  /** the span of the command being handled: the events it causes are its children */
+  #commandSpan: ScopeSpan | undefined;
   #state: DummyState = initialState;
   #producer: KafkaProducer | undefined;
   #reader: KafkaReader | undefined;
@@ -92,6 +99,7 @@ export class DummyService {
     this.#registry = deps.registry;
     this.#metrics = createDummyMetrics(deps.registry);
     this.#recordsPerTick = deps.recordsPerTick ?? (() => 100 + Math.floor(Math.random() * 900));
+    this.#tracing = deps.tracing;
   }
 
   /**
@@ -237,7 +245,21 @@ export class DummyService {
     if (forUs && command.command === 'ping') this.#metrics.ping();
     const { topic, partition, offset } = msg;
     this.#progress.begin(topic, partition, offset);
-    const sends = this.#dispatch({ type: 'command', command });
+    const span = this.#tracing?.consumerSpan(`process ${topic}`, msg.headers, {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': topic,
+      'messaging.destination.partition.id': String(partition),
+      'messaging.kafka.offset': offset,
+      'streamforge.command': command.command,
+      'streamforge.queue_id': this.#opts.context.queue_id,
+      'streamforge.command_id': command.command_id,
+      'streamforge.addressed_to_us': forUs,
+    });
+    const sends = span
+      ? this.#inSpan(span, () => this.#dispatch({ type: 'command', command }))
+      : this.#dispatch({ type: 'command', command });
+    if (span) void Promise.allSettled(sends).then(() => span.end());
     if (this.#isDone()) this.#endedByCommand = true;
     // Handled once its pong or terminal event is settled; only then may the position pass it.
     const handled = Promise.allSettled(sends).then(() => {
@@ -246,6 +268,16 @@ export class DummyService {
       void this.#commitHandled();
     });
     this.#handling.add(handled);
+  }
+
+  /** Runs `fn` in the command's span: the sends it starts are its children. */
+  #inSpan<T>(span: ScopeSpan, fn: () => T): T {
+    this.#commandSpan = span;
+    try {
+      return span.run(fn);
+    } finally {
+      this.#commandSpan = undefined;
+    }
   }
 
   /** A method, not a field test: TypeScript keeps a narrowed `#state.phase` across #dispatch. */
@@ -313,21 +345,42 @@ export class DummyService {
     }
   }
 
+  /** A producer span for an event a command caused (a pong, the terminal event of a stop); others are not traced. */
+  #eventSpan(event: ServiceEvent): { span: TraceSpan; headers: Record<string, string> } | undefined {
+    if (!this.#tracing || !this.#commandSpan) return undefined;
+    return this.#tracing.producerSpan(`send ${this.#opts.topics.events}`, {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': this.#opts.topics.events,
+      'streamforge.event': event.event,
+      'streamforge.queue_id': this.#opts.context.queue_id,
+    });
+  }
+
   #send(event: ServiceEvent): Promise<unknown> | undefined {
     const producer = this.#producer;
     if (!producer) return undefined;
     this.#metrics.event(event.event);
     const fields = { event: event.event, ...(event.event === 'pong' ? { command_id: event.command_id } : { detail: event.message }) };
+    const traced = this.#eventSpan(event);
     const p = producer
-      .send({ topic: this.#opts.topics.events, key: eventKey(event), value: encode(event) })
+      .send({
+        topic: this.#opts.topics.events,
+        key: eventKey(event),
+        value: encode(event),
+        ...(traced ? { headers: withTraceHeaders(undefined, traced.headers) } : {}),
+      })
       .then(
         (d) => {
           if (event.event === 'started') this.#startedDelivered = true;
           this.#logger.info('event sent', { ...fields, partition: d.partition, offset: d.offset });
+          traced?.span.setAttributes({ 'messaging.destination.partition.id': String(d.partition), 'messaging.kafka.offset': d.offset });
+          traced?.span.end();
         },
         (err: Error) => {
           if (event.event !== 'pong' && event.finished) this.#terminalFailed = true;
           this.#logger.error('event not delivered', { ...fields, error: err.message });
+          traced?.span.end(err.message);
         },
       )
       .finally(() => this.#sends.delete(p));

@@ -26,6 +26,8 @@ export interface ReceivedMessage {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly timestamp: number | undefined;
+  /** the record's headers, one object per header (node-rdkafka's form); undefined when it has none */
+  readonly headers?: ReadonlyArray<Readonly<Record<string, Buffer>>>;
 }
 
 /** Where reading starts in every partition. */
@@ -175,6 +177,7 @@ export class KafkaReader {
       key: typeof m.key === 'string' ? Buffer.from(m.key) : (m.key ?? null),
       value: m.value,
       timestamp: m.timestamp,
+      ...(m.headers?.length ? { headers: m.headers as unknown as ReadonlyArray<Record<string, Buffer>> } : {}),
     });
     const failed = (err: Kafka.LibrdKafkaError): void => {
       opts.logger.error('kafka reader stopped', { code: err.code, error: err.message });
