@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup setup-test build dist pack test lint fmt demo kafka-up kafka-down registry-up registry-down bench bench-check docker-build clean
+.PHONY: help setup setup-test build dist pack test lint fmt demo kafka-up kafka-down registry-up registry-down jaeger-up jaeger-down jaeger-build-early bench bench-check docker-build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,7 +28,7 @@ lint: setup ## ESLint, Prettier and the type check of tests
 fmt: setup ## format the code
 	@npm run --silent fmt
 
-test: setup-test build lint dist ## the whole suite: unit + integration against a real local broker
+test: jaeger-build-early setup-test build lint dist ## the whole suite: unit + integration against a real local broker, Schema Registry and Jaeger
 	@node --experimental-vm-modules --disable-warning=ExperimentalWarning node_modules/jest/bin/jest.js --json --outputFile=test-results.json
 
 demo: build ## end to end: local Kafka up, a dummy, pings answered, a summary, all stopped
@@ -45,6 +45,17 @@ registry-up: ## start a local Schema Registry (Apicurio, Confluent-compatible AP
 
 registry-down: ## stop the local Schema Registry
 	@scripts/schema-registry-local.sh down
+
+jaeger-up: ## start a local Jaeger (OTLP/HTTP, query API; built once from the Go module proxy), print its environment
+	@scripts/jaeger-local.sh up
+
+jaeger-down: ## stop the local Jaeger
+	@scripts/jaeger-local.sh down
+
+# Jaeger takes minutes to build the first time: started in the background at once, so that it
+# runs beside the npm install and the compile; the tests' set-up waits for it (a lock)
+jaeger-build-early:
+	@command -v go > /dev/null && (nohup scripts/jaeger-local.sh build > /dev/null 2>&1 &) || true
 
 bench: setup-test dist ## every benchmark beside its yardstick, then PASS or FAIL per target (docs/benchmarks.md)
 	@node scripts/bench-all.mjs

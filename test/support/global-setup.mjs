@@ -28,7 +28,27 @@ export function testRegistry(command) {
   });
 }
 
+// And Jaeger for the tracing tests: JAEGER_QUERY_URL and OTEL_EXPORTER_OTLP_ENDPOINT name one to
+// use; else the project's script starts one in .jaeger/test (built once from the Go module
+// proxy and cached; CI starts that build early, in the background, and this waits for it).
+export const testJaegerDir = `${root}.jaeger/test`;
+
+export function testJaeger(command) {
+  execFileSync(`${root}scripts/jaeger-local.sh`, [command], {
+    stdio: ['ignore', 'ignore', command === 'status' ? 'ignore' : 'inherit'],
+    env: { ...process.env, JAEGER_LOCAL_DIR: testJaegerDir },
+  });
+}
+
 export default function globalSetup() {
+  if (!process.env.JAEGER_QUERY_URL) {
+    try {
+      testJaeger('status');
+    } catch {
+      process.stderr.write("\nstarting the tests' own Jaeger in .jaeger/test (scripts/jaeger-local.sh up)\n");
+      testJaeger('up');
+    }
+  }
   if (!process.env.SCHEMA_REGISTRY_URL) {
     try {
       testRegistry('status');
