@@ -25,6 +25,12 @@ const mustNotReach = [
   // the serdes of schema-typed records load when such a record first comes (schema/codec.ts)
   ['src/http/app.ts', 'avsc', 'static'],
   ['src/http/app.ts', 'protobufjs', 'static'],
+  // tracing off loads no tracing code: the SDK is imported by tracing.ts when it is on
+  ['src/http/app.ts', '@opentelemetry/api', 'static'],
+  ['src/http/app.ts', '@opentelemetry/sdk-trace-node', 'static'],
+  ['src/program.ts', '@opentelemetry/sdk-trace-node', 'static'],
+  ['src/dummy/service.ts', '@opentelemetry/api', 'static'],
+  ['src/control/kafka-control-io.ts', '@opentelemetry/api', 'static'],
 ];
 
 /** [folder, folder it must not import from] */

@@ -43,7 +43,14 @@ function copiesAsIs(value: Buffer): boolean {
   return !bom && value.indexOf(NEWLINE) < 0 && value.indexOf(RETURN) < 0;
 }
 
-/** The line's fields in the order every line has them (tests and jq scripts rely on it). */
+/** Headers as `kcat -J` writes them: name, value, name, value... (values as UTF-8 text; order and repeats kept). */
+export function flatHeaders(headers: NonNullable<ReceivedMessage['headers']>): string[] {
+  const out: string[] = [];
+  for (const h of headers) for (const name in h) out.push(name, (h[name] as Buffer).toString('utf8'));
+  return out;
+}
+
+/** The line's fields in the order every line has them (tests and jq scripts rely on it; headers only when the record has some). */
 function stringLine(msg: ReceivedMessage, rec: ReadRecord): string {
   const { text, event } = rec;
   let payload: unknown = event.ok ? event.value : text.ok ? text.value : (msg.value?.toString('utf8') ?? null);
@@ -60,6 +67,7 @@ function stringLine(msg: ReceivedMessage, rec: ReadRecord): string {
     offset: msg.offset,
     ts: msg.timestamp ?? null,
     key: msg.key ? msg.key.toString('utf8') : null,
+    ...(msg.headers ? { headers: flatHeaders(msg.headers) } : {}),
     payload,
     ...(event.ok ? {} : { warning: event.reason }),
   });
@@ -100,7 +108,8 @@ export class JsonLineBuffer {
 
   append(msg: ReceivedMessage, rec: ReadRecord): void {
     const value = msg.value;
-    if (!rec.event.ok || !value || !copiesAsIs(value)) {
+    // a record with headers (a traced one) takes the line JSON.stringify writes, headers and all
+    if (!rec.event.ok || !value || msg.headers || !copiesAsIs(value)) {
       const line = stringLine(msg, rec);
       this.#room(Buffer.byteLength(line) + 1);
       this.#length += this.#bytes.write(line, this.#length, 'utf8');

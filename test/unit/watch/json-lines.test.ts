@@ -21,6 +21,22 @@ const parsedLine = (value: Buffer | null, key?: string | null) => {
 };
 
 describe('jsonLine', () => {
+  it("prints a record's headers as kcat -J does (name, value, ...), between key and payload, repeats kept", () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const headers: Array<Record<string, Buffer>> = [
+      { traceparent: Buffer.from(traceparent) },
+      { x: Buffer.from('1') },
+      { x: Buffer.from('2') },
+    ];
+    const msg: ReceivedMessage = { ...record(Buffer.from(JSON.stringify(started))), headers };
+    const buffer = new JsonLineBuffer();
+    buffer.append(msg, readRecord(msg));
+    const out = JSON.parse(buffer.take().toString()) as Record<string, unknown>;
+    expect(Object.keys(out)).toEqual(['topic', 'partition', 'offset', 'ts', 'key', 'headers', 'payload']);
+    expect(out.headers).toEqual(['traceparent', traceparent, 'x', '1', 'x', '2']);
+    expect(out.payload).toEqual(started);
+  });
+
   it('prints a valid event with its metadata, the payload equal to what was sent', () => {
     const { out, event } = parsedLine(Buffer.from(` ${JSON.stringify(started)}\t`));
     expect(event.ok).toBe(true);
