@@ -10,6 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { autocannon, startProducer } from './bench-serve-producer.mjs';
+import { tracingOverhead } from './bench-tracing.mjs';
 import { containerCpus } from '../dist/http/process/container-cpus.js';
 import {
   brokerDown,
@@ -216,6 +217,12 @@ async function main() {
       kafkaAlone.p50 / fixed.p50,
       `${kafkaAlone.p50.toFixed(2)} vs ${fixed.p50.toFixed(2)} ms`,
     );
+    const tracing = await tracingOverhead({ bin: BIN, env, topic, rounds: QUICK ? 1 : 3, duration: DURATION });
+    reportRatio(
+      '/produce with tracing on (always_on, exported to Jaeger) / tracing off (req/s)',
+      tracing.ratio,
+      `${tracing.on.toFixed(0)} vs ${tracing.off.toFixed(0)} req/s; rounds ${tracing.ratios.map((r) => r.toFixed(2)).join(', ')}`,
+    );
     if (QUICK) return;
     log(`(d) node-rdkafka directly without delivery reports, ${DIRECT_MESSAGES} messages`);
     const silent = produceDirectly('no-reports');
@@ -278,6 +285,11 @@ async function main() {
           fixed.p50 <= 1.5 && fixed.p99 <= p99Floor && fixed.reached >= 1950,
           `p50 <= 1.5 ms, p99 <= ${p99Floor.toFixed(2)} ms (the app without Kafka's p99 + the producer alone's p99), 2000 reached`,
         ),
+      ],
+      [
+        '(t) /produce, 64 connections, one process, tracing on (always_on, every span exported to a local Jaeger), beside tracing off',
+        `${tracing.on.toFixed(0)} req/s on, ${tracing.off.toFixed(0)} req/s off (medians of ${tracing.ratios.length} rounds; ratios ${tracing.ratios.map((r) => r.toFixed(2)).join(', ')})`,
+        ok(tracing.ratio >= 0.8, `>= 0.8x of tracing off: ${tracing.ratio.toFixed(2)}x`),
       ],
       [
         '(b) /produce/batch, 100 per request (best of 2)',

@@ -17,7 +17,7 @@ import { droppedBufferCollector } from '../observability/memory.js';
 import { validators } from '../protocol/validators.js';
 import { eventKey, pongEvent, statusEvent, type ServiceContext } from '../protocol/events.js';
 import { withTraceHeaders } from '../tracing/kafka-headers.js';
-import type { ScopeSpan, TraceSpan, Tracing } from '../tracing/tracing.js';
+import type { TraceSpan, Tracing } from '../tracing/tracing.js';
 import type { ServiceEvent } from '../protocol/types.js';
 import { CommandProgress } from './command-progress.js';
 import { createDummyMetrics, type DummyMetrics } from './metrics.js';
@@ -66,7 +66,7 @@ export class DummyService {
   readonly #recordsPerTick: () => number;
   readonly #tracing: Tracing | undefined;
   /** the span of the command being handled: the events it causes are its children */
-  #commandSpan: ScopeSpan | undefined;
+  #commandSpan: TraceSpan | undefined;
   #state: DummyState = initialState;
   #producer: KafkaProducer | undefined;
   #reader: KafkaReader | undefined;
@@ -270,11 +270,11 @@ export class DummyService {
     this.#handling.add(handled);
   }
 
-  /** Runs `fn` in the command's span: the sends it starts are its children. */
-  #inSpan<T>(span: ScopeSpan, fn: () => T): T {
+  /** Runs `fn` (synchronously) with the command's span as the parent of the sends it starts. */
+  #inSpan<T>(span: TraceSpan, fn: () => T): T {
     this.#commandSpan = span;
     try {
-      return span.run(fn);
+      return fn();
     } finally {
       this.#commandSpan = undefined;
     }
@@ -348,13 +348,17 @@ export class DummyService {
   /** A producer span for an event a command caused (a pong, the terminal event of a stop); others are not traced. */
   #eventSpan(event: ServiceEvent): { span: TraceSpan; headers: Record<string, string> } | undefined {
     if (!this.#tracing || !this.#commandSpan) return undefined;
-    return this.#tracing.producerSpan(`send ${this.#opts.topics.events}`, {
-      'messaging.system': 'kafka',
-      'messaging.operation.type': 'send',
-      'messaging.destination.name': this.#opts.topics.events,
-      'streamforge.event': event.event,
-      'streamforge.queue_id': this.#opts.context.queue_id,
-    });
+    return this.#tracing.producerSpan(
+      `send ${this.#opts.topics.events}`,
+      {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': this.#opts.topics.events,
+        'streamforge.event': event.event,
+        'streamforge.queue_id': this.#opts.context.queue_id,
+      },
+      this.#commandSpan,
+    );
   }
 
   #send(event: ServiceEvent): Promise<unknown> | undefined {

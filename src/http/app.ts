@@ -128,7 +128,7 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
   const app = Fastify(fastifyOptions(opts));
   for (const name of schemaNames) app.addSchema(loadSchema(name));
   app.decorate('services', servicesOf(opts));
-  // first: every later hook, the handler and the producer spans run in the request's span
+  // first: the span covers every later hook
   if (opts.tracing) await app.register(requestTracing, { tracing: opts.tracing });
 
   await app.register(gracefulDrain, {
@@ -224,5 +224,6 @@ function servicesOf(opts: ProducerAppOptions): ProducerServices {
     now: opts.now ?? (() => new Date()),
     catalog,
     schemas: schemaResolver(opts.schemaRegistry),
+    tracing: opts.tracing,
   };
 }

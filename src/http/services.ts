@@ -11,6 +11,7 @@ import type { HttpMetrics, RouteFamily } from './http-metrics.js';
 import type { Publisher } from './publish/publisher.js';
 import type { TopicCatalog } from './publish/topic-catalog.js';
 import type { SchemaResolver } from '../schema/schema-resolver.js';
+import type { Tracing } from '../tracing/tracing.js';
 
 export interface AppInfo {
   readonly name: string;
@@ -44,6 +45,8 @@ export interface ProducerServices {
   readonly now: () => Date;
   /** which topics and partitions exist, for the gateway routes' immediate 404s */
   readonly catalog: TopicCatalog;
+  /** OpenTelemetry, when on: routes publish through servicesForRequest (request-span.ts) */
+  readonly tracing: Tracing | undefined;
   /** schema-typed records (Avro, JSON Schema, Protobuf): only with --schema-registry-url */
   readonly schemas: SchemaResolver | undefined;
 }

@@ -1,10 +1,9 @@
 /**
  * Tracing on the OpenTelemetry SDK: spans exported in batches over OTLP/HTTP (JSON), W3C trace
- * context in and out, the async context of Node
- * (AsyncLocalStorage) carrying the current span, so a request's producer spans are its
- * children without being handed anything. Loaded only when tracing is on (tracing.ts).
+ * context in and out, each span's parent given explicitly (tracing.ts says why), nothing
+ * registered globally. Loaded only when tracing is on (tracing.ts).
  */
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -19,7 +18,7 @@ import {
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Logger } from '../observability/logger.js';
 import { fromKafkaHeaders } from './kafka-headers.js';
-import type { HttpHeaders, ScopeSpan, SpanAttributes, TraceConfig, TraceSpan, Tracing } from './tracing.js';
+import type { HttpHeaders, SpanAttributes, TraceConfig, TraceSpan, Tracing } from './tracing.js';
 
 /** How long the last export may hold an exit. */
 const SHUTDOWN_MS = 3000;
@@ -52,6 +51,16 @@ const recordGetter: TextMapGetter<Record<string, string>> = {
   get: (carrier, key) => carrier[key],
 };
 
+const recordSetter: TextMapSetter<Record<string, string>> = {
+  set: (carrier, key, value) => {
+    carrier[key] = value;
+  },
+};
+
+/** The OTel span behind one of ours, for parenting. */
+const SPAN = Symbol('otel span');
+type Wrapped = TraceSpan & { readonly [SPAN]: Span };
+
 export function otelTracing(config: TraceConfig, logger: Logger): Tracing {
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
@@ -66,12 +75,12 @@ export function otelTracing(config: TraceConfig, logger: Logger): Tracing {
       ),
     ],
   });
-  // the async context manager (AsyncLocalStorage) and W3C trace context as the global ones
-  provider.register({ propagator: new W3CTraceContextPropagator() });
+  const propagator = new W3CTraceContextPropagator();
   const tracer = provider.getTracer('streamforge');
   logger.info('tracing on', { exporter: 'otlp', endpoint: config.endpoint, service: config.serviceName, sampler: config.sampler });
 
-  const wrap = (span: Span): TraceSpan => ({
+  const wrap = (span: Span): Wrapped => ({
+    [SPAN]: span,
     traceId: span.spanContext().traceId,
     setAttributes: (a) => span.setAttributes(defined(a)),
     end: (error) => {
@@ -79,25 +88,25 @@ export function otelTracing(config: TraceConfig, logger: Logger): Tracing {
       span.end();
     },
   });
-  const scoped = (span: Span, parent: Context): ScopeSpan => {
-    const ctx = trace.setSpan(parent, span);
-    return { ...wrap(span), run: (fn) => context.with(ctx, fn) };
+  const contextOf = (parent: TraceSpan | undefined) => {
+    const span = (parent as Wrapped | undefined)?.[SPAN];
+    return span ? trace.setSpan(ROOT_CONTEXT, span) : ROOT_CONTEXT;
   };
 
   return {
     serverSpan(name, headers, attributes) {
-      const parent = propagation.extract(context.active(), headers, httpGetter);
-      return scoped(tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: defined(attributes) }, parent), parent);
+      const parent = propagator.extract(ROOT_CONTEXT, headers, httpGetter);
+      return wrap(tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: defined(attributes) }, parent));
     },
-    producerSpan(name, attributes) {
-      const span = tracer.startSpan(name, { kind: SpanKind.PRODUCER, attributes: defined(attributes) });
+    producerSpan(name, attributes, parent) {
+      const span = tracer.startSpan(name, { kind: SpanKind.PRODUCER, attributes: defined(attributes) }, contextOf(parent));
       const headers: Record<string, string> = {};
-      propagation.inject(trace.setSpan(context.active(), span), headers);
+      propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, recordSetter);
       return { span: wrap(span), headers };
     },
     consumerSpan(name, kafkaHeaders, attributes) {
-      const parent = propagation.extract(context.active(), fromKafkaHeaders(kafkaHeaders), recordGetter);
-      return scoped(tracer.startSpan(name, { kind: SpanKind.CONSUMER, attributes: defined(attributes) }, parent), parent);
+      const parent = propagator.extract(ROOT_CONTEXT, fromKafkaHeaders(kafkaHeaders), recordGetter);
+      return wrap(tracer.startSpan(name, { kind: SpanKind.CONSUMER, attributes: defined(attributes) }, parent));
     },
     async shutdown() {
       await Promise.race([provider.shutdown(), new Promise((r) => setTimeout(r, SHUTDOWN_MS).unref())]).catch((err: unknown) =>

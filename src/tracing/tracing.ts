@@ -21,18 +21,22 @@ export interface TraceSpan {
   end(error?: string): void;
 }
 
-/** A span whose context code can run in: spans started inside `run` are its children. */
-export interface ScopeSpan extends TraceSpan {
-  run<T>(fn: () => T): T;
-}
-
+/**
+ * Spans are parented explicitly, never through an async context: Node 20's AsyncLocalStorage
+ * (what OpenTelemetry's context manager is) cost about 22 us a request here, a third of what
+ * serving one costs (docs/benchmarks.md).
+ */
 export interface Tracing {
   /** An HTTP server span continuing the request's traceparent/tracestate (a malformed one starts a new trace). */
-  serverSpan(name: string, headers: HttpHeaders, attributes: SpanAttributes): ScopeSpan;
-  /** A producer span, child of the current context; `headers` are the record's W3C trace context. */
-  producerSpan(name: string, attributes: SpanAttributes): { readonly span: TraceSpan; readonly headers: Record<string, string> };
+  serverSpan(name: string, headers: HttpHeaders, attributes: SpanAttributes): TraceSpan;
+  /** A producer span, a child of `parent` (else a root); `headers` are the record's W3C trace context. */
+  producerSpan(
+    name: string,
+    attributes: SpanAttributes,
+    parent?: TraceSpan,
+  ): { readonly span: TraceSpan; readonly headers: Record<string, string> };
   /** A consumer span continuing a record's headers (none, or malformed: a new trace). */
-  consumerSpan(name: string, headers: KafkaHeaders | undefined, attributes: SpanAttributes): ScopeSpan;
+  consumerSpan(name: string, headers: KafkaHeaders | undefined, attributes: SpanAttributes): TraceSpan;
   /** Exports what is left (bounded in time); later spans are dropped. */
   shutdown(): Promise<void>;
 }

@@ -41,6 +41,7 @@ const testedBy: Record<string, string> = {
   'src/http/plugins/docs.ts': 'test/integration/docs-in-browser.test.ts',
   'src/http/plugins/request-tracing.ts': 'test/integration/tracing.test.ts',
   'src/http/publish/traced-publisher.ts': 'test/integration/tracing.test.ts',
+  'src/http/request-span.ts': 'test/integration/tracing.test.ts',
   'src/http/plugins/json-bodies.ts': 'test/unit/http/hostile-bodies.test.ts',
   'src/http/process/server.ts': 'test/integration/serve-producer.test.ts',
   'src/http/process/tls-files.ts': 'test/integration/serve-producer-https.test.ts',

@@ -16,7 +16,6 @@ import type { AdmissionLimits } from '../publish/admission.js';
 import { buildProducerApp, type HttpAppSettings } from '../app.js';
 import { workerMetrics } from './cluster.js';
 import { publisherOver } from '../publish/publisher.js';
-import { tracedPublisher } from '../publish/traced-publisher.js';
 import { startTracing, type TraceConfig, type Tracing } from '../../tracing/tracing.js';
 import { loadTls, watchTls, type TlsFiles, type TlsMaterial } from './tls-files.js';
 
@@ -65,7 +64,7 @@ export async function runProducerServer(opts: ProducerServerOptions, deps: Serve
   const tls = listen.tls ? loadTls(listen.tls) : undefined;
   const tracing = await startTracing(opts.tracing, logger);
   const producer = await connectIngestProducer(opts, logger);
-  const publisher = tracing ? tracedPublisher(publisherOver(producer), tracing) : publisherOver(producer);
+  const publisher = publisherOver(producer);
   const registry = createRegistry();
   const separateMetrics = listen.metrics && listen.metricsPort !== undefined && listen.metricsPort > 0;
   const metricsSource = deps.clusterWorker ? workerMetrics(registry) : localMetrics(registry);

@@ -20,15 +20,19 @@ function keyAttribute(key: OutgoingMessage['key']): string | undefined {
   return text.length <= MAX_KEY_ATTRIBUTE && !text.includes('\ufffd') ? text : undefined;
 }
 
-function started(tracing: Tracing, msg: OutgoingMessage): { span: TraceSpan; traced: OutgoingMessage } {
-  const { span, headers } = tracing.producerSpan(`send ${msg.topic}`, {
-    'messaging.system': 'kafka',
-    'messaging.operation.type': 'send',
-    'messaging.operation.name': 'send',
-    'messaging.destination.name': msg.topic,
-    'messaging.kafka.message.key': keyAttribute(msg.key),
-    'messaging.kafka.message.tombstone': msg.value === null ? true : undefined,
-  });
+function started(tracing: Tracing, msg: OutgoingMessage, parent: TraceSpan | undefined): { span: TraceSpan; traced: OutgoingMessage } {
+  const { span, headers } = tracing.producerSpan(
+    `send ${msg.topic}`,
+    {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'send',
+      'messaging.operation.name': 'send',
+      'messaging.destination.name': msg.topic,
+      'messaging.kafka.message.key': keyAttribute(msg.key),
+      'messaging.kafka.message.tombstone': msg.value === null ? true : undefined,
+    },
+    parent,
+  );
   return { span, traced: { ...msg, headers: withTraceHeaders(msg.headers, headers) } };
 }
 
@@ -44,11 +48,12 @@ function settled(span: TraceSpan, outcome: Delivery | unknown): void {
   span.end();
 }
 
-export function tracedPublisher(inner: Publisher, tracing: Tracing): Publisher {
+/** `inner`, its records traced as children of `parent` (a request's server span). */
+export function tracedPublisher(inner: Publisher, tracing: Tracing, parent: TraceSpan | undefined): Publisher {
   return {
     ...inner,
     async publish(msg) {
-      const { span, traced } = started(tracing, msg);
+      const { span, traced } = started(tracing, msg, parent);
       try {
         const delivery = await inner.publish(traced);
         settled(span, delivery);
@@ -61,7 +66,7 @@ export function tracedPublisher(inner: Publisher, tracing: Tracing): Publisher {
     async publishMany(msgs) {
       const spans: TraceSpan[] = [];
       const traced = msgs.map((m) => {
-        const s = started(tracing, m);
+        const s = started(tracing, m, parent);
         spans.push(s.span);
         return s.traced;
       });

@@ -31,6 +31,7 @@ import { errorResponses, produceErrorStatuses } from '../errors/documented-respo
 import { parseJsonBytes, scanOrParseJson } from '../body/json-body.js';
 import { publish, publishMany } from '../publish/publish.js';
 import { ref } from '../schema-refs.js';
+import { servicesForRequest } from '../request-span.js';
 import { servicesFor, type RouteServices } from '../services.js';
 
 const formats: Record<string, V2Format> = {
@@ -280,7 +281,7 @@ const kafkaRestV2Routes: FastifyPluginCallback = (app, _opts, done) => {
   app.post(
     '/topics/:topic',
     { config, schema: produceSchema('produce records to a topic (REST Proxy v2, Strimzi Bridge)', false), validatorCompiler: noValidation },
-    async (req, reply) => produceV2(s, req, reply, undefined),
+    async (req, reply) => produceV2(servicesForRequest(s, req), req, reply, undefined),
   );
   app.post(
     '/topics/:topic/partitions/:partition',
@@ -289,7 +290,7 @@ const kafkaRestV2Routes: FastifyPluginCallback = (app, _opts, done) => {
       schema: produceSchema('produce records to one partition (REST Proxy v2, Strimzi Bridge)', true),
       validatorCompiler: noValidation,
     },
-    async (req, reply) => produceV2(s, req, reply, (req.params as { partition: string }).partition),
+    async (req, reply) => produceV2(servicesForRequest(s, req), req, reply, (req.params as { partition: string }).partition),
   );
   done();
 };

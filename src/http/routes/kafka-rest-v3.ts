@@ -27,6 +27,7 @@ import { errorResponses, produceErrorStatuses } from '../errors/documented-respo
 import { produceFailure } from '../errors/failure-answer.js';
 import { isoTimestamp, publish, publishMany } from '../publish/publish.js';
 import { ref } from '../schema-refs.js';
+import { servicesForRequest } from '../request-span.js';
 import { servicesFor, type RouteServices } from '../services.js';
 import { invalidUtf8Offset } from '../body/utf8.js';
 
@@ -365,7 +366,7 @@ const streamedRecords: FastifyPluginCallback = (app, _opts, done) => {
   app.post(
     '/v3/clusters/:cluster_id/topics/:topic/records',
     { config, schema: recordsSchema, validatorCompiler: noValidation },
-    async (req, reply) => produceRecords(s, req, reply, maxRecordChars),
+    async (req, reply) => produceRecords(servicesForRequest(s, req), req, reply, maxRecordChars),
   );
   done();
 };
@@ -378,7 +379,7 @@ const kafkaRestV3Routes: FastifyPluginCallback = (app, _opts, done) => {
     '/v3/clusters/:cluster_id/topics/:topic/records::batch',
     { config, schema: batchSchemaFor(s.batchLimit), validatorCompiler: noValidation },
     async (req, reply) => {
-      const answer = await produceBatch(s, req);
+      const answer = await produceBatch(servicesForRequest(s, req), req);
       return reply.code(207).send(answer);
     },
   );

@@ -7,6 +7,7 @@ import { ref } from '../schema-refs.js';
 import { enrichment, messageValue, type Enrichment } from '../publish/message-value.js';
 import { checkedTopic, checkedTopicFor, knownTopic, knownTopicFor } from '../publish/topic-check.js';
 import { isoTimestamp, publish, publishMany } from '../publish/publish.js';
+import { servicesForRequest } from '../request-span.js';
 import { servicesFor, type RouteServices } from '../services.js';
 import type { Delivery, OutgoingMessage } from '../../kafka/producer.js';
 import { scanOrParseJson } from '../body/json-body.js';
@@ -187,6 +188,7 @@ const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
       validatorCompiler: () => scannedOr(inspectedValidators().produceRequest),
     },
     async (req) => {
+      const s = servicesForRequest(opts, req);
       const now = opts.now();
       const added = opts.enrich ? enrichment(opts.info.name, now) : undefined;
       const scanned = req.body instanceof ScannedProduce ? req.body.item : undefined;
@@ -194,7 +196,7 @@ const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
       // the allowlist, then the topic catalog: an unknown topic or partition is a 404 at once,
       // where librdkafka would hold the message until its metadata wait ran out (1.7-5.3 s)
       if (!knownTopicFor(opts, item.topic, item.partition, 1)) await checkedTopicFor(opts, item.topic, item.partition, 1);
-      const delivery = await publish(opts, scanned ? scannedOutgoing(scanned, added) : toOutgoing(item as ProduceRequest, added));
+      const delivery = await publish(s, scanned ? scannedOutgoing(scanned, added) : toOutgoing(item as ProduceRequest, added));
       return { success: true, message: 'Message delivered', ...placed(delivery, now) };
     },
   );
@@ -213,7 +215,7 @@ const produceRoutes: FastifyPluginCallback = (app, _opts, done) => {
       },
     },
     async (req, reply) => {
-      const answer = await produceBatch(opts, req.body as unknown[]);
+      const answer = await produceBatch(servicesForRequest(opts, req), req.body as unknown[]);
       reply.code(answer.messages_failed === 0 ? 200 : 207);
       return answer;
     },

@@ -9,6 +9,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { TYPED_EVENTS } from '../http-metrics.js';
 import { ref } from '../schema-refs.js';
 import { checkedTopicFor, knownTopicFor } from '../publish/topic-check.js';
+import { servicesForRequest } from '../request-span.js';
 import { servicesFor, type RouteServices } from '../services.js';
 import { isoTimestamp, publish } from '../publish/publish.js';
 
@@ -95,7 +96,8 @@ const typedEventRoutes: FastifyPluginCallback = (app, _opts, done) => {
           },
         },
       },
-      async (req) => publishEvent(opts, kind, parseData((req.body as { data: string | Record<string, unknown> }).data)),
+      async (req) =>
+        publishEvent(servicesForRequest(opts, req), kind, parseData((req.body as { data: string | Record<string, unknown> }).data)),
     );
   }
 
