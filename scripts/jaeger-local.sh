@@ -26,12 +26,10 @@ logfile=$dir/jaeger.log
 envfile=$dir/jaeger.env
 start_timeout=${JAEGER_START_TIMEOUT:-30}
 
-say() { printf 'jaeger-local: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
-running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
-free_port() {
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
+me=jaeger-local
+what='Jaeger'
+# shellcheck source=lib/local-server.sh
+source "$root/scripts/lib/local-server.sh"
 
 build() {
   mkdir -p "$cache"
@@ -51,11 +49,6 @@ build() {
     ) >> "$cache/build.log" 2>&1 || { tail -n 20 "$cache/build.log" >&2; die "the build failed: see $cache/build.log"; }
     touch "$cache/.complete"
   ) 9> "$cache/.lock"
-}
-
-print_env() {
-  [ -f "$envfile" ] || die "no collector environment: run '$0 up'"
-  cat "$envfile"
 }
 
 up() {
@@ -88,26 +81,4 @@ up() {
   print_env
 }
 
-down() {
-  if ! running; then
-    say "not running"
-    rm -f "$pidfile"
-    return
-  fi
-  local pid
-  pid=$(cat "$pidfile")
-  say "stopping Jaeger (pid $pid)"
-  kill "$pid"
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$pidfile" "$envfile"
-}
-
-case "${1:-}" in
-  up) up ;;
-  down) down ;;
-  env) print_env ;;
-  status) running ;;
-  build) build ;;
-  *) die "usage: $0 up|down|env|status|build" ;;
-esac
+dispatch "$@"

@@ -27,13 +27,10 @@ runner=$cache/target/schema-registry-runner-2.4.2-runner.jar
 # Maven's local repository, shared with the broker's jars and any other build
 repo=${MAVEN_LOCAL_REPO:-$HOME/.m2/repository}
 
-say() { printf 'schema-registry-local: %s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
-need() { command -v "$1" >/dev/null 2>&1 || die "$1 is not installed ($2)"; }
-running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
-free_port() {
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
+me=schema-registry-local
+what='the registry'
+# shellcheck source=lib/local-server.sh
+source "$root/scripts/lib/local-server.sh"
 
 # Maven Central's URL as Maven itself knows it (its super POM), never written into a file of ours
 central_url() {
@@ -105,11 +102,6 @@ build() {
   cp "$root/scripts/schema-registry/pom.xml" "$cache/.complete"
 }
 
-print_env() {
-  [ -f "$envfile" ] || die "no registry environment: run '$0 up'"
-  cat "$envfile"
-}
-
 up() {
   if running; then
     say "already running (pid $(cat "$pidfile"))"
@@ -139,26 +131,4 @@ up() {
   print_env
 }
 
-down() {
-  if ! running; then
-    say "not running"
-    rm -f "$pidfile"
-    return
-  fi
-  local pid
-  pid=$(cat "$pidfile")
-  say "stopping the registry (pid $pid)"
-  kill "$pid"
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$pidfile" "$envfile"
-}
-
-case "${1:-}" in
-  up) up ;;
-  down) down ;;
-  env) print_env ;;
-  status) running ;;
-  build) build ;;
-  *) die "usage: $0 up|down|env|status|build" ;;
-esac
+dispatch "$@"
