@@ -2,6 +2,7 @@
 import type { ReceivedMessage } from '../kafka/reader.js';
 import { decodeCommand, decodeEvent, snippet } from '../protocol/codec.js';
 import { ANY_QUEUE, type ReceivedEvent } from '../protocol/types.js';
+import { traceIdOf } from '../tracing/kafka-headers.js';
 import type { Incoming, RecordMeta } from './reducer.js';
 
 export interface EventFilter {
@@ -10,12 +11,14 @@ export interface EventFilter {
 }
 
 function meta(msg: ReceivedMessage): RecordMeta {
+  const traceId = msg.headers ? traceIdOf(msg.headers) : undefined;
   return {
     topic: msg.topic,
     partition: msg.partition,
     offset: msg.offset,
     key: msg.key ? msg.key.toString('utf8') : null,
     timestamp: msg.timestamp,
+    ...(traceId ? { traceId } : {}),
   };
 }
 

@@ -12,6 +12,8 @@ export interface RecordMeta {
   readonly key: string | null;
   /** the record's Kafka timestamp, ms */
   readonly timestamp: number | undefined;
+  /** the W3C trace id in the record's traceparent header, when it has one */
+  readonly traceId?: string;
 }
 
 export type Incoming =

@@ -29,3 +29,11 @@ export function withTraceHeaders(
   for (const name in trace) out.push({ [name]: trace[name] as string });
   return out;
 }
+
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** The trace id of a record's traceparent header; undefined without one, or a malformed one (or the all-zero id W3C forbids). */
+export function traceIdOf(headers: KafkaHeaders | undefined): string | undefined {
+  const id = TRACEPARENT.exec(fromKafkaHeaders(headers).traceparent?.trim() ?? '')?.[1];
+  return id === undefined || /^0+$/.test(id) ? undefined : id;
+}

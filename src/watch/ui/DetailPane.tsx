@@ -1,4 +1,4 @@
-/** The detail pane (Enter): the selected log entry as the JSON it came as. */
+/** The detail pane (Enter): the selected log entry as the JSON it came as, and its trace id when the record carried one. */
 import { Box, Text } from 'ink';
 import type { LogEntry } from '../../plane/reducer.js';
 
@@ -8,6 +8,7 @@ const shown = (entry: LogEntry): unknown =>
 export function DetailPane({ entry }: { entry: LogEntry | undefined }) {
   return (
     <Box borderStyle="round" borderColor="gray" flexDirection="column">
+      {entry?.item.traceId ? <Text color="cyan">trace {entry.item.traceId}</Text> : null}
       <Text>{entry ? JSON.stringify(shown(entry), null, 2) : 'no event selected'}</Text>
     </Box>
   );

@@ -29,3 +29,22 @@ describe('the fleet shapes in watch', () => {
     expect(out.payload).toEqual(JSON.parse(text));
   });
 });
+
+describe('trace context in watch', () => {
+  const pong = '{"event": "pong", "queue_id": "q1", "ping_ts": 1, "command_id": "c1"}';
+  const traced = (traceparent: string): ReceivedMessage => ({
+    ...record('queue-events', pong),
+    headers: [{ traceparent: Buffer.from(traceparent) }],
+  });
+
+  it("keeps the trace id of a record's traceparent, for the detail pane", () => {
+    expect(toIncoming(traced('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'), 'queue-control')).toMatchObject({
+      kind: 'event',
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+    });
+  });
+
+  it.each(['garbage', '00-00000000000000000000000000000000-b7ad6b7169203331-01', ''])('has none for the traceparent %j', (tp) => {
+    expect(toIncoming(traced(tp), 'queue-control')).not.toHaveProperty('traceId');
+  });
+});

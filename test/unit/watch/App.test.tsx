@@ -165,6 +165,16 @@ describe('watch view', () => {
     expect(source.stopped).toEqual(['q1']);
   });
 
+  it("Enter shows a traced event's trace id above its JSON", async () => {
+    const { lastFrame, source, stdin } = start();
+    source.push({ ...ev({ event: 'pong', queue_id: 'q1' }), traceId: '0af7651916cd43dd8448eb211c80319c' });
+    await frame();
+    stdin.write('\t');
+    stdin.write('\r');
+    await frame();
+    expect(lastFrame()).toContain('trace 0af7651916cd43dd8448eb211c80319c');
+  });
+
   it('Enter shows the selected event as JSON; c clears the log; ? shows help', async () => {
     const { lastFrame, source, stdin } = start();
     source.push(ev({ event: 'error', queue_id: 'q1', error_message: 'disk full' }));
