@@ -7,15 +7,16 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type TextMapG
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+// the basic provider: Node's (sdk-trace-node) differs only in the async context manager, which is not used
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
+  BasicTracerProvider,
   BatchSpanProcessor,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
   type Sampler,
 } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Logger } from '../observability/logger.js';
 import { fromKafkaHeaders } from './kafka-headers.js';
 import type { HttpHeaders, SpanAttributes, TraceConfig, TraceSpan, Tracing } from './tracing.js';
@@ -62,7 +63,7 @@ const SPAN = Symbol('otel span');
 type Wrapped = TraceSpan & { readonly [SPAN]: Span };
 
 export function otelTracing(config: TraceConfig, logger: Logger): Tracing {
-  const provider = new NodeTracerProvider({
+  const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({
       ...config.resourceAttributes,
       'service.name': config.serviceName,

@@ -4,6 +4,7 @@
  * query API, the record's header with kcat: what a traced system sees end to end.
  */
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { requireBroker } from '../support/broker.js';
 import { runCli, startDummy, uniqueTopics, type CliProcess } from '../support/cli-process.js';
@@ -72,6 +73,21 @@ describe('serve-producer', () => {
       headers: string[];
     };
     expect(record.headers).toEqual(['traceparent', `00-${traceId}-${producerSpan.spanId}-01`]);
+  });
+
+  it('ends the span of a request whose client went away before the answer, as an error', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    // the headers and a part of the body, then gone
+    socket.write(
+      `POST /produce HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\ntraceparent: 00-${traceId}-${randomBytes(8).toString('hex')}-01\r\n\r\n{"topic":`,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    socket.destroy();
+    const spans = await traceSpans(jaeger, traceId, (s) => s.length >= 1);
+    expect(spans).toEqual([expect.objectContaining({ kind: SERVER, name: 'POST /produce', error: true })]);
   });
 
   it('starts a new trace for a malformed traceparent, and answers as always', async () => {

@@ -22,6 +22,11 @@ const requestTracing: FastifyPluginCallback<{ tracing: Tracing }> = (app, { trac
     );
     next();
   });
+  // a client gone before its answer: the span ends, saying so, instead of never being exported
+  app.addHook('onRequestAbort', (req, next) => {
+    takeRequestSpan(req)?.end('the client closed the connection before the answer');
+    next();
+  });
   app.addHook('onResponse', (req, reply, next) => {
     const span = takeRequestSpan(req);
     if (span) {
