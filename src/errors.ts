@@ -143,7 +143,11 @@ export type KafkaErrorKind =
   | 'outcome-unknown'
   /** anything else: a broker error we cannot vouch for, or a bug */
   | 'failed'
-  /** a schema-typed record: the Schema Registry cannot be reached, or refused serve-producer */
+  | SchemaFailureKind;
+
+/** Why a schema-typed key or value (Avro, JSON Schema, Protobuf) was refused: rows of the same table. */
+export type SchemaFailureKind =
+  /** the Schema Registry cannot be reached, or refused serve-producer */
   | 'registry-unavailable'
   /** the schema id, subject or version the request names is not in the registry */
   | 'schema-not-found'

@@ -3,23 +3,7 @@
  * `schema.registry.url` and its basic-auth and TLS settings are: what schema-typed records
  * (Avro, JSON Schema, Protobuf) need. Unset, those records are refused (415 on v2, 42207 on v3).
  */
-import { parse, ParseFailure, type Setting } from './setting.js';
-
-/** An http(s) URL, without credentials: they belong in SCHEMA_REGISTRY_USER/PASSWORD, out of logs and ps. */
-function registryUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new ParseFailure(`must be an http:// or https:// URL, e.g. http://schema-registry:8081 or http://apicurio:8080/apis/ccompat/v7`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new ParseFailure(`must be an http:// or https:// URL, not ${url.protocol}`);
-  if (url.username || url.password) {
-    throw new ParseFailure('must not hold a user or password: set SCHEMA_REGISTRY_USER and SCHEMA_REGISTRY_PASSWORD instead');
-  }
-  return url.href.replace(/\/$/, '');
-}
+import { parse, type Setting } from './setting.js';
 
 export const schemaRegistrySettings = {
   schemaRegistryUrl: {
@@ -28,7 +12,10 @@ export const schemaRegistrySettings = {
     description:
       "a Confluent-compatible Schema Registry (Confluent's, or Apicurio's /apis/ccompat/v7): serves Avro, JSON Schema and Protobuf records on the v2 and v3 routes",
     defaultLabel: 'none: schema-typed records are refused',
-    parse: registryUrl,
+    parse: parse.httpUrl(
+      'http://schema-registry:8081 or http://apicurio:8080/apis/ccompat/v7',
+      'set SCHEMA_REGISTRY_USER and SCHEMA_REGISTRY_PASSWORD instead',
+    ),
   } satisfies Setting<string>,
   schemaRegistryUser: {
     flags: '--schema-registry-user <name>',

@@ -137,6 +137,26 @@ export const parse = {
       return n;
     },
 
+  /**
+   * An http:// or https:// URL without a user or password (those belong in variables of their
+   * own, out of logs and ps), without its trailing slash. `example` shows a valid one; `credentials`
+   * says where the credentials go.
+   */
+  httpUrl:
+    (example: string, credentials: string) =>
+    (raw: string): string => {
+      let url: URL;
+      try {
+        url = new URL(raw.trim());
+      } catch {
+        throw new ParseFailure(`must be an http:// or https:// URL, e.g. ${example}`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new ParseFailure(`must be an http:// or https:// URL, not ${url.protocol}`);
+      if (url.username || url.password) throw new ParseFailure(`must not hold a user or password: ${credentials}`);
+      return url.href.replace(/\/$/, '');
+    },
+
   port: (raw: string): number => {
     // ":9090" as the Go service wrote it
     const v = raw.trim().replace(/^:/, '');

@@ -3,18 +3,9 @@
  * (errors.ts), with a message that names the field and the schema. The gateway routes answer
  * it through HttpError.of; nothing here knows HTTP.
  */
-import type { KafkaErrorKind } from '../errors.js';
+import type { SchemaFailureKind } from '../errors.js';
 
-export type SchemaFailureKind = Extract<
-  KafkaErrorKind,
-  | 'registry-unavailable'
-  | 'schema-not-found'
-  | 'schema-incompatible'
-  | 'schema-invalid'
-  | 'key-schema-missing'
-  | 'value-schema-missing'
-  | 'schema-mismatch'
->;
+export type { SchemaFailureKind };
 
 export class SchemaError extends Error {
   constructor(

@@ -48,20 +48,6 @@ function ratio(raw: string): number {
   return n;
 }
 
-function endpoint(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new ParseFailure('must be an http:// or https:// URL, e.g. http://jaeger-collector:4318');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new ParseFailure(`must be an http:// or https:// URL, not ${url.protocol}`);
-  if (url.username || url.password)
-    throw new ParseFailure('must not hold a user or password: put an Authorization header in OTEL_EXPORTER_OTLP_HEADERS');
-  return url.href.replace(/\/$/, '');
-}
-
 export const tracingSettings = {
   tracesExporter: {
     flags: '--traces-exporter <name>',
@@ -76,7 +62,7 @@ export const tracingSettings = {
     env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     description: "the OpenTelemetry collector's OTLP/HTTP base URL (traces go to <url>/v1/traces): Jaeger, Tempo, an OTel Collector",
     default: 'http://localhost:4318',
-    parse: endpoint,
+    parse: parse.httpUrl('http://jaeger-collector:4318', 'put an Authorization header in OTEL_EXPORTER_OTLP_HEADERS'),
   } satisfies Setting<string>,
   otlpHeaders: {
     env: 'OTEL_EXPORTER_OTLP_HEADERS',
