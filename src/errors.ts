@@ -58,7 +58,10 @@ export type ErrorCode =
   | 'SF_HTTP_SCHEMA'
   | 'SF_SCHEMA_REGISTRY_UNAVAILABLE'
   | 'SF_KAFKA_UNAVAILABLE'
-  | 'SF_KAFKA_OUTCOME_UNKNOWN';
+  | 'SF_KAFKA_OUTCOME_UNKNOWN'
+  | 'SF_IDEMPOTENCY_IN_PROGRESS'
+  | 'SF_IDEMPOTENCY_KEY_REUSED'
+  | 'SF_IDEMPOTENCY_UNAVAILABLE';
 
 const exitCodes: Record<ErrorCode, ExitCode> = {
   SF_CONFIG_INVALID: ExitCode.usage,
@@ -85,6 +88,9 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
   SF_SCHEMA_REGISTRY_UNAVAILABLE: ExitCode.failed,
   SF_KAFKA_UNAVAILABLE: ExitCode.kafka,
   SF_KAFKA_OUTCOME_UNKNOWN: ExitCode.failed,
+  SF_IDEMPOTENCY_IN_PROGRESS: ExitCode.failed,
+  SF_IDEMPOTENCY_KEY_REUSED: ExitCode.failed,
+  SF_IDEMPOTENCY_UNAVAILABLE: ExitCode.failed,
 };
 
 export class StreamforgeError extends Error {
@@ -143,7 +149,17 @@ export type KafkaErrorKind =
   | 'outcome-unknown'
   /** anything else: a broker error we cannot vouch for, or a bug */
   | 'failed'
-  | SchemaFailureKind;
+  | SchemaFailureKind
+  | IdempotencyFailureKind;
+
+/** Why a request with an Idempotency-Key was not served as a first request or a replay. */
+export type IdempotencyFailureKind =
+  /** another request with the key is being served (here or on another replica) */
+  | 'idempotency-in-progress'
+  /** the key was used for a different request */
+  | 'idempotency-key-reused'
+  /** the claims and answers cannot be read or written now */
+  | 'idempotency-unavailable';
 
 /** Why a schema-typed key or value (Avro, JSON Schema, Protobuf) was refused: rows of the same table. */
 export type SchemaFailureKind =
@@ -360,6 +376,34 @@ export const failureMeanings: Readonly<Record<KafkaErrorKind, FailureMeaning>> =
   'schema-invalid': schemaRefusal(422, 42205, 'send a valid schema (Avro JSON, JSON Schema with "$schema", or a .proto file)'),
   'key-schema-missing': schemaRefusal(422, 42201, "send key_schema or key_schema_id with the keys (v3: the key's schema fields)"),
   'value-schema-missing': schemaRefusal(422, 42202, "send value_schema or value_schema_id with the values (v3: the value's schema fields)"),
+  // Idempotency-Key (draft-ietf-httpapi-idempotency-key-header): 409 and 422 as the draft says
+  'idempotency-in-progress': {
+    status: 409,
+    code: 'SF_IDEMPOTENCY_IN_PROGRESS',
+    outcome: 'not_written',
+    retriable: true,
+    retryAfterS: 1,
+    kafkaRestCode: 40901,
+    kafkaRestEntryCode: 50003,
+    rank: 3,
+    hint: 'nothing was written by this request; the first request with this key is still being served: retry after the Retry-After delay to get its answer',
+  },
+  'idempotency-key-reused': {
+    status: 422,
+    code: 'SF_IDEMPOTENCY_KEY_REUSED',
+    outcome: 'not_written',
+    retriable: false,
+    kafkaRestCode: 42209,
+    kafkaRestEntryCode: 50002,
+    rank: 2,
+    hint: 'nothing was written; a key stands for one request: send a new key for a new request, or the same request again',
+  },
+  'idempotency-unavailable': {
+    ...unavailable,
+    code: 'SF_IDEMPOTENCY_UNAVAILABLE',
+    retryAfterS: 1,
+    hint: 'nothing was written; the idempotency topics cannot be read or written now: retry with the same key after the Retry-After delay',
+  },
   'schema-mismatch': schemaRefusal(422, 42203, 'nothing was written; send data that matches the schema (Avro: unions as {"type": value})'),
 };
 

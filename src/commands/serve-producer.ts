@@ -1,6 +1,7 @@
 import { kafkaSettings, logSettings, topicName } from '../config/common-settings.js';
 import { parse, ParseFailure, type Setting } from '../config/setting.js';
 import { schemaRegistrySettings } from '../config/schema-registry-settings.js';
+import { idempotencySettings } from '../config/idempotency-settings.js';
 import { traceConfigOf, tracingSettings } from '../tracing/tracing-settings.js';
 import { ConfigError, describeError } from '../errors.js';
 import isSafeRegex from 'safe-regex2';
@@ -293,6 +294,7 @@ const settings = {
     default: 'development',
     parse: parse.nonEmpty,
   } satisfies Setting<string>,
+  ...idempotencySettings,
   ...schemaRegistrySettings,
   ...tracingSettings,
   ...kafkaSettings,
@@ -407,6 +409,16 @@ export function serverOptions(v: Values, conn: KafkaConnection): ProducerServerO
       metricsPort: v.metricsPort,
     },
     shutdownTimeoutMs: v.shutdownTimeout,
+    ...(v.idempotency
+      ? {
+          idempotency: {
+            topic: v.idempotencyTopic,
+            ttlMs: v.idempotencyTtl,
+            transactionTimeoutMs: v.idempotencyTransactionTimeout,
+            replicaId: v.replicaId,
+          },
+        }
+      : {}),
     ...(v.tracesExporter === 'otlp' ? { tracing: traceConfigOf(v, 'serve-producer', v.appVersion) as TraceConfig } : {}),
   };
 }
@@ -451,6 +463,7 @@ export const serveProducerCommand = defineCommand({
         logger,
         onSignal: ctx.onSignal,
         clusterWorker: isClusterWorker(),
+        worker: workerId() ?? 0,
       });
     } catch (err) {
       const { code, message, hint } = describeError(err);

@@ -39,6 +39,8 @@ import { TopicCatalog } from './publish/topic-catalog.js';
 import type { AppInfo, ProducerServices } from './services.js';
 import type { Tracing } from '../tracing/tracing.js';
 import requestTracing from './plugins/request-tracing.js';
+import idempotency from './plugins/idempotency.js';
+import type { KeyedRequests } from './idempotency/idempotency-store.js';
 import { RegistryClient } from '../schema/registry-client.js';
 import { SchemaResolver } from '../schema/schema-resolver.js';
 
@@ -103,6 +105,8 @@ export interface ProducerAppOptions extends HttpAppSettings {
   readonly clock?: () => number;
   /** OpenTelemetry, when on: a server span per request (plugins/request-tracing.ts) */
   readonly tracing?: Tracing;
+  /** Idempotency-Key on the produce routes (plugins/idempotency.ts); without it the header is refused */
+  readonly idempotency?: KeyedRequests;
 }
 
 /** Node's server timeouts for a --read-timeout: headers and the whole request within it, checked often enough to hold it. */
@@ -144,6 +148,8 @@ export async function buildProducerApp(opts: ProducerAppOptions): Promise<Fastif
   await app.register(bearerAuth, { tokens: opts.tokens });
   await app.register(requestLog);
   await app.register(admissionCheck);
+  // after authentication: an unauthenticated request claims nothing
+  await app.register(idempotency, { store: opts.idempotency });
   // the not-found handler it sets gets the root's hooks when the app is ready (fastify), so an
   // unknown path is authenticated, counted and secured like any other
   await app.register(errorAnswers);
@@ -225,5 +231,6 @@ function servicesOf(opts: ProducerAppOptions): ProducerServices {
     catalog,
     schemas: schemaResolver(opts.schemaRegistry),
     tracing: opts.tracing,
+    idempotency: opts.idempotency,
   };
 }

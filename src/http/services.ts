@@ -12,6 +12,7 @@ import type { Publisher } from './publish/publisher.js';
 import type { TopicCatalog } from './publish/topic-catalog.js';
 import type { SchemaResolver } from '../schema/schema-resolver.js';
 import type { Tracing } from '../tracing/tracing.js';
+import type { KeyedRequests } from './idempotency/idempotency-store.js';
 
 export interface AppInfo {
   readonly name: string;
@@ -49,6 +50,8 @@ export interface ProducerServices {
   readonly tracing: Tracing | undefined;
   /** schema-typed records (Avro, JSON Schema, Protobuf): only with --schema-registry-url */
   readonly schemas: SchemaResolver | undefined;
+  /** Idempotency-Key: the claims and answers every replica shares; undefined when keys are off */
+  readonly idempotency: KeyedRequests | undefined;
 }
 
 /** The services as one family of produce routes sees them: its failures are counted under its name. */

@@ -32,6 +32,7 @@ import {
 } from './error-map.js';
 import { fetchClusterIdentity, type ClusterIdentity } from './cluster-id.js';
 import { MetadataFreshness } from './metadata-freshness.js';
+import { transactionControl, transactionProps, type TransactionControl } from './transactions.js';
 import { fetchPartitions, fetchTopics, type PartitionSource, type TopicInfo } from './topics.js';
 
 const ALL_BROKERS_DOWN = Kafka.CODES.ERRORS.ERR__ALL_BROKERS_DOWN;
@@ -86,6 +87,8 @@ export interface ProducerOptions {
   readonly metadataProbe?: { readonly everyMs: number; readonly staleAfterMs: number };
   /** log the acknowledged/failed/unknown totals at info on close (a server); else at debug */
   readonly reportOnClose?: boolean;
+  /** a transactional producer (transactions.ts): its id, and the broker's timeout for one transaction */
+  readonly transactional?: { readonly id: string; readonly timeoutMs: number };
 }
 
 /**
@@ -146,6 +149,8 @@ export class KafkaProducer implements PartitionSource {
   readonly #tally: ProducerTally = { acknowledged: 0, failed: 0, unknown: 0, late: new Map() };
   /** asked once, on first use (cluster-id.ts) */
   readonly #identity: () => Promise<ClusterIdentity>;
+  /** begin, commit, abort: only a producer connected with `transactional` has them */
+  transactions: TransactionControl | undefined;
 
   private constructor(client: Kafka.Producer, logger: Logger, identity: () => Promise<ClusterIdentity>) {
     this.#client = client;
@@ -175,6 +180,7 @@ export class KafkaProducer implements PartitionSource {
       ...connectionProps(conn, opts.clientId),
       dr_cb: true,
       ...(opts.statsIntervalMs ? { 'statistics.interval.ms': opts.statsIntervalMs } : {}),
+      ...(opts.transactional ? transactionProps(opts.transactional.id, opts.transactional.timeoutMs) : {}),
     };
     opts.logger.debug('connecting producer', { props: redactProps(props) });
     const { global, topic } = splitTopicProps(props);
@@ -196,6 +202,13 @@ export class KafkaProducer implements PartitionSource {
     producer.#reportOnClose = opts.reportOnClose ?? false;
     producer.#clientId = opts.clientId;
     if (opts.metadataProbe) producer.#startMetadataProbe(opts.metadataProbe, conn.brokers);
+    if (opts.transactional) {
+      producer.transactions = transactionControl(client, opts.logger);
+      await producer.transactions.init(conn.connectTimeoutMs).catch(async (err: unknown) => {
+        await producer.close(1000).catch(() => undefined);
+        throw err;
+      });
+    }
     return producer;
   }
 

@@ -73,6 +73,11 @@ export interface ReaderOptions {
    * this often, and read them from their start. For long-running viewers.
    */
   readonly followNewPartitionsMs?: number;
+  /**
+   * With onBatch: the reader has read every record of a partition there is (its high
+   * watermark, `offset`); a table read from a topic knows from this that it has caught up.
+   */
+  readonly onPartitionEnd?: (topic: string, partition: number, offset: number) => void;
   /** a failure after opening, e.g. the consume loop stopped */
   readonly onError?: (err: Error) => void;
   /**
@@ -188,6 +193,8 @@ export class KafkaReader {
     client.setDefaultConsumeTimeout(CONSUME_TIMEOUT_MS);
     if (opts.onBatch) {
       const onBatch = opts.onBatch;
+      const onEnd = opts.onPartitionEnd;
+      if (onEnd) client.on('partition.eof', (e: { topic: string; partition: number; offset: number }) => onEnd(e.topic, e.partition, e.offset));
       // consume(n) returns as soon as the local queue is drained, with up to n messages.
       const loop = (): void => {
         if (reader.#closed) return;
@@ -292,6 +299,13 @@ export class KafkaReader {
     ).catch((err: RdkafkaErrorLike) => {
       throw mapGroupError(err, group);
     });
+  }
+
+  /** Every read partition's high watermark now: how far a reader that is caught up has read. */
+  async endOffsets(timeoutMs: number): Promise<Position[]> {
+    return Promise.all(
+      this.#ranges.map(async (r) => ({ topic: r.topic, partition: r.partition, offset: (await this.#watermarks(r.topic, r.partition, timeoutMs)).highOffset })),
+    );
   }
 
   #watermarks(topic: string, partition: number, timeoutMs: number): Promise<Kafka.WatermarkOffsets> {

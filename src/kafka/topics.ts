@@ -70,6 +70,8 @@ export interface EnsureTopicsOptions {
   readonly logger: Logger;
   /** partitions for a topic we create; -1 takes the broker's num.partitions */
   readonly partitions?: number;
+  /** topic configs for a topic we create (cleanup.policy, retention.ms) */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 /** Creates the topics that do not exist. Racing creators are fine: "already exists" is success. */
@@ -91,7 +93,7 @@ export async function ensureTopics(
     for (const topic of missing) {
       opts.logger.info('creating topic', { topic });
       await new Promise<void>((resolve, reject) => {
-        admin.createTopic({ topic, num_partitions: opts.partitions ?? -1, replication_factor: -1 }, timeoutMs, (err) => {
+        admin.createTopic({ topic, num_partitions: opts.partitions ?? -1, replication_factor: -1, ...(opts.config ? { config: { ...opts.config } } : {}) }, timeoutMs, (err) => {
           if (!err || err.code === rdkafkaCodes.topicAlreadyExists) resolve();
           else reject(isRdkafkaError(err) ? mapAdminError(err, topic) : err);
         });

@@ -17,6 +17,7 @@ import { buildProducerApp, type HttpAppSettings } from '../app.js';
 import { workerMetrics } from './cluster.js';
 import { publisherOver } from '../publish/publisher.js';
 import { startTracing, type TraceConfig, type Tracing } from '../../tracing/tracing.js';
+import { lazyIdempotency, type IdempotencyOptions, type IdempotencyService } from './idempotency-runtime.js';
 import { loadTls, watchTls, type TlsFiles, type TlsMaterial } from './tls-files.js';
 
 /**
@@ -44,6 +45,8 @@ export interface ProducerServerOptions {
   readonly shutdownTimeoutMs: number;
   /** OpenTelemetry's settings when tracing is on */
   readonly tracing?: TraceConfig;
+  /** Idempotency-Key's topics and bounds; without them the header is refused */
+  readonly idempotency?: IdempotencyOptions;
 }
 
 interface ServerDeps {
@@ -51,6 +54,8 @@ interface ServerDeps {
   readonly onSignal: (handler: (signal: string) => void) => void;
   /** one of serve-producer --workers: metrics add up every worker's, the primary serves --metrics-port */
   readonly clusterWorker?: boolean;
+  /** this worker's number among --workers (0 alone): part of its transactional id */
+  readonly worker?: number;
 }
 
 /** Ask for metadata this often; refuse new messages as never sent once none came for METADATA_FRESH_MS. */
@@ -65,6 +70,9 @@ export async function runProducerServer(opts: ProducerServerOptions, deps: Serve
   const tracing = await startTracing(opts.tracing, logger);
   const producer = await connectIngestProducer(opts, logger);
   const publisher = publisherOver(producer);
+  const idempotency = opts.idempotency
+    ? lazyIdempotency(opts.idempotency, { conn: opts.kafka.conn, clientId: opts.kafka.clientId, producer, profile: opts.kafka.profile, worker: deps.worker ?? 0, logger })
+    : undefined;
   const registry = createRegistry();
   const separateMetrics = listen.metrics && listen.metricsPort !== undefined && listen.metricsPort > 0;
   const metricsSource = deps.clusterWorker ? workerMetrics(registry) : localMetrics(registry);
@@ -77,6 +85,7 @@ export async function runProducerServer(opts: ProducerServerOptions, deps: Serve
     metricsSource,
     ...(tls ? { tls } : {}),
     ...(tracing ? { tracing } : {}),
+    ...(idempotency ? { idempotency } : {}),
   });
 
   let metricsServer: MetricsServer | undefined;
@@ -101,7 +110,7 @@ export async function runProducerServer(opts: ProducerServerOptions, deps: Serve
   }
   const stopWatchingTls = tls && listen.tls ? reloadTls(app, listen.tls, tls, logger) : undefined;
   logListening(app, opts, tls, logger);
-  return shutdownOnSignal({ app, producer, metricsServer, stopWatchingTls, tracing, timeoutMs: opts.shutdownTimeoutMs }, deps);
+  return shutdownOnSignal({ app, producer, metricsServer, stopWatchingTls, tracing, idempotency, timeoutMs: opts.shutdownTimeoutMs }, deps);
 }
 
 /** The ingest producer, its queue bounded by the admission budget (what the budget admits fits in it). */
@@ -153,6 +162,7 @@ interface Running {
   readonly metricsServer: MetricsServer | undefined;
   readonly stopWatchingTls: (() => void) | undefined;
   readonly tracing: Tracing | undefined;
+  readonly idempotency: IdempotencyService | undefined;
   readonly timeoutMs: number;
 }
 
@@ -190,6 +200,8 @@ function shutdownOnSignal(r: Running, deps: ServerDeps): Promise<number> {
         logger.debug('HTTP server closed');
         r.app.services.failureLog.flush();
         await r.metricsServer?.close();
+        // every keyed request was answered: its transaction ended with it
+        await r.idempotency?.close(plan.flushMs);
         const code = await closeProducer(r.producer, plan.flushMs, logger);
         // the last requests' spans, after their records (bounded: a collector down costs seconds at most)
         await r.tracing?.shutdown();
