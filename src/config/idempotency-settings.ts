@@ -41,7 +41,7 @@ export const idempotencySettings = {
     description:
       'how long a key is remembered after its request: a retry within it gets the first answer; after it, the key is new again. Each live key costs every replica about 0.4 KB plus its answer',
     default: 3_600_000,
-    parse: parse.duration({ minMs: 60_000, maxMs: 7 * 86_400_000 }),
+    parse: parse.duration({ minMs: 1000, maxMs: 7 * 86_400_000 }),
   } satisfies Setting<number>,
   idempotencyTransactionTimeout: {
     flags: '--idempotency-transaction-timeout <duration>',

@@ -20,7 +20,7 @@ import { errorFormatOf } from './error-answers.js';
 import { TransactionError } from '../../kafka/transaction-error.js';
 
 /** The routes that write records: a key means something only there. */
-const PRODUCE_ROUTES = /^\/(produce(\/batch)?|api\/v1\/events\/[^/]+|topics\/:topic(\/partitions\/:partition)?|v3\/clusters\/:cluster_id\/topics\/:topic\/records(:batch)?)$/;
+const PRODUCE_ROUTES = /^\/(produce(\/batch)?|api\/v1\/events\/[^/]+|topics\/:topic(\/partitions\/:partition)?|v3\/clusters\/:cluster_id\/topics\/:topic\/records(::?batch)?)$/;
 
 interface Keyed {
   readonly key: string;
