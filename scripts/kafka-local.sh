@@ -15,6 +15,9 @@
 # replication factor 3, min.insync.replicas=2, for failover tests; in .kafka/cluster by default.
 #   KAFKA_LOCAL_BROKERS=3 scripts/kafka-local.sh kill-node N     SIGKILL node N (1-3)
 #   KAFKA_LOCAL_BROKERS=3 scripts/kafka-local.sh start-node N    start it again, same ports
+#   KAFKA_LOCAL_BROKERS=3 scripts/kafka-local.sh freeze-node N   SIGSTOP node N: it holds its
+#                                  connections and answers nothing (a stalled VM, a long GC)
+#   KAFKA_LOCAL_BROKERS=3 scripts/kafka-local.sh thaw-node N     SIGCONT it
 #
 # Everything lives in $KAFKA_LOCAL_DIR (default .kafka/ in the project, git-ignored) and is
 # reused by the next start: jars, certificates, the SCRAM password and the data.
@@ -116,6 +119,7 @@ offsets.topic.replication.factor=1
 offsets.topic.num.partitions=3
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=3
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
@@ -306,6 +310,7 @@ offsets.topic.replication.factor=3
 offsets.topic.num.partitions=3
 transaction.state.log.replication.factor=3
 transaction.state.log.min.isr=2
+transaction.state.log.num.partitions=3
 share.coordinator.state.topic.replication.factor=3
 share.coordinator.state.topic.min.isr=2
 unclean.leader.election.enable=false
@@ -385,7 +390,9 @@ if [ "$brokers" -gt 1 ]; then
     status) node_running 1 || { say "not running"; exit 1; } ;;
     kill-node) if node_running "${2:?node}"; then kill -9 "$(cat "$(node_dir "$2")/broker.pid")"; fi; say "killed node $2" ;;
     start-node) start_node "${2:?node}"; wait_node "$2"; say "node $2 is back" ;;
-    *) printf 'usage: KAFKA_LOCAL_BROKERS=%s %s up|down|env|status|kill-node N|start-node N\n' "$brokers" "$0" >&2; exit 2 ;;
+    freeze-node) if node_running "${2:?node}"; then kill -STOP "$(cat "$(node_dir "$2")/broker.pid")"; fi; say "froze node $2" ;;
+    thaw-node) if node_running "${2:?node}"; then kill -CONT "$(cat "$(node_dir "$2")/broker.pid")"; fi; say "thawed node $2" ;;
+    *) printf 'usage: KAFKA_LOCAL_BROKERS=%s %s up|down|env|status|kill-node N|start-node N|freeze-node N|thaw-node N\n' "$brokers" "$0" >&2; exit 2 ;;
   esac
   exit
 fi

@@ -203,7 +203,7 @@ export class KafkaProducer implements PartitionSource {
     producer.#clientId = opts.clientId;
     if (opts.metadataProbe) producer.#startMetadataProbe(opts.metadataProbe, conn.brokers);
     if (opts.transactional) {
-      producer.transactions = transactionControl(client, opts.logger);
+      producer.transactions = transactionControl(client);
       await producer.transactions.init(conn.connectTimeoutMs).catch(async (err: unknown) => {
         await producer.close(1000).catch(() => undefined);
         throw err;

@@ -194,7 +194,8 @@ export class KafkaReader {
     if (opts.onBatch) {
       const onBatch = opts.onBatch;
       const onEnd = opts.onPartitionEnd;
-      if (onEnd) client.on('partition.eof', (e: { topic: string; partition: number; offset: number }) => onEnd(e.topic, e.partition, e.offset));
+      if (onEnd)
+        client.on('partition.eof', (e: { topic: string; partition: number; offset: number }) => onEnd(e.topic, e.partition, e.offset));
       // consume(n) returns as soon as the local queue is drained, with up to n messages.
       const loop = (): void => {
         if (reader.#closed) return;
@@ -304,7 +305,11 @@ export class KafkaReader {
   /** Every read partition's high watermark now: how far a reader that is caught up has read. */
   async endOffsets(timeoutMs: number): Promise<Position[]> {
     return Promise.all(
-      this.#ranges.map(async (r) => ({ topic: r.topic, partition: r.partition, offset: (await this.#watermarks(r.topic, r.partition, timeoutMs)).highOffset })),
+      this.#ranges.map(async (r) => ({
+        topic: r.topic,
+        partition: r.partition,
+        offset: (await this.#watermarks(r.topic, r.partition, timeoutMs)).highOffset,
+      })),
     );
   }
 

@@ -93,10 +93,14 @@ export async function ensureTopics(
     for (const topic of missing) {
       opts.logger.info('creating topic', { topic });
       await new Promise<void>((resolve, reject) => {
-        admin.createTopic({ topic, num_partitions: opts.partitions ?? -1, replication_factor: -1, ...(opts.config ? { config: { ...opts.config } } : {}) }, timeoutMs, (err) => {
-          if (!err || err.code === rdkafkaCodes.topicAlreadyExists) resolve();
-          else reject(isRdkafkaError(err) ? mapAdminError(err, topic) : err);
-        });
+        admin.createTopic(
+          { topic, num_partitions: opts.partitions ?? -1, replication_factor: -1, ...(opts.config ? { config: { ...opts.config } } : {}) },
+          timeoutMs,
+          (err) => {
+            if (!err || err.code === rdkafkaCodes.topicAlreadyExists) resolve();
+            else reject(isRdkafkaError(err) ? mapAdminError(err, topic) : err);
+          },
+        );
       });
     }
   } finally {

@@ -29,4 +29,3 @@ export class TransactionError extends KafkaError {
     this.failure = failure;
   }
 }
-

@@ -44,11 +44,12 @@ const RETRY_PAUSE_MS = 50;
  * retried until `timeoutMs`; one that requires an abort is aborted here, so that a rejection
  * says what is true of the records: not written, or unknown.
  */
-export function transactionControl(client: Kafka.Producer, logger: Logger): TransactionControl {
+export function transactionControl(client: Kafka.Producer): TransactionControl {
   const abort = async (timeoutMs: number, why: string): Promise<void> => {
     const err = await call((cb) => client.abortTransaction(timeoutMs, cb));
     if (!err) return;
-    if (err.isFatal) throw new TransactionError('fenced', `the abort failed: ${err.message} (${why})`, { librdkafkaCode: err.code, cause: err });
+    if (err.isFatal)
+      throw new TransactionError('fenced', `the abort failed: ${err.message} (${why})`, { librdkafkaCode: err.code, cause: err });
     // an abort librdkafka could not confirm in time: the coordinator aborts the transaction at
     // its timeout anyway (it was never committed), but this producer cannot begin another yet
     throw new TransactionError('unknown', `the abort was not confirmed: ${err.message} (${why})`, { librdkafkaCode: err.code, cause: err });
@@ -57,16 +58,26 @@ export function transactionControl(client: Kafka.Producer, logger: Logger): Tran
     async init(timeoutMs) {
       const err = await call((cb) => client.initTransactions(timeoutMs, cb));
       if (err) {
-        throw new KafkaError('SF_KAFKA', 'unreachable', `cannot start transactions: ${err.message}`, 'check the transactional id ACL (Write and Describe on it) and that the brokers are up', {
-          librdkafkaCode: err.code,
-          cause: err,
-        });
+        throw new KafkaError(
+          'SF_KAFKA',
+          'unreachable',
+          `cannot start transactions: ${err.message}`,
+          'check the transactional id ACL (Write and Describe on it) and that the brokers are up',
+          {
+            librdkafkaCode: err.code,
+            cause: err,
+          },
+        );
       }
     },
     async begin() {
       // node-rdkafka runs it on libuv's pool: a record produced before it is done is refused ("Erroneous state")
       const err = await call((cb) => client.beginTransaction(cb));
-      if (err) throw new TransactionError(err.isFatal ? 'fenced' : 'aborted', `cannot begin a transaction: ${err.message}`, { librdkafkaCode: err.code, cause: err });
+      if (err)
+        throw new TransactionError(err.isFatal ? 'fenced' : 'aborted', `cannot begin a transaction: ${err.message}`, {
+          librdkafkaCode: err.code,
+          cause: err,
+        });
     },
     async commit(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
@@ -110,7 +121,7 @@ export async function fenceTransactionalId(
   const client = buildClient(() => new Kafka.Producer(global, topic));
   await connectClient(client, conn, opts.logger, 'fencing producer');
   try {
-    await transactionControl(client, opts.logger).init(opts.timeoutMs);
+    await transactionControl(client).init(opts.timeoutMs);
   } finally {
     await disconnectWithin((done) => client.disconnect(done), 5000, opts.logger, 'fencing producer');
   }

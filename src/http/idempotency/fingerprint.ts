@@ -34,5 +34,9 @@ export class FingerprintStream extends Transform {
 
 /** The fingerprint of a request without a body stream (a body already in memory, or none). */
 export function fingerprintOf(method: string, route: string, contentType: string | undefined, body: Buffer | string): string {
-  return createHash('sha256').update(`${method}\n${route}\n${contentType ?? ''}\n`).update(body).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(`${method}\n${route}\n${contentType ?? ''}\n`)
+    .update(body)
+    .digest('base64url')
+    .slice(0, 22);
 }

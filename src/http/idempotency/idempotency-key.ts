@@ -32,16 +32,30 @@ export function idempotencyKeyOf(header: string | string[] | undefined): string 
   const raw = header.trim();
   let key = raw;
   if (raw.startsWith('"')) {
-    // a Structured Field string: quoted, with \" and \\ as its only escapes
     if (raw.length < 2 || !raw.endsWith('"')) return badKey('opens a quoted string it does not close');
-    key = raw.slice(1, -1);
-    if (/\\[^"\\]|\\$/.test(key) || /(^|[^\\])"/.test(key)) return badKey('is not a valid quoted string (only \\" and \\\\ may be escaped)');
-    key = key.replace(/\\(["\\])/g, '$1');
+    key = unquoted(raw.slice(1, -1));
   }
   if (key.length === 0) return badKey('is empty');
   if (key.length > MAX_KEY_LENGTH) return badKey(`is ${key.length} characters long, more than ${MAX_KEY_LENGTH}`);
   if (!PRINTABLE.test(key)) return badKey('holds characters other than printable ASCII');
   return key;
+}
+
+/** A Structured Field string's inside: backslash-quote and backslash-backslash are its only escapes. */
+function unquoted(inner: string): string {
+  let out = '';
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i] as string;
+    if (c === '"') return badKey('is not a valid quoted string (a quote inside it is not escaped)');
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const next = inner[++i];
+    if (next !== '"' && next !== '\\') return badKey('is not a valid quoted string (only \\" and \\\\ may be escaped)');
+    out += next;
+  }
+  return out;
 }
 
 function badKey(why: string): never {

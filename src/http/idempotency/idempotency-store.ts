@@ -53,9 +53,7 @@ export interface Lease {
   settle(answer: { status: number; contentType: string; body: string } | undefined): Promise<void>;
 }
 
-export type Begun =
-  | { readonly kind: 'replay'; readonly answer: Answer }
-  | { readonly kind: 'lease'; readonly lease: Lease };
+export type Begun = { readonly kind: 'replay'; readonly answer: Answer } | { readonly kind: 'lease'; readonly lease: Lease };
 
 /** What the app asks of Idempotency-Key: a keyed request begun (a replay or a lease), or its 409/422/503 thrown. */
 export interface KeyedRequests {
@@ -155,7 +153,10 @@ export class IdempotencyStore implements KeyedRequests {
     // this process's own claim, from an earlier life (its start fenced that) or whose transaction aborted
     if (claim.owner === this.#d.owner) return { nonce: claim.nonce };
     if (this.#d.now() - claim.at < this.#d.takeoverAfterMs) throw inProgress(key);
-    this.#d.logger.info('taking over an unanswered Idempotency-Key claim', { owner: claim.owner, claimed_ms_ago: this.#d.now() - claim.at });
+    this.#d.logger.info('taking over an unanswered Idempotency-Key claim', {
+      owner: claim.owner,
+      claimed_ms_ago: this.#d.now() - claim.at,
+    });
     try {
       await this.#d.fence(claim.owner);
       await this.#d.answersRead();
@@ -262,6 +263,9 @@ const inProgress = (key: string): HttpError =>
   HttpError.of('idempotency-in-progress', `a request with Idempotency-Key ${JSON.stringify(key)} is still in progress`);
 
 const reused = (key: string): HttpError =>
-  HttpError.of('idempotency-key-reused', `Idempotency-Key ${JSON.stringify(key)} was used for a different request (another method, route, media type or body)`);
+  HttpError.of(
+    'idempotency-key-reused',
+    `Idempotency-Key ${JSON.stringify(key)} was used for a different request (another method, route, media type or body)`,
+  );
 
 const unavailable = (why: string): HttpError => HttpError.of('idempotency-unavailable', `keyed requests cannot be served now: ${why}`);

@@ -45,9 +45,7 @@ export interface KeyState {
 
 /** What a request with this key gets, from the table as it stands. */
 export type Lookup =
-  | { readonly kind: 'free' }
-  | { readonly kind: 'answered'; readonly answer: Answer }
-  | { readonly kind: 'claimed'; readonly claim: Claim };
+  { readonly kind: 'free' } | { readonly kind: 'answered'; readonly answer: Answer } | { readonly kind: 'claimed'; readonly claim: Claim };
 
 export class KeyTable {
   readonly #keys = new Map<string, KeyState>();

@@ -24,8 +24,14 @@ export const leaseOf = (req: FastifyRequest): Lease | undefined => leases.get(re
 
 /** `base`, its records sent in the lease's transaction (everything else as `base` does it). */
 export function leasedPublisher(base: Publisher, lease: Lease): Publisher {
+  // each call forwarded, not spread: a Publisher may be a class whose methods are on its prototype
   return {
-    ...base,
+    health: () => base.health(),
+    queueDepth: () => base.queueDepth(),
+    inFlight: () => base.inFlight(),
+    tally: () => base.tally(),
+    topics: (timeoutMs) => base.topics(timeoutMs),
+    clusterIdentity: () => base.clusterIdentity(),
     async publish(msg) {
       const [outcome] = await lease.member.send([msg]);
       if (outcome instanceof Error) throw outcome;

@@ -115,7 +115,17 @@ export class TransactionBatcher {
     const outcome = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
     // a member's own wait ends at the outcome; the promise is never left unobserved
     outcome.catch(() => undefined);
-    const txn: Txn = { members: 0, finished: 0, closed: false, doomed: false, answers: [], outcome, ready: Promise.resolve(), settle, timer: undefined };
+    const txn: Txn = {
+      members: 0,
+      finished: 0,
+      closed: false,
+      doomed: false,
+      answers: [],
+      outcome,
+      ready: Promise.resolve(),
+      settle,
+      timer: undefined,
+    };
     txn.ready = sender.transactions.begin().catch((err: unknown) => {
       // nothing began: this transaction takes no one, and the next join begins another
       if (this.#open === txn) this.#open = undefined;

@@ -20,7 +20,8 @@ import { errorFormatOf } from './error-answers.js';
 import { TransactionError } from '../../kafka/transaction-error.js';
 
 /** The routes that write records: a key means something only there. */
-const PRODUCE_ROUTES = /^\/(produce(\/batch)?|api\/v1\/events\/[^/]+|topics\/:topic(\/partitions\/:partition)?|v3\/clusters\/:cluster_id\/topics\/:topic\/records(::?batch)?)$/;
+const PRODUCE_ROUTES =
+  /^\/(produce(\/batch)?|api\/v1\/events\/[^/]+|topics\/:topic(\/partitions\/:partition)?|v3\/clusters\/:cluster_id\/topics\/:topic\/records(::?batch)?)$/;
 
 interface Keyed {
   readonly key: string;
@@ -94,7 +95,9 @@ async function settled(req: FastifyRequest, reply: FastifyReply, payload: unknow
     return body;
   } catch (err) {
     const failure =
-      err instanceof TransactionError ? HttpError.of(err.kind, `the request's transaction did not commit: ${err.message}`, err.hint) : HttpError.of('failed', String(err));
+      err instanceof TransactionError
+        ? HttpError.of(err.kind, `the request's transaction did not commit: ${err.message}`, err.hint)
+        : HttpError.of('failed', String(err));
     const answer = errorAnswer(failure, errorFormatOf(req));
     reply.code(failure.statusCode).headers(failure.headers).type(answer.contentType);
     return JSON.stringify(answer.body);
@@ -139,7 +142,9 @@ const idempotency: FastifyPluginCallback<{ store: KeyedRequests | undefined }> =
   // an answer never sent (the client went away before it): the lease still ends, its records
   // committed with the answer they would have had, or nothing kept
   app.addHook('onResponse', async (req) => {
-    await takeLease(req)?.settle(undefined).catch(() => undefined);
+    await takeLease(req)
+      ?.settle(undefined)
+      .catch(() => undefined);
   });
   done();
 };

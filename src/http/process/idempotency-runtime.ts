@@ -90,7 +90,11 @@ async function startIdempotency(opts: IdempotencyOptions, deps: IdempotencyDeps)
   const topics = topicsOf(opts.topic);
   // expired keys' records go with the log (no compaction needed for claims, written once per request)
   const retention = String(opts.ttlMs + 2 * (opts.transactionTimeoutMs + TAKEOVER_MARGIN_MS));
-  await ensureTopics(conn, deps.producer, [topics.claims], { clientId: deps.clientId, logger, config: { 'cleanup.policy': 'delete', 'retention.ms': retention } });
+  await ensureTopics(conn, deps.producer, [topics.claims], {
+    clientId: deps.clientId,
+    logger,
+    config: { 'cleanup.policy': 'delete', 'retention.ms': retention },
+  });
   await ensureTopics(conn, deps.producer, [topics.answers], {
     clientId: deps.clientId,
     logger,
@@ -98,17 +102,18 @@ async function startIdempotency(opts: IdempotencyOptions, deps: IdempotencyDeps)
   });
   const owner = `${opts.topic}-${opts.replicaId}-${deps.worker}`;
   // first: its init fences this id's earlier life, so that what that life left open is settled before the table is read
-  let store: IdempotencyStore | undefined;
+  const settling: { store?: IdempotencyStore } = {};
   const batcher = await TransactionBatcher.start({
     logger,
     connect: () => transactionalSender(opts, deps, owner),
     commitTimeoutMs: opts.transactionTimeoutMs,
     maxOpenMs: MAX_OPEN_MS,
-    onSettled: () => void store?.settleUnknown().catch((err: unknown) => logger.warn('unsettled keys not resolved', { error: String(err) })),
+    onSettled: () =>
+      void store?.settleUnknown().catch((err: unknown) => logger.warn('unsettled keys not resolved', { error: String(err) })),
   });
   const table = new KeyTable(opts.ttlMs);
   const progress = new ReadProgress();
-  store = new IdempotencyStore({
+  const store = new IdempotencyStore({
     table,
     topics,
     owner,
@@ -116,41 +121,20 @@ async function startIdempotency(opts: IdempotencyOptions, deps: IdempotencyDeps)
     sendClaim: (msg) => deps.producer.send(msg),
     batcher,
     fence: (transactionalId) =>
-      fenceTransactionalId(conn, { clientId: `${deps.clientId}-fence`, transactionalId, timeoutMs: opts.transactionTimeoutMs + TAKEOVER_MARGIN_MS, logger }),
+      fenceTransactionalId(conn, {
+        clientId: `${deps.clientId}-fence`,
+        transactionalId,
+        timeoutMs: opts.transactionTimeoutMs + TAKEOVER_MARGIN_MS,
+        logger,
+      }),
     answersRead: async () => progress.reached((await reader.endOffsets(conn.connectTimeoutMs)).filter((p) => p.topic === topics.answers)),
     takeoverAfterMs: opts.transactionTimeoutMs + TAKEOVER_MARGIN_MS,
     claimTimeoutMs: Math.max(5000, deps.profile.deliveryTimeoutMs),
     now: () => Date.now(),
     logger,
   });
-  const s = store;
-  const apply = (m: ReceivedMessage): void => {
-    const key = m.key?.toString('utf8');
-    if (key === undefined) return;
-    if (m.topic === topics.claims) {
-      const record = decodeClaimsRecord(m.value);
-      if (record) s.onClaimsRecord(key, record);
-    } else {
-      const answer = decodeAnswer(m.value);
-      if (answer) s.onAnswer(key, answer);
-    }
-  };
-  const reader = await KafkaReader.open(conn, {
-    clientId: `${deps.clientId}-idempotency`,
-    logger,
-    topics: [topics.claims, topics.answers],
-    start: { kind: 'beginning' },
-    profile: 'table',
-    followNewPartitionsMs: 30_000,
-    onBatch: (msgs) => {
-      for (const m of msgs) {
-        apply(m);
-        progress.read(m.topic, m.partition, m.offset + 1);
-      }
-    },
-    onPartitionEnd: (topic, partition, offset) => progress.read(topic, partition, offset),
-    onError: (err) => logger.error('the idempotency table stopped reading', { error: err.message }),
-  });
+  settling.store = store;
+  const reader = await openTableReader(deps, topics, store, progress);
   try {
     await withinMs(CATCH_UP_MS, progress.reached(reader.ranges.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.end }))));
   } catch (err) {
@@ -172,6 +156,42 @@ async function startIdempotency(opts: IdempotencyOptions, deps: IdempotencyDeps)
   };
 }
 
+/** Both topics from their start, every record applied to the store's table in its log's order. */
+function openTableReader(
+  deps: IdempotencyDeps,
+  topics: IdempotencyTopics,
+  store: IdempotencyStore,
+  progress: ReadProgress,
+): Promise<KafkaReader> {
+  const apply = (m: ReceivedMessage): void => {
+    const key = m.key?.toString('utf8');
+    if (key === undefined) return;
+    if (m.topic === topics.claims) {
+      const record = decodeClaimsRecord(m.value);
+      if (record) store.onClaimsRecord(key, record);
+    } else {
+      const answer = decodeAnswer(m.value);
+      if (answer) store.onAnswer(key, answer);
+    }
+  };
+  return KafkaReader.open(deps.conn, {
+    clientId: `${deps.clientId}-idempotency`,
+    logger: deps.logger,
+    topics: [topics.claims, topics.answers],
+    start: { kind: 'beginning' },
+    profile: 'table',
+    followNewPartitionsMs: 30_000,
+    onBatch: (msgs) => {
+      for (const m of msgs) {
+        apply(m);
+        progress.read(m.topic, m.partition, m.offset + 1);
+      }
+    },
+    onPartitionEnd: (topic, partition, offset) => progress.read(topic, partition, offset),
+    onError: (err) => deps.logger.error('the idempotency table stopped reading', { error: err.message }),
+  });
+}
+
 /** A transactional producer for keyed requests: the ingest tuning, its delivery timeout within the transaction's. */
 async function transactionalSender(opts: IdempotencyOptions, deps: IdempotencyDeps, owner: string): Promise<TransactionalSender> {
   const producer = await KafkaProducer.connect(deps.conn, {
@@ -189,7 +209,8 @@ async function transactionalSender(opts: IdempotencyOptions, deps: IdempotencyDe
 /** How far the reader has read each partition, and waits for it to reach given offsets. */
 class ReadProgress {
   readonly #at = new Map<string, number>();
-  #waiters: Array<{ readonly targets: ReadonlyArray<{ topic: string; partition: number; offset: number }>; readonly done: () => void }> = [];
+  #waiters: Array<{ readonly targets: ReadonlyArray<{ topic: string; partition: number; offset: number }>; readonly done: () => void }> =
+    [];
 
   read(topic: string, partition: number, offset: number): void {
     const k = `${topic}/${partition}`;

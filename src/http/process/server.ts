@@ -71,7 +71,14 @@ export async function runProducerServer(opts: ProducerServerOptions, deps: Serve
   const producer = await connectIngestProducer(opts, logger);
   const publisher = publisherOver(producer);
   const idempotency = opts.idempotency
-    ? lazyIdempotency(opts.idempotency, { conn: opts.kafka.conn, clientId: opts.kafka.clientId, producer, profile: opts.kafka.profile, worker: deps.worker ?? 0, logger })
+    ? lazyIdempotency(opts.idempotency, {
+        conn: opts.kafka.conn,
+        clientId: opts.kafka.clientId,
+        producer,
+        profile: opts.kafka.profile,
+        worker: deps.worker ?? 0,
+        logger,
+      })
     : undefined;
   const registry = createRegistry();
   const separateMetrics = listen.metrics && listen.metricsPort !== undefined && listen.metricsPort > 0;
