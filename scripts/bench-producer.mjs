@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { autocannon, startProducer } from './bench-serve-producer.mjs';
 import { tracingOverhead } from './bench-tracing.mjs';
+import { idempotencyOverhead, keyTableMemory } from './bench-idempotency.mjs';
 import { containerCpus } from '../dist/http/process/container-cpus.js';
 import {
   brokerDown,
@@ -228,6 +229,18 @@ async function main() {
       tracing.ratio,
       `${tracing.on.toFixed(0)} vs ${tracing.off.toFixed(0)} req/s; rounds ${tracing.ratios.map((r) => r.toFixed(2)).join(', ')}`,
     );
+    const keyed = await idempotencyOverhead({ bin: BIN, env, topic, rounds: QUICK ? 1 : 3, duration: DURATION });
+    reportRatio(
+      '/produce with an Idempotency-Key / without (req/s)',
+      keyed.single.ratio,
+      `${keyed.single.keyed.toFixed(0)} vs ${keyed.single.plain.toFixed(0)} req/s; rounds ${keyed.single.ratios.map((r) => r.toFixed(2)).join(', ')}`,
+    );
+    reportRatio(
+      '/produce/batch (100) with an Idempotency-Key / without (records/s)',
+      keyed.batch.ratio,
+      `${(keyed.batch.keyed * 100).toFixed(0)} vs ${(keyed.batch.plain * 100).toFixed(0)} records/s; rounds ${keyed.batch.ratios.map((r) => r.toFixed(2)).join(', ')}`,
+    );
+    const keyMemory = keyTableMemory();
     if (QUICK) return;
     log(`(d) node-rdkafka directly without delivery reports, ${DIRECT_MESSAGES} messages`);
     const silent = produceDirectly('no-reports');
@@ -301,6 +314,21 @@ async function main() {
         "(t') the same, one trace in ten sampled (parentbased_traceidratio 0.1), beside tracing off",
         `${tracing.tenthRatio.toFixed(2)}x of tracing off; server CPU per request ${tracing.cpuUsTenth.toFixed(0)} us`,
         `${tracing.tenthRatio.toFixed(2)}x (figure; no target)`,
+      ],
+      [
+        '(i) /produce, 64 connections, one process, a new Idempotency-Key on every request, beside none',
+        `${keyed.single.keyed.toFixed(0)} req/s keyed, ${keyed.single.plain.toFixed(0)} without (medians of ${keyed.single.ratios.length} rounds; ratios ${keyed.single.ratios.map((r) => r.toFixed(2)).join(', ')}); p99 ${keyed.single.p99Keyed} vs ${keyed.single.p99Plain} ms; server CPU per request ${keyed.single.cpuUsKeyed.toFixed(0)} vs ${keyed.single.cpuUsPlain.toFixed(0)} us`,
+        ok(keyed.single.ratio >= 0.5, `>= 0.5x of without: ${keyed.single.ratio.toFixed(2)}x`),
+      ],
+      [
+        "(i') /produce/batch of 100, the same",
+        `${(keyed.batch.keyed * 100).toFixed(0)} records/s keyed, ${(keyed.batch.plain * 100).toFixed(0)} without (ratios ${keyed.batch.ratios.map((r) => r.toFixed(2)).join(', ')}); p99 ${keyed.batch.p99Keyed} vs ${keyed.batch.p99Plain} ms; server CPU per request ${keyed.batch.cpuUsKeyed.toFixed(0)} vs ${keyed.batch.cpuUsPlain.toFixed(0)} us`,
+        ok(keyed.batch.ratio >= 0.7, `>= 0.7x of without: ${keyed.batch.ratio.toFixed(2)}x`),
+      ],
+      [
+        '(m) one replica\'s key table, 1,000,000 live keys with /produce answers',
+        `${keyMemory.heap_mb.toFixed(0)} MB of heap, ${keyMemory.bytes_per_key.toFixed(0)} bytes a key`,
+        'figure (docs/benchmarks.md: what a replica holds at a given rate)',
       ],
       [
         '(b) /produce/batch, 100 per request (best of 2)',

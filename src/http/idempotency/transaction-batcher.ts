@@ -48,8 +48,13 @@ interface Txn {
 
 export interface BatcherOptions {
   readonly logger: Logger;
-  /** (re)connects the producer: at start, and after it was fenced or a commit's outcome was lost */
-  readonly connect: () => Promise<TransactionalSender>;
+  /**
+   * Transactions open side by side, each on a producer of its own (a transactional producer
+   * has one at a time): while one commits, the next takes newcomers.
+   */
+  readonly lanes: number;
+  /** (re)connects lane `lane`'s producer: at start, and after it was fenced or a commit's outcome was lost */
+  readonly connect: (lane: number) => Promise<TransactionalSender>;
   readonly commitTimeoutMs: number;
   /** a transaction closes to newcomers this long after it began, even if no member has finished */
   readonly maxOpenMs: number;
@@ -57,22 +62,80 @@ export interface BatcherOptions {
   readonly onSettled?: () => void;
 }
 
+/**
+ * The lanes together: a newcomer joins the transaction that takes newcomers, else begins one on
+ * a free lane, else waits for a lane to end its transaction.
+ */
 export class TransactionBatcher {
-  readonly #opts: BatcherOptions;
+  readonly #lanes: TransactionLane[];
+  #waiting: Array<() => void> = [];
+  #closed = false;
+
+  private constructor(lanes: TransactionLane[]) {
+    this.#lanes = lanes;
+  }
+
+  static async start(opts: BatcherOptions): Promise<TransactionBatcher> {
+    const batcher: TransactionBatcher = new TransactionBatcher([]);
+    const wake = (): void => {
+      const waiting = batcher.#waiting;
+      batcher.#waiting = [];
+      for (const w of waiting) w();
+    };
+    const lanes = await Promise.all(
+      Array.from(
+        { length: opts.lanes },
+        async (_, lane) => new TransactionLane({ ...opts, connect: () => opts.connect(lane) }, await opts.connect(lane), wake),
+      ),
+    );
+    batcher.#lanes.push(...lanes);
+    return batcher;
+  }
+
+  async join(): Promise<Member> {
+    for (;;) {
+      if (this.#closed) throw new TransactionError('aborted', 'the server is shutting down');
+      const lane = this.#lanes.find((l) => l.accepting) ?? this.#lanes.find((l) => l.free);
+      if (lane) return lane.join();
+      await new Promise<void>((r) => this.#waiting.push(r));
+    }
+  }
+
+  async close(timeoutMs: number): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#lanes.map((l) => l.close(timeoutMs)));
+  }
+}
+
+type LaneOptions = Omit<BatcherOptions, 'connect' | 'lanes'> & { readonly connect: () => Promise<TransactionalSender> };
+
+/** One transactional producer: one transaction at a time, shared by the requests that join it. */
+class TransactionLane {
+  readonly #opts: LaneOptions;
   #sender: Promise<TransactionalSender>;
   #open: Txn | undefined;
   /** the transaction being committed (or aborted): the next begins after it */
   #ending: Promise<void> = Promise.resolve();
+  #busy = false;
+  #replacing: Promise<void> | undefined;
   #waiting: Array<() => void> = [];
   #closed = false;
+  readonly #freed: () => void;
 
-  private constructor(opts: BatcherOptions, sender: TransactionalSender) {
+  constructor(opts: LaneOptions, sender: TransactionalSender, freed: () => void) {
     this.#opts = opts;
     this.#sender = Promise.resolve(sender);
+    this.#freed = freed;
   }
 
-  static async start(opts: BatcherOptions): Promise<TransactionBatcher> {
-    return new TransactionBatcher(opts, await opts.connect());
+  /** its transaction takes newcomers */
+  get accepting(): boolean {
+    return this.#open !== undefined && !this.#open.closed;
+  }
+
+  /** no transaction, none ending: one may begin */
+  get free(): boolean {
+    return this.#open === undefined && !this.#busy;
   }
 
   /** A place in the open transaction, or the next one. */
@@ -98,7 +161,7 @@ export class TransactionBatcher {
       finish: (answer) => {
         if (done) return txn.outcome;
         done = true;
-        if (answer) txn.answers.push(sender.sendMany([answer]));
+        if (answer) txn.answers.push(sender.sendMany([answer]).catch((err: KafkaError) => [err]));
         else if (sent) txn.doomed = true;
         txn.finished++;
         txn.closed = true;
@@ -139,6 +202,7 @@ export class TransactionBatcher {
 
   #end(txn: Txn, sender: TransactionalSender): void {
     clearTimeout(txn.timer);
+    this.#busy = true;
     this.#ending = (async () => {
       try {
         const answered = (await Promise.all(txn.answers)).flat();
@@ -159,6 +223,10 @@ export class TransactionBatcher {
         const waiting = this.#waiting;
         this.#waiting = [];
         for (const wake of waiting) wake();
+        // a replaced producer first: the lane is free once its successor is connected
+        await this.#replacing;
+        this.#busy = false;
+        this.#freed();
       }
     })();
   }
@@ -180,11 +248,16 @@ export class TransactionBatcher {
       }
     })();
     this.#sender = next;
-    this.#ending = next.then(() => undefined);
+    this.#replacing = next.then(() => {
+      this.#replacing = undefined;
+    });
   }
 
+  /** After the open transaction (if any) has ended, within `timeoutMs`; then the producer closes. */
   async close(timeoutMs: number): Promise<void> {
     this.#closed = true;
+    const open = this.#open;
+    if (open) await Promise.race([open.outcome.catch(() => undefined), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     await this.#ending;
     await (await this.#sender).close(timeoutMs);
   }

@@ -37,10 +37,15 @@ class FakeSender implements TransactionalSender {
 }
 
 async function batcherOver(...senders: FakeSender[]): Promise<{ batcher: TransactionBatcher; settled: number[] }> {
+  return lanesOver(1, ...senders);
+}
+
+async function lanesOver(lanes: number, ...senders: FakeSender[]): Promise<{ batcher: TransactionBatcher; settled: number[] }> {
   const settled: number[] = [];
   let made = 0;
   const batcher = await TransactionBatcher.start({
     logger,
+    lanes,
     connect: async () => senders[made++] as FakeSender,
     commitTimeoutMs: 1000,
     maxOpenMs: 10_000,
@@ -102,5 +107,27 @@ describe('TransactionBatcher', () => {
     expect(first.closed).toBe(true);
     expect(second.calls).toEqual(['begin', 'send 2', 'send 20', 'commit']);
     expect(settled).toEqual([2]);
+  });
+
+  it('with two lanes, a newcomer begins on the second while the first commits', async () => {
+    const first = new FakeSender();
+    const second = new FakeSender();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    first.transactions.commit = async () => {
+      first.calls.push('commit');
+      await held;
+    };
+    const { batcher } = await lanesOver(2, first, second);
+    const a = await batcher.join();
+    await a.send([msg(1)]);
+    const aDone = a.finish(msg(10));
+    const b = await batcher.join();
+    await b.send([msg(2)]);
+    await b.finish(msg(20));
+    expect(second.calls).toEqual(['begin', 'send 2', 'send 20', 'commit']);
+    release();
+    await aDone;
+    expect(first.calls).toEqual(['begin', 'send 1', 'send 10', 'commit']);
   });
 });
