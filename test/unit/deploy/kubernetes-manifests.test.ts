@@ -14,6 +14,7 @@ import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitorin
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
@@ -87,6 +88,7 @@ const models: Record<string, (doc: Doc) => { validate(): void }> = {
   'apps/v1 Deployment': (d) => new Deployment(d as never),
   'batch/v1 Job': (d) => new Job(d as never),
   'policy/v1 PodDisruptionBudget': (d) => new PodDisruptionBudget(d as never),
+  'autoscaling/v2 HorizontalPodAutoscaler': (d) => new HorizontalPodAutoscaler(d as never),
   'v1 ConfigMap': (d) => new ConfigMap(d as never),
   'v1 Secret': (d) => new Secret(d as never),
   'v1 Service': (d) => new Service(d as never),
@@ -208,7 +210,7 @@ describe('the Kubernetes manifests', () => {
       byKind('KafkaTopic')
         .map((t) => t.metadata.name)
         .sort(),
-    ).toEqual(['events', 'queue-control', 'queue-events']);
+    ).toEqual(['events', 'queue-control', 'queue-events', 'streamforge-idempotency-answers', 'streamforge-idempotency-claims']);
     const users = byKind('KafkaUser');
     expect(users.every((u) => u.spec.authentication.type === 'scram-sha-512')).toBe(true);
     const acl = (user: string, topic: string) =>
@@ -241,6 +243,39 @@ describe('the Kubernetes manifests', () => {
     expect(acl('user-streamforge-monitor', 'queue-events')).toEqual(['Read', 'Describe']);
     expect(acl('user-streamforge-monitor', 'queue-control')).toEqual(['Write', 'Describe']);
     expect(named('Secret', 'streamforge-monitor-credentials')!.stringData!.KAFKA_USER).toBe('user-streamforge-monitor');
+  });
+
+  it("Idempotency-Key: the topics and transactional ids serve-producer's defaults name, its user's ACLs on them, and an HPA beside the PDB", () => {
+    const prefix = serveProducerSettings.idempotencyTopic.default;
+    const topics = byKind('KafkaTopic').filter((t) => t.metadata.name.startsWith(`${prefix}-`));
+    expect(topics.map((t) => t.metadata.name).sort()).toEqual([`${prefix}-answers`, `${prefix}-claims`]);
+    // kept at least as long as a key lives
+    for (const t of topics)
+      expect(Number(t.spec.config['retention.ms'])).toBeGreaterThanOrEqual(serveProducerSettings.idempotencyTtl.default);
+    const acls = named('KafkaUser', 'user-streamforge-producer')!.spec.authorization.acls as Array<{
+      resource: { type: string; name?: string; patternType?: string };
+      operations: string[];
+    }>;
+    for (const t of topics) {
+      expect(acls.find((a) => a.resource.type === 'topic' && a.resource.name === t.metadata.name)?.operations.sort()).toEqual([
+        'Describe',
+        'Read',
+        'Write',
+      ]);
+    }
+    const txn = acls.find((a) => a.resource.type === 'transactionalId');
+    expect(txn?.resource).toEqual({ type: 'transactionalId', name: `${prefix}-`, patternType: 'prefix' });
+    expect(txn?.operations.sort()).toEqual(['Describe', 'Write']);
+    // each pod's name in its transactional ids
+    const env = (
+      named('Deployment', 'serve-producer')!.spec.template.spec.containers[0] as Container & {
+        env: Array<{ name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
+      }
+    ).env;
+    expect(env.find((e) => e.name === 'PRODUCER_REPLICA_ID')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
+    const hpa = named('HorizontalPodAutoscaler', 'serve-producer')!;
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'serve-producer' });
+    expect(hpa.spec.minReplicas).toBeGreaterThan(named('PodDisruptionBudget', 'serve-producer')!.spec.minAvailable);
   });
 
   it('the monitor: one replica, its Service and ServiceMonitor select its pods and its metrics port', () => {
