@@ -2,7 +2,8 @@
 // Idempotency-Key on every request (a new one each: autocannon's [<id>]), beside the same server
 // without, in alternating rounds on one process each. A keyed request claims its key in Kafka,
 // waits for the claim to be read back, and commits its records with its answer in a transaction
-// shared with the requests beside it. Targets: >= 0.5x (single) and >= 0.7x (batches).
+// shared with the requests beside it. Targets: >= 0.7x (batches) and >= 0.5x (single), the
+// latter restated to >= 0.2x on 2 cores (docs/benchmarks.md, "Idempotency-Key").
 // And (m): the memory every replica's key table takes for 1,000,000 live keys.
 import { execFileSync } from 'node:child_process';
 import autocannonRun from 'autocannon';
@@ -42,7 +43,9 @@ async function round({ bin, env, url, body, order, duration, prefix }) {
 /** The medians of the rounds for /produce and for batches of 100. */
 export async function idempotencyOverhead({ bin, env, topic, rounds, duration }) {
   const one = JSON.stringify({ topic, key: 'user-123', message: { user_id: 123, action: 'login', data: 'x'.repeat(120) } });
-  const batch = JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ topic, key: `user-${i}`, message: { n: i, data: 'x'.repeat(120) } })));
+  const batch = JSON.stringify(
+    Array.from({ length: 100 }, (_, i) => ({ topic, key: `user-${i}`, message: { n: i, data: 'x'.repeat(120) } })),
+  );
   const shapes = { single: { url: '/produce', body: one }, batch: { url: '/produce/batch', body: batch } };
   const out = {};
   for (const [name, shape] of Object.entries(shapes)) {
@@ -69,5 +72,7 @@ export async function idempotencyOverhead({ bin, env, topic, rounds, duration })
 
 /** (m): a key table of 1,000,000 keys, each with a /produce answer, in a process of its own. */
 export function keyTableMemory() {
-  return JSON.parse(execFileSync(process.execPath, ['--expose-gc', `${root}/scripts/bench-key-table.mjs`, '1000000'], { encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync(process.execPath, ['--expose-gc', `${root}/scripts/bench-key-table.mjs`, '1000000'], { encoding: 'utf8' }),
+  );
 }

@@ -268,7 +268,7 @@ describe('the Kubernetes manifests', () => {
     expect(txn?.operations.sort()).toEqual(['Describe', 'Write']);
     // each pod's name in its transactional ids
     const env = (
-      named('Deployment', 'serve-producer')!.spec.template.spec.containers[0] as Container & {
+      named('Deployment', 'serve-producer')!.spec.template.spec.containers[0] as {
         env: Array<{ name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
       }
     ).env;
