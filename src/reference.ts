@@ -211,7 +211,7 @@ const failureWhat: Record<KafkaErrorKind, string> = {
   'value-schema-missing': 'values sent without value_schema or value_schema_id',
   'schema-mismatch': 'a key or value does not match its schema (a missing, extra or mistyped field)',
   'idempotency-in-progress': 'Idempotency-Key: a request with the same key is still being served',
-  'idempotency-key-reused': 'Idempotency-Key: the key was used for a different request (method, route, media type or body)',
+  'idempotency-key-reused': 'Idempotency-Key: the key was used for a different request (method, path, media type or body)',
   'idempotency-unavailable':
     'Idempotency-Key: the idempotency topics cannot be read or written now (or the server is still reading them at start)',
 };

@@ -1,6 +1,6 @@
 /**
  * A request's fingerprint: what makes two requests with one Idempotency-Key the same request
- * (the draft's "payload fingerprint"): the method, the route, the media type and every byte of
+ * (the draft's "payload fingerprint"): the method, the path as sent, the media type and every byte of
  * the body, hashed as the body streams in (nothing is buffered for it). 128 bits of SHA-256.
  */
 import { createHash, type Hash } from 'node:crypto';

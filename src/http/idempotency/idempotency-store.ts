@@ -265,7 +265,7 @@ const inProgress = (key: string): HttpError =>
 const reused = (key: string): HttpError =>
   HttpError.of(
     'idempotency-key-reused',
-    `Idempotency-Key ${JSON.stringify(key)} was used for a different request (another method, route, media type or body)`,
+    `Idempotency-Key ${JSON.stringify(key)} was used for a different request (another method, path, media type or body)`,
   );
 
 const unavailable = (why: string): HttpError => HttpError.of('idempotency-unavailable', `keyed requests cannot be served now: ${why}`);

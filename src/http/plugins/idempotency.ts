@@ -68,7 +68,7 @@ async function wholeStreamBody(req: FastifyRequest): Promise<void> {
 
 async function claim(store: KeyedRequests, req: FastifyRequest, reply: FastifyReply, k: Keyed): Promise<void> {
   if (req.body instanceof Readable) await wholeStreamBody(req);
-  const fpText = k.hash.complete ? k.hash.digest() : fingerprintOf(req.method, req.routeOptions.url ?? '', req.headers['content-type'], '');
+  const fpText = k.hash.complete ? k.hash.digest() : fingerprintOf(req.method, req.url, req.headers['content-type'], '');
   const begun = await store.begin(k.key, fpText);
   if (begun.kind === 'lease') return setLease(req, begun.lease);
   const { answer } = begun;
@@ -122,7 +122,8 @@ const idempotency: FastifyPluginCallback<{ store: KeyedRequests | undefined }> =
       }
       const refused = refusal(req);
       if (refused) throw refused;
-      keyed.set(req, { key, hash: new FingerprintStream(req.method, req.routeOptions.url ?? '', req.headers['content-type']) });
+      // the path as sent, query included: the same body to another topic is another request
+      keyed.set(req, { key, hash: new FingerprintStream(req.method, req.url, req.headers['content-type']) });
       next();
     } catch (err) {
       next(err as Error);

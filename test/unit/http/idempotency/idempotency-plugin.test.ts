@@ -117,4 +117,16 @@ describe('the Idempotency-Key plugin', () => {
     expect([res.statusCode, res.json().error.code]).toEqual([400, 'SF_HTTP_VALIDATION']);
     expect(publisher.sent).toEqual([]);
   });
+
+  it('the fingerprint covers the path as sent: the same body to another topic is another request', async () => {
+    const store = new FakeStore();
+    const { app } = await buildTestApp({ idempotency: store });
+    const v2 = { 'idempotency-key': 'k', 'content-type': 'application/vnd.kafka.json.v2+json' };
+    await post(app, '/topics/a', routes[3]?.body ?? '', v2);
+    await post(app, '/topics/b', routes[3]?.body ?? '', v2);
+    await post(app, '/topics/b', routes[3]?.body ?? '', v2);
+    const [a, b, again] = store.begun.map((x) => x.fp);
+    expect(a).not.toBe(b);
+    expect(again).toBe(b);
+  });
 });
