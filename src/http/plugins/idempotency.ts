@@ -60,8 +60,20 @@ function refusal(req: FastifyRequest): HttpError | undefined {
 
 /** A body read as a stream by its route (v3 records): read whole here, its bytes hashed, and handed on as a stream. */
 async function wholeStreamBody(req: FastifyRequest): Promise<void> {
+  // fastify does not bound a body its route reads as a stream: bounded here as the route bounds it
+  const limit = req.routeOptions.bodyLimit ?? Number.POSITIVE_INFINITY;
+  const tooLarge = (): HttpError =>
+    new HttpError(413, 'SF_HTTP_TOO_LARGE', `the body is larger than --body-limit (${limit} bytes)`, 'send fewer records at once', {
+      outcome: 'not_written',
+    });
+  if (Number(req.headers['content-length']) > limit) throw tooLarge();
   const chunks: Buffer[] = [];
-  for await (const chunk of req.body as Readable) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of req.body as Readable) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
   const bytes = Buffer.concat(chunks);
   req.body = Readable.from([bytes]);
 }

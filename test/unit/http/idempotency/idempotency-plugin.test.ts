@@ -129,4 +129,13 @@ describe('the Idempotency-Key plugin', () => {
     expect(a).not.toBe(b);
     expect(again).toBe(b);
   });
+
+  it('a keyed v3 body read whole is bounded by --body-limit (413), claiming nothing', async () => {
+    const store = new FakeStore();
+    const { app } = await buildTestApp({ idempotency: store });
+    const big = JSON.stringify({ value: { type: 'JSON', data: 'x'.repeat(1024 * 1024 + 10) } });
+    const res = await post(app, '/v3/clusters/c/topics/t/records', big, { 'idempotency-key': 'k' });
+    expect(res.statusCode).toBe(413);
+    expect(store.begun).toEqual([]);
+  });
 });
